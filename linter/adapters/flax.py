@@ -1,0 +1,5 @@
+"""Flax (linen and nnx)."""
+
+ROLES = {
+    "model-base": ["flax.linen.Module", "flax.nnx.Module"],
+}

@@ -1,0 +1,5 @@
+"""timm (pytorch-image-models)."""
+
+ROLES = {
+    "model-factory": ["timm.create_model", "timm.models.create_model"],
+}

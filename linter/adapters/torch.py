@@ -1,0 +1,35 @@
+"""PyTorch."""
+
+ALIASES = {
+    "torch.nn.modules.module.Module": "torch.nn.Module",
+    "torch.nn.parallel.data_parallel.DataParallel": "torch.nn.DataParallel",
+    "torch.nn.parallel.distributed.DistributedDataParallel": "torch.nn.parallel.DistributedDataParallel",
+    "torch.nn.DistributedDataParallel": "torch.nn.parallel.DistributedDataParallel",
+    "torch.nn.parallel.DataParallel": "torch.nn.DataParallel",
+}
+
+ROLES = {
+    "model-base": ["torch.nn.Module", "torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"],
+    "model-factory": ["torch.hub.load", "torch.nn.Sequential", "torch.jit.load"],
+    "model-wrapper": [
+        "torch.nn.DataParallel",
+        "torch.nn.parallel.DistributedDataParallel",
+        "torch.compile",
+        "torch.jit.script",
+        "torch.jit.trace",
+        "torch.distributed.fsdp.FullyShardedDataParallel",
+        "torch.ao.quantization.quantize_dynamic",
+        "torch.quantization.quantize_dynamic",
+    ],
+    "functional-dropout": [
+        "torch.nn.functional.dropout",
+        "torch.nn.functional.dropout1d",
+        "torch.nn.functional.dropout2d",
+        "torch.nn.functional.dropout3d",
+    ],
+    "functional-dropout-off-by-default": [
+        "torch.nn.functional.alpha_dropout",
+        "torch.nn.functional.feature_alpha_dropout",
+    ],
+    "attention-dropout": ["torch.nn.functional.scaled_dot_product_attention"],
+}

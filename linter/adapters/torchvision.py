@@ -1,0 +1,5 @@
+"""torchvision."""
+
+ROLES = {
+    "model-factory": ["torchvision.models.*"],
+}

@@ -1,0 +1,197 @@
+"""The command line: `skewlint check`, `skewlint rule`, `skewlint version`."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Dict, List, Optional, Tuple
+
+import click
+
+from skewlint import __version__
+from skewlint.config import ConfigError, Overrides, Resolver
+from skewlint.discovery import MissingPath, discover
+from skewlint.engine import lint_bytes, lint_file
+from skewlint.output import FORMATS, HUMAN_FORMATS, statistics, summary
+from skewlint.registry import SelectorError, registry
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    click.echo(f"skewlint: error: {message}", err=True)
+
+
+def _split(values: Tuple[str, ...]) -> List[str]:
+    """Options may be repeated and comma-separated: `--select SKW1 --select SKW201,SKW202`."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _per_file(values: Tuple[str, ...]) -> Dict[str, List[str]]:
+    result: Dict[str, List[str]] = {}
+    for value in values:
+        pattern, sep, codes = value.rpartition(":")
+        if not sep or not pattern or not codes.strip():
+            raise click.BadParameter(f"expected PATTERN:CODES, got `{value}`", param_hint="--per-file-ignores")
+        result.setdefault(pattern, []).extend(_split((codes,)))
+    return result
+
+
+def _display(path: str) -> str:
+    """Paths as the user sees them: relative to the working directory when inside it."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute) if not absolute.startswith("\\\\") else absolute
+    return absolute if relative.startswith("..") else relative
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="skewlint")
+def main() -> None:
+    """skewlint: find train/eval skew in machine-learning code."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes, names, ALL); replaces the configured set.")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured ones.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--per-file-ignores", multiple=True, metavar="PATTERN:CODES", help="Disable rules for files matching a glob.")
+@click.option("--exclude", multiple=True, help="Glob patterns to exclude (replaces the defaults).")
+@click.option("--extend-exclude", multiple=True, help="Glob patterns to exclude in addition to the defaults.")
+@click.option("--force-exclude/--no-force-exclude", default=None, help="Apply excludes to files named on the command line too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files ignored by .gitignore (default: on).")
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="concise", envvar="SKEWLINT_OUTPUT_FORMAT", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--config", "config_file", type=click.Path(), help="Use this configuration file for every file.")
+@click.option("--stdin-filename", help="The name of the file read from stdin (for configuration and messages).")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even if there are diagnostics.")
+@click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Log the files linted, and tracebacks of internal errors, to stderr.")
+def check(paths, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, force_exclude,
+          respect_gitignore, output_format, output_file, config_file, stdin_filename, show_statistics,
+          exit_zero, quiet, verbose) -> None:
+    """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
+    overrides = Overrides(
+        config=config_file,
+        select=_split(select) if select else None,
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+        per_file_ignores=_per_file(per_file_ignores),
+        exclude=_split(exclude) if exclude else None,
+        extend_exclude=_split(extend_exclude),
+        force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore,
+    )
+    try:
+        status = _check(list(paths), overrides, output_format, output_file, stdin_filename,
+                        show_statistics, quiet, verbose)
+    except ConfigError as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    except Exception as error:  # an internal error: one line, the traceback with -v
+        click.echo(f"skewlint: internal error: {type(error).__name__}: {error}"
+                   + ("" if verbose else " (run with -v for the traceback)"), err=True)
+        if verbose:
+            traceback.print_exc()
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
+
+
+def _check(paths, overrides, output_format, output_file, stdin_filename, show_statistics, quiet, verbose) -> int:
+    resolver = Resolver(overrides)
+    results = []
+    failed = False
+    if paths == ["-"] or (not paths and stdin_filename):
+        results.extend(_lint_stdin(resolver, stdin_filename))
+    else:
+        try:
+            for path, settings in discover(paths or ["."], resolver):
+                if verbose:
+                    click.echo(f"skewlint: checking {path}", err=True)
+                try:
+                    results.append(lint_file(path, settings.enabled_for(path), _display(path)))
+                except Exception as error:
+                    failed = True
+                    click.echo(f"skewlint: internal error while linting {path}: {type(error).__name__}: {error}",
+                               err=True)
+                    if verbose:
+                        traceback.print_exc()
+        except MissingPath as missing:
+            _error(f"path does not exist: {missing}")
+            failed = True
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
+    sources = _sources(diagnostics) if output_format == "full" else {}
+    if show_statistics:
+        text = statistics(diagnostics, output_format)
+    else:
+        text = FORMATS[output_format](diagnostics, sources)
+        if output_format in HUMAN_FORMATS and not quiet:
+            text += summary(len(diagnostics), len({d.filename for d in diagnostics}))
+    if output_file:
+        with open(output_file, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
+    data = sys.stdin.buffer.read()
+    name = stdin_filename or "-"
+    settings = resolver.for_path(stdin_filename or os.getcwd())
+    if stdin_filename and settings.force_exclude and settings.is_excluded(stdin_filename, ancestors=True):
+        return []
+    enabled = settings.enabled_for(stdin_filename) if stdin_filename else settings.enabled
+    return [lint_bytes(data, _display(name) if stdin_filename else name, enabled)]
+
+
+def _sources(diagnostics) -> Dict[str, List[str]]:
+    from skewlint.source import SourceError, decode, read_bytes
+
+    sources = {}
+    for filename in {d.filename for d in diagnostics}:
+        try:
+            sources[filename] = decode(read_bytes(filename)).text.splitlines()
+        except SourceError:
+            pass
+    return sources
+
+
+@main.command()
+@click.argument("rule", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Show every rule.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(rule, show_all, output_format) -> None:
+    """Show the documentation of RULE (a code or a name), or of every rule with --all."""
+    rules = registry()
+    if show_all:
+        selected = list(rules)
+    elif rule:
+        found = rules.get(rule)
+        if found is None:
+            try:
+                rules.resolve(rule)  # a prefix names several rules: list them
+                selected = [rules.rules[c] for c in sorted(rules.resolve(rule))]
+            except SelectorError as error:
+                _error(str(error))
+                sys.exit(EXIT_ERROR)
+        else:
+            selected = [found]
+    else:
+        _error("name a rule (`skewlint rule SKW101`) or pass --all")
+        sys.exit(EXIT_ERROR)
+    if output_format == "json":
+        data = [r.as_dict() for r in selected]
+        click.echo(json.dumps(data if show_all or len(data) > 1 else data[0], indent=2, sort_keys=True))
+    else:
+        click.echo("\n".join(r.documentation() for r in selected), nl=False)
+
+
+@main.command()
+def version() -> None:
+    """Print skewlint's version."""
+    click.echo(f"skewlint {__version__}")

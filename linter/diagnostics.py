@@ -1,0 +1,67 @@
+"""The result types every stage shares: a finding from a rule and a located diagnostic."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports: a node of the parsed module and a message.
+
+    Positions are resolved by the engine afterwards, once per file and only when something was
+    found, so a clean file never pays for position metadata.
+    """
+
+    code: str
+    node: Any
+    message: str
+    # The statement that contains `node`: its first line also accepts a suppression comment.
+    statement: Any = None
+    # Extra locations (node, note) that explain the finding (where the model was built, ...).
+    related: tuple = ()
+
+
+@dataclass(frozen=True)
+class Location:
+    row: int  # 1-based
+    column: int  # 1-based
+
+    def as_dict(self) -> dict:
+        return {"column": self.column, "row": self.row}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: str
+    message: str
+    filename: str
+    location: Location
+    end_location: Location
+    noqa_row: int
+    url: Optional[str] = None
+    cell: Optional[int] = None
+    fix: Optional[dict] = None
+    # (Location, note) pairs: evidence shown by `full` output.
+    related: tuple = field(default=())
+
+    def sort_key(self) -> tuple:
+        return (self.filename, self.location.row, self.location.column, self.code)
+
+    def as_dict(self) -> dict:
+        """ruff's JSON schema: keys sorted, 1-based rows and columns, end exclusive."""
+        return {
+            "cell": self.cell,
+            "code": self.code,
+            "end_location": self.end_location.as_dict(),
+            "filename": self.filename,
+            "fix": self.fix,
+            "location": self.location.as_dict(),
+            "message": self.message,
+            "name": self.name,
+            "noqa_row": self.noqa_row,
+            "severity": self.severity,
+            "url": self.url,
+        }

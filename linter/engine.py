@@ -1,0 +1,168 @@
+"""The per-file job: read, decode, prefilter, parse, build the semantic model, run the rules, locate
+and suppress the findings. Pure: no output, no global state, so it can run in a process pool."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional
+
+from skewlint import suppressions
+from skewlint.diagnostics import Diagnostic, Finding, Location
+from skewlint.registry import registry
+from skewlint.source import SourceError, decode, read_bytes
+
+SYNTAX_ERROR = "SKW999"
+UNUSED_SUPPRESSION = "SKW901"
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    parsed: bool = False
+
+
+def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> FileResult:
+    display = display or path
+    try:
+        data = read_bytes(path)
+    except SourceError as error:
+        return _error_result(display, enabled, error)
+    return lint_bytes(data, display, enabled)
+
+
+def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
+    if not _needs_parse(data, enabled):
+        return FileResult(display)
+    try:
+        source = decode(data)
+    except SourceError as error:
+        return _error_result(display, enabled, error)
+    return lint_text(source.text, display, enabled)
+
+
+def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
+    import libcst as cst  # imported only when a file needs parsing
+
+    from skewlint.semantic.model import build
+
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        message = str(error).splitlines()[0] if str(error) else "invalid syntax"
+        return _error_result(display, enabled, SourceError(
+            f"could not parse: {error.message}" if hasattr(error, "message") else message,
+            row=error.raw_line, column=error.raw_column + 1))
+    except RecursionError:
+        return _error_result(display, enabled, SourceError("could not parse: the code is nested too deeply"))
+    try:
+        model = build(module, display)
+        findings = list(_run_rules(model, enabled))
+    except RecursionError:
+        return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
+    result = FileResult(display, parsed=True)
+    if findings:
+        result.diagnostics = _locate(module, text, display, findings, enabled)
+    elif UNUSED_SUPPRESSION in enabled:
+        result.diagnostics = _locate(module, text, display, [], enabled)
+    return result
+
+
+def _needs_parse(data: bytes, enabled: frozenset) -> bool:
+    """The prefilter: parse only if some enabled rule's marker occurs in the raw bytes."""
+    for code in enabled:
+        markers = registry().rules[code].markers
+        if markers is None:
+            continue
+        if not markers or any(marker in data for marker in markers):
+            return True
+    return False
+
+
+def _run_rules(model, enabled: Iterable[str]):
+    rules = registry().rules
+    for code in sorted(enabled):
+        rule = rules[code]
+        if rule.markers is None:  # engine-produced rules
+            continue
+        yield from rule().check(model)
+
+
+def _locate(module, text: str, display: str, findings: List[Finding], enabled: frozenset) -> List[Diagnostic]:
+    """Resolve positions (once, only for files with findings) and apply suppressions."""
+    import libcst as cst
+    from libcst.metadata import PositionProvider
+
+    positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    rules = registry().rules
+    comments = suppressions.parse(text)
+    diagnostics = []
+    for finding in findings:
+        rule = rules[finding.code]
+        span = positions[finding.node]
+        statement = positions.get(finding.statement) if finding.statement is not None else None
+        noqa_row = statement.start.line if statement is not None else span.start.line
+        if comments.covers(rule.code, rule.name, {span.start.line, noqa_row}):
+            continue
+        related = tuple(
+            (Location(positions[node].start.line, positions[node].start.column + 1), note)
+            for node, note in finding.related
+            if node in positions
+        )
+        diagnostics.append(
+            Diagnostic(
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                message=finding.message,
+                filename=display,
+                location=Location(span.start.line, span.start.column + 1),
+                end_location=Location(span.end.line, span.end.column + 1),
+                noqa_row=noqa_row,
+                url=rule.url(),
+                related=related,
+            )
+        )
+    if UNUSED_SUPPRESSION in enabled:
+        diagnostics.extend(_unused_suppressions(comments, display, enabled))
+    return diagnostics
+
+
+def _unused_suppressions(comments, display: str, enabled: frozenset) -> List[Diagnostic]:
+    rules = registry()
+    rule = rules.rules[UNUSED_SUPPRESSION]
+    out = []
+    for suppression, selector in comments.unused():
+        named = rules.get(selector)
+        if named is None or named.code not in enabled:
+            continue
+        out.append(
+            Diagnostic(
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                message=f"unused suppression of `{selector}`: nothing was reported here",
+                filename=display,
+                location=Location(suppression.row, suppression.column),
+                end_location=Location(suppression.row, suppression.column + 1),
+                noqa_row=suppression.row,
+                url=rule.url(),
+            )
+        )
+    return out
+
+
+def _error_result(display: str, enabled: frozenset, error: SourceError) -> FileResult:
+    rule = registry().rules[SYNTAX_ERROR]
+    location = Location(error.row, error.column)
+    diagnostic = Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=str(error),
+        filename=display,
+        location=location,
+        end_location=location,
+        noqa_row=error.row,
+        url=rule.url(),
+    )
+    return FileResult(display, [diagnostic])

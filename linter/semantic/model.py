@@ -1,0 +1,244 @@
+"""The per-file semantic model: one walk of the parsed module records what rules ask about.
+
+Layers (DESIGN.md): imports (`imports.py`), adapters (`skewlint.adapters`), values (which names
+hold models), and the index of classes, functions, calls and statements that the rules query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set
+
+import libcst as cst
+
+from skewlint.adapters import has_role
+from skewlint.semantic.imports import Imports
+from skewlint.semantic.names import dotted
+
+# Methods whose call marks the receiver as a model (RULES.md, "Model").
+MODEL_METHODS = frozenset(
+    {"eval", "train", "load_state_dict", "parameters", "named_parameters", "state_dict",
+     "modules", "named_modules", "children", "named_children", "requires_grad_"}
+)
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: cst.ClassDef
+    name: str
+    bases: List[str]  # qualified names where imported, dotted text otherwise
+    is_model: bool = False
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: cst.FunctionDef
+    name: str
+    cls: Optional[ClassInfo]
+    parent: Optional["FunctionInfo"]
+
+    @property
+    def is_method(self) -> bool:
+        return self.cls is not None and self.parent is None
+
+
+@dataclass(eq=False)
+class Site:
+    """A node of interest with where it sits: its function, its statement, enclosing `if` tests."""
+
+    node: cst.CSTNode
+    function: Optional[FunctionInfo]
+    statement: cst.CSTNode
+    guards: tuple = ()
+    qualname: Optional[str] = None  # for calls: the callee's qualified name if imported
+    value: Optional[cst.BaseExpression] = None  # for assignments: the value assigned
+
+
+@dataclass(eq=False)
+class SemanticModel:
+    module: cst.Module
+    path: str
+    imports: Imports = field(default_factory=Imports)
+    classes: Dict[cst.ClassDef, ClassInfo] = field(default_factory=dict)
+    functions: List[FunctionInfo] = field(default_factory=list)
+    calls: List[Site] = field(default_factory=list)
+    expression_statements: List[Site] = field(default_factory=list)
+    attribute_assignments: List[Site] = field(default_factory=list)
+    # name -> value expressions assigned to it (simple names and `self.x`), for value tracking
+    assignments: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
+    model_names: Set[str] = field(default_factory=set)
+
+    def qualify(self, node) -> Optional[str]:
+        return self.imports.qualify(node)
+
+    def is_model(self, node) -> bool:
+        """Is this expression a model by the evidence of the file (RULES.md, "Model")?"""
+        text = dotted(node)
+        while text is not None:
+            if text in self.model_names:
+                return True
+            if not text.endswith(".module"):
+                return False
+            text = text[: -len(".module")]
+        return False
+
+    def is_model_value(self, value) -> bool:
+        """Does this expression produce a model: a factory, a model class, a wrapper, an alias?"""
+        if isinstance(value, cst.Call):
+            func = value.func
+            qualname = self.qualify(func)
+            if has_role(qualname, "model-factory") or has_role(qualname, "eval-model-factory"):
+                return True
+            if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
+                return True
+            if isinstance(func, cst.Name) and self.local_class(func.value, models_only=True):
+                return True
+            if has_role(qualname, "model-wrapper") and value.args:
+                return self.is_model_value(value.args[0].value)
+            # `.to(device)`, `.cuda()`, `.half()`, `.eval()`... return the same module
+            if isinstance(func, cst.Attribute) and func.attr.value in (
+                "to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train", "requires_grad_"
+            ):
+                return self.is_model_value(func.value)
+            return False
+        return self.is_model(value)
+
+    def local_class(self, name: str, models_only: bool = False) -> Optional[ClassInfo]:
+        for info in self.classes.values():
+            if info.name == name and (info.is_model or not models_only):
+                return info
+        return None
+
+
+class _Builder(cst.CSTVisitor):
+    def __init__(self, model: SemanticModel):
+        self.model = model
+        self.classes: List[ClassInfo] = []
+        self.functions: List[Optional[FunctionInfo]] = [None]
+        self.statements: List[cst.CSTNode] = [model.module]
+        self.guards: List[cst.BaseExpression] = []
+        self.mode_receivers: Set[str] = set()
+
+    # statements --------------------------------------------------------------------------------
+    def visit_SimpleStatementLine(self, node) -> None:
+        self.statements.append(node)
+
+    def leave_SimpleStatementLine(self, node) -> None:
+        self.statements.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        self.statements.append(node)
+        self.guards.append(node.test)
+
+    def leave_If(self, node: cst.If) -> None:
+        self.statements.pop()
+        self.guards.pop()
+
+    def _compound(self, node) -> None:
+        self.statements.append(node)
+
+    def _leave_compound(self, node) -> None:
+        self.statements.pop()
+
+    visit_For = visit_While = visit_With = visit_Try = visit_Match = _compound
+    leave_For = leave_While = leave_With = leave_Try = leave_Match = _leave_compound
+
+    # scopes ------------------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = []
+        for arg in node.bases:
+            bases.append(self.model.qualify(arg.value) or dotted(arg.value) or "")
+        info = ClassInfo(node=node, name=node.name.value, bases=bases)
+        self.model.classes[node] = info
+        self.classes.append(info)
+        self.statements.append(node)
+        self.functions.append(None)  # class bodies are not inside the enclosing function
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.pop()
+        self.statements.pop()
+        self.functions.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        parent = self.functions[-1]
+        # Methods are the functions of a class body (classes reset the function stack to None).
+        cls = self.classes[-1] if self.classes and parent is None else None
+        info = FunctionInfo(node=node, name=node.name.value, cls=cls, parent=parent)
+        self.model.functions.append(info)
+        self.functions.append(info)
+        self.statements.append(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.pop()
+        self.statements.pop()
+
+    # sites ---------------------------------------------------------------------------------------
+    def _site(self, node, qualname=None, value=None) -> Site:
+        return Site(node, self.functions[-1], self.statements[-1], tuple(self.guards), qualname, value)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.model.imports.add(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.model.imports.add(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.model.calls.append(self._site(node, self.model.qualify(node.func)))
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_METHODS:
+            receiver = dotted(func.value)
+            if receiver is not None:
+                self.mode_receivers.add(receiver)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.model.expression_statements.append(self._site(node))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assigned(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assigned(node.target, node.value)
+
+    def _assigned(self, target, value) -> None:
+        if isinstance(target, cst.Attribute):
+            self.model.attribute_assignments.append(self._site(target, value=value))
+        name = dotted(target)
+        if name is not None:
+            self.model.assignments.setdefault(name, []).append(value)
+
+
+def _resolve_model_classes(model: SemanticModel) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for info in model.classes.values():
+            if info.is_model:
+                continue
+            for base in info.bases:
+                if has_role(base, "model-base") or (
+                    model.local_class(base, models_only=True) is not None
+                ):
+                    info.is_model = changed = True
+                    break
+
+
+def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
+    # A model is a name the file calls mode/weight methods on, or one assigned a model value.
+    model.model_names |= {name for name in receivers if name != "self"}
+    changed = True
+    while changed:
+        changed = False
+        for name, values in model.assignments.items():
+            if name not in model.model_names and any(model.is_model_value(v) for v in values):
+                model.model_names.add(name)
+                changed = True
+
+
+def build(module: cst.Module, path: str = "<unknown>") -> SemanticModel:
+    model = SemanticModel(module=module, path=path)
+    builder = _Builder(model)
+    module.visit(builder)
+    _resolve_model_classes(model)
+    _resolve_model_names(model, builder.mode_receivers)
+    return model

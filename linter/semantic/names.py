@@ -1,0 +1,69 @@
+"""Names of expressions: dotted text of attribute chains, and name tokens for role heuristics."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+import libcst as cst
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def dotted(node) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def tokens(name: str) -> List[str]:
+    """Lower-case word tokens of an identifier, split on `_`, `.` and camelCase: `valLoader` -> val, loader."""
+    out: List[str] = []
+    for piece in re.split(r"[_.\W]+", name):
+        out.extend(word.lower() for word in _CAMEL.findall(piece))
+    return out
+
+
+def is_bool(node, value: bool) -> bool:
+    return isinstance(node, cst.Name) and node.value == ("True" if value else "False")
+
+
+def keyword(call: cst.Call, name: str):
+    """The value of keyword argument `name` of `call`, or None."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def argument(call: cst.Call, position: int, name: str):
+    """The argument bound to parameter `name` at `position` (positional or keyword), or None."""
+    value = keyword(call, name)
+    if value is not None:
+        return value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if len(positional) > position:
+        return positional[position].value
+    return None
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)
+
+
+def mentions(node, word: str) -> bool:
+    """Does the expression mention an identifier or attribute named `word` anywhere?"""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            nonlocal found
+            found = found or name.value == word
+
+    node.visit(_Finder())
+    return found

@@ -1,0 +1,50 @@
+"""Reading a file's bytes and decoding them as Python source does (PEP 263 cookies, BOMs)."""
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+from dataclasses import dataclass
+
+
+class SourceError(Exception):
+    """The file could not be read or decoded; `row`/`column` locate the problem when known."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1):
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    encoding: str
+    bom: bool
+
+
+def read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise SourceError(f"could not read file: {error.strerror or error}") from None
+
+
+def decode(data: bytes) -> Source:
+    """Decode like the interpreter: a UTF-8 BOM, else a coding cookie on line 1 or 2, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(f"could not decode file: {error.msg if hasattr(error, 'msg') else error}") from None
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        row = data[: getattr(error, "start", 0)].count(b"\n") + 1
+        raise SourceError(f"could not decode file as {encoding}: {error}", row=row) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\0" in text:
+        raise SourceError("source code contains null bytes", row=text[: text.index("\0")].count("\n") + 1)
+    return Source(text=text, encoding="utf-8" if encoding == "utf-8-sig" else encoding, bom=bom)
