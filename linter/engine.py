@@ -48,10 +48,7 @@ def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = str(error).splitlines()[0] if str(error) else "invalid syntax"
-        return _error_result(display, enabled, SourceError(
-            f"could not parse: {error.message}" if hasattr(error, "message") else message,
-            row=error.raw_line, column=error.raw_column + 1))
+        return _error_result(display, enabled, _syntax_error(text, error))
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not parse: the code is nested too deeply"))
     try:
@@ -65,6 +62,18 @@ def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
     elif UNUSED_SUPPRESSION in enabled:
         result.diagnostics = _locate(module, text, display, [], enabled)
     return result
+
+
+def _syntax_error(text: str, error) -> SourceError:
+    """CPython's message and position where it has one (users know them), else libcst's."""
+    try:
+        compile(text, "<file>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+    except SyntaxError as python_error:
+        return SourceError(f"could not parse: {python_error.msg}", row=python_error.lineno or 1,
+                           column=python_error.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return SourceError(f"could not parse: {error.message}", row=error.raw_line, column=error.raw_column + 1)
 
 
 def _needs_parse(data: bytes, enabled: frozenset) -> bool:

@@ -5,6 +5,8 @@ import difflib
 import re
 from typing import ClassVar, Dict, Iterable, Iterator, List, Sequence
 
+from skewlint.adapters import FRAMEWORK_MARKERS
+
 DOCS_URL = "https://github.com/skewlint/skewlint/blob/main/docs/rules.md#{anchor}"
 SEVERITIES = ("error", "warning", "info")
 _CODE = re.compile(r"^SKW\d{3}$")
@@ -30,9 +32,10 @@ class Rule:
     use_instead: ClassVar[str]
     fix_safety: ClassVar[str] = "No automatic fix is offered."
     references: ClassVar[Sequence[str]] = ()
-    # Prefilter: byte strings of which one must occur in a file for this rule to need a parse;
-    # empty means always parse; None marks rules the engine produces itself (SKW901, SKW999).
-    markers: ClassVar = ()
+    # Prefilter: byte strings of which one must occur in a file for this rule to need a parse
+    # (by default the framework names of the adapters); empty means always parse; None marks
+    # rules the engine produces itself (SKW901, SKW999).
+    markers: ClassVar = FRAMEWORK_MARKERS
 
     def check(self, model) -> Iterator:  # pragma: no cover - interface
         raise NotImplementedError

@@ -6,7 +6,7 @@ import libcst as cst
 from skewlint.adapters import has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
-from skewlint.semantic.names import argument, dotted, has_star_args, is_bool, mentions
+from skewlint.semantic.names import argument, dotted, has_star_args, is_bool, mentions, tokens
 
 FAMILY = "model mode"
 # Methods that may legitimately set `self.training` themselves (overrides of `train`/`eval`).
@@ -17,7 +17,6 @@ class ModeMethodNotCalled(Rule):
     code = "SKW103"
     name = "mode-method-not-called"
     family = FAMILY
-    markers = (b".eval", b".train")
     summary = "`model.eval` / `model.train` written without the call"
     what_it_does = "Reports `model.eval` or `model.train` as a bare expression statement: the method is looked up, never called."
     why_bad = (
@@ -37,7 +36,9 @@ class ModeMethodNotCalled(Rule):
             receiver = value.value
             # `eval` is never anything but a mode method in ML code; `train` needs model evidence
             # (`dataset.train` as a bare expression is pointless but not this bug).
-            if value.attr.value == "train" and not _is_model(model, site, receiver):
+            if value.attr.value == "train" and not (
+                _is_model(model, site, receiver) or _named_like_model(receiver)
+            ):
                 continue
             name = dotted(receiver) or "the model"
             yield Finding(
@@ -53,7 +54,6 @@ class TrainingAttributeAssigned(Rule):
     code = "SKW104"
     name = "training-attribute-assigned"
     family = FAMILY
-    markers = (b".training",)
     summary = "`model.training = False/True` instead of `model.eval()` / `model.train()`"
     what_it_does = "Reports an assignment of `True` or `False` to the `training` attribute of a model."
     why_bad = (
@@ -166,6 +166,17 @@ def _is_model(model, site, receiver) -> bool:
         cls = site.function.cls if site.function is not None else None
         return cls is not None and cls.is_model
     return model.is_model(receiver)
+
+
+# Name tokens that say "this is a network" (only used where the statement itself shows intent).
+_MODEL_WORDS = frozenset({"model", "net", "network", "module", "classifier", "encoder", "decoder",
+                          "backbone", "generator", "discriminator", "teacher", "student", "policy",
+                          "critic", "actor", "detector", "segmenter"})
+
+
+def _named_like_model(node) -> bool:
+    name = dotted(node)
+    return name is not None and bool(_MODEL_WORDS.intersection(tokens(name.rsplit(".", 1)[-1])))
 
 
 def _is_zero(node) -> bool:

@@ -34,13 +34,15 @@ ROLE_NAMES = frozenset(
 )
 
 
-def _load() -> Tuple[Tuple[Tuple[str, str], ...], Dict[str, Tuple[FrozenSet[str], Tuple[str, ...]]]]:
+def _load():
     aliases = []
+    markers = set()
     exact: Dict[str, set] = {role: set() for role in ROLE_NAMES}
     prefixes: Dict[str, list] = {role: [] for role in ROLE_NAMES}
     for framework in FRAMEWORKS:
         module = import_module(f"skewlint.adapters.{framework}")
         aliases.extend(getattr(module, "ALIASES", {}).items())
+        markers.update(module.MARKERS)
         for role, names in module.ROLES.items():
             if role not in ROLE_NAMES:
                 raise ValueError(f"adapter {framework}: unknown role {role!r}")
@@ -52,10 +54,10 @@ def _load() -> Tuple[Tuple[Tuple[str, str], ...], Dict[str, Tuple[FrozenSet[str]
     # Longest prefix first, so `tensorflow.python.keras` wins over `tensorflow`.
     aliases.sort(key=lambda item: -len(item[0]))
     table = {role: (frozenset(exact[role]), tuple(prefixes[role])) for role in ROLE_NAMES}
-    return tuple(aliases), table
+    return tuple(aliases), table, tuple(sorted(markers))
 
 
-_ALIASES, _ROLES = _load()
+_ALIASES, _ROLES, FRAMEWORK_MARKERS = _load()
 
 
 @lru_cache(maxsize=4096)

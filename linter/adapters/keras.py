@@ -7,6 +7,9 @@ ALIASES = {
     "keras.src": "keras",
 }
 
+# Bytes whose presence makes a file worth parsing (the prefilter).
+MARKERS = (b"keras", b"tensorflow")
+
 ROLES = {
     "model-base": ["keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Sequential",
                    "keras.models.Sequential"],

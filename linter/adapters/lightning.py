@@ -8,6 +8,9 @@ ALIASES = {
     "lightning.pytorch.core.module.LightningModule": "lightning.pytorch.LightningModule",
 }
 
+# Bytes whose presence makes a file worth parsing (the prefilter).
+MARKERS = (b"lightning",)
+
 ROLES = {
     "model-base": ["lightning.pytorch.LightningModule"],
 }

@@ -8,6 +8,9 @@ ALIASES = {
     "torch.nn.parallel.DataParallel": "torch.nn.DataParallel",
 }
 
+# Bytes whose presence makes a file worth parsing (the prefilter).
+MARKERS = (b"torch",)
+
 ROLES = {
     "model-base": ["torch.nn.Module", "torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"],
     "model-factory": ["torch.hub.load", "torch.nn.Sequential", "torch.jit.load"],
