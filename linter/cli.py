@@ -13,7 +13,9 @@ from skewlint import __version__
 from skewlint.config import ConfigError, Overrides, Resolver
 from skewlint.discovery import MissingPath, discover
 from skewlint.engine import lint_bytes, lint_file
-from skewlint.output import FORMATS, HUMAN_FORMATS, statistics, summary
+from skewlint.baseline import NEVER_BASELINED, Baseline
+from skewlint.baseline import write as write_baseline_file
+from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_SOURCES, statistics, summary
 from skewlint.registry import SelectorError, registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -63,6 +65,12 @@ def main() -> None:
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files ignored by .gitignore (default: on).")
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="concise", envvar="SKEWLINT_OUTPUT_FORMAT", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH",
+              help="Also write a report in FORMAT to PATH, beside the console output (repeatable).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Hide the findings recorded in this baseline file; report only new ones.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in this baseline file (they are then not reported).")
 @click.option("--config", "config_file", type=click.Path(), help="Use this configuration file for every file.")
 @click.option("--stdin-filename", help="The name of the file read from stdin (for configuration and messages).")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print the number of diagnostics per rule instead of the diagnostics.")
@@ -71,7 +79,7 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log the files linted, and tracebacks of internal errors, to stderr.")
 def check(paths, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, force_exclude,
           respect_gitignore, output_format, output_file, config_file, stdin_filename, show_statistics,
-          exit_zero, quiet, verbose) -> None:
+          exit_zero, quiet, verbose, reports, baseline_file, write_baseline) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
     overrides = Overrides(
         config=config_file,
@@ -86,7 +94,8 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
     )
     try:
         status = _check(list(paths), overrides, output_format, output_file, stdin_filename,
-                        show_statistics, quiet, verbose)
+                        show_statistics, quiet, verbose, reports=_reports(reports),
+                        baseline_file=baseline_file, write_baseline=write_baseline)
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
@@ -99,7 +108,21 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
 
 
-def _check(paths, overrides, output_format, output_file, stdin_filename, show_statistics, quiet, verbose) -> int:
+def _reports(values: Tuple[str, ...]) -> List[Tuple[str, str]]:
+    """`--report sarif:out.sarif`: the format before the first colon (paths may contain colons)."""
+    reports = []
+    for value in values:
+        name, sep, path = value.partition(":")
+        if not sep or not path or name not in FORMATS:
+            raise click.BadParameter(f"expected FORMAT:PATH with FORMAT one of {', '.join(sorted(FORMATS))}; "
+                                     f"got `{value}`", param_hint="--report")
+        reports.append((name, path))
+    return reports
+
+
+def _check(paths, overrides, output_format, output_file, stdin_filename, show_statistics, quiet, verbose,
+           reports=(), baseline_file=None, write_baseline=None) -> int:
+    known = Baseline.load(baseline_file) if baseline_file and not write_baseline else None  # fail early
     resolver = Resolver(overrides)
     results = []
     failed = False
@@ -122,13 +145,27 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
             _error(f"path does not exist: {missing}")
             failed = True
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
-    sources = _sources(diagnostics) if output_format == "full" else {}
+    formats = {output_format} | {name for name, _ in reports}
+    sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known or write_baseline else {}
+    baselined = stale = 0
+    if write_baseline:
+        recorded = write_baseline_file(write_baseline, diagnostics, sources)
+        click.echo(f"skewlint: recorded {recorded} finding{'s' if recorded != 1 else ''} in {write_baseline}",
+                   err=True)
+        diagnostics = [d for d in diagnostics if d.code in NEVER_BASELINED]
+    elif known is not None:
+        outcome = known.apply(diagnostics, sources)
+        diagnostics, baselined, stale = outcome.kept, outcome.baselined, outcome.stale
+    for name, path in reports:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)  # `reports/x.sarif` in CI
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(FORMATS[name](diagnostics, sources))
     if show_statistics:
         text = statistics(diagnostics, output_format)
     else:
         text = FORMATS[output_format](diagnostics, sources)
         if output_format in HUMAN_FORMATS and not quiet:
-            text += summary(len(diagnostics), len({d.filename for d in diagnostics}))
+            text += summary(len(diagnostics), len({d.filename for d in diagnostics}), baselined, stale)
     if output_file:
         with open(output_file, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -149,16 +186,10 @@ def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
     return [lint_bytes(data, _display(name) if stdin_filename else name, enabled)]
 
 
-def _sources(diagnostics) -> Dict[str, List[str]]:
-    from skewlint.source import SourceError, decode, read_bytes
+def _sources(diagnostics) -> Dict[Tuple[str, Optional[int]], List[str]]:
+    from skewlint import source_lines
 
-    sources = {}
-    for filename in {d.filename for d in diagnostics}:
-        try:
-            sources[filename] = decode(read_bytes(filename)).text.splitlines()
-        except SourceError:
-            pass
-    return sources
+    return source_lines.load(diagnostics)
 
 
 @main.command()

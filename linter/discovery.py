@@ -11,7 +11,7 @@ from typing import Iterator, List, Tuple
 from skewlint.config import Resolver
 from skewlint.gitignore import GitIgnore, is_ignored, parents_with_ignores
 
-EXTENSIONS = (".py", ".pyi")
+EXTENSIONS = (".py", ".pyi", ".ipynb")
 
 
 class MissingPath(Exception):

@@ -31,6 +31,10 @@ def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> F
 
 
 def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
+    if display.endswith(".ipynb"):  # the code cells as one module; rows map back to cells
+        from skewlint.notebook import lint_notebook
+
+        return lint_notebook(data, display, enabled)
     if not _needs_parse(data, enabled):
         return FileResult(display)
     try:

@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Callable, Dict, List, Optional
+from xml.sax.saxutils import escape, quoteattr
 
 from skewlint.diagnostics import Diagnostic
+from skewlint.fingerprints import fingerprints
+from skewlint.source_lines import line_of
 
 
 def _position(d: Diagnostic) -> str:
@@ -25,9 +28,8 @@ def full(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
     out = []
     for d in diagnostics:
         out.append(f"{_position(d)}: {d.code} [{d.severity}] {d.message}\n")
-        lines = sources.get(d.filename)
-        if lines is not None and 0 < d.location.row <= len(lines):
-            line = lines[d.location.row - 1].rstrip("\r\n")
+        line = line_of(d, sources)
+        if line is not None:
             gutter = " " * len(str(d.location.row))
             width = (
                 d.end_location.column - d.location.column
@@ -52,12 +54,110 @@ def json_lines(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
     return "".join(json.dumps(d.as_dict(), sort_keys=True) + "\n" for d in diagnostics)
 
 
-FORMATS: Dict[str, Callable[[List[Diagnostic], Dict[str, str]], str]] = {
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def github(diagnostics: List[Diagnostic], sources: Dict) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+    out = []
+    for d in diagnostics:
+        properties = [f"file={_github_property(d.filename)}"]
+        message = d.message
+        if d.cell is None:
+            properties += [f"line={d.location.row}", f"col={d.location.column}"]
+            if d.end_location.row >= d.location.row:
+                properties += [f"endLine={d.end_location.row}", f"endColumn={d.end_location.column}"]
+        else:  # rows of a notebook count within a cell, not within the .ipynb file
+            message = f"cell {d.cell}, line {d.location.row}: {message}"
+        properties.append(f"title={_github_property(f'skewlint ({d.code})')}")
+        level = GITHUB_LEVELS.get(d.severity, "warning")
+        out.append(f"::{level} {','.join(properties)}::{_github_data(f'{d.code} {message}')}\n")
+    return "".join(out)
+
+
+GITLAB_SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def gitlab(diagnostics: List[Diagnostic], sources: Dict) -> str:
+    """GitLab code quality report (a subset of Code Climate's), with line-independent fingerprints."""
+    issues = []
+    for d, fingerprint in zip(diagnostics, fingerprints(diagnostics, sources)):
+        where = f" (cell {d.cell}, line {d.location.row})" if d.cell is not None else ""
+        issues.append({
+            "type": "issue",
+            "check_name": d.code,
+            "description": f"{d.code}: {d.message}{where}",
+            "categories": ["Bug Risk"],
+            "severity": GITLAB_SEVERITIES.get(d.severity, "minor"),
+            "fingerprint": fingerprint,
+            "location": {
+                "path": d.filename.replace("\\", "/"),
+                "lines": {"begin": d.location.row, "end": max(d.location.row, d.end_location.row)},
+            },
+        })
+    return json.dumps(issues, indent=2, sort_keys=True) + "\n"
+
+
+def junit(diagnostics: List[Diagnostic], sources: Dict) -> str:
+    """JUnit XML: one test suite per file, one failed test case per finding (as ruff writes it)."""
+    by_file: Dict[str, List[Diagnostic]] = {}
+    for d in diagnostics:
+        by_file.setdefault(d.filename, []).append(d)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+           f'<testsuites name="skewlint" tests="{max(1, len(diagnostics))}" failures="{len(diagnostics)}" errors="0">\n']
+    if not diagnostics:
+        out.append('  <testsuite name="skewlint" tests="1" failures="0" errors="0">\n'
+                   '    <testcase name="No errors found" classname="skewlint"/>\n  </testsuite>\n')
+    for filename, found in by_file.items():
+        out.append(f'  <testsuite name={quoteattr(filename)} tests="{len(found)}" failures="{len(found)}" errors="0">\n')
+        for d in found:
+            position = _position(d)[len(d.filename) + 1:]
+            out.append(f'    <testcase name={quoteattr(f"{d.code} {d.name} at {position}")} '
+                       f'classname={quoteattr(filename)} file={quoteattr(filename)} line="{d.location.row}">\n')
+            out.append(f'      <failure message={quoteattr(d.message)} type={quoteattr(d.code)}>'
+                       f'{escape(f"{_position(d)}: {d.code} {d.message}")}</failure>\n')
+            out.append("    </testcase>\n")
+        out.append("  </testsuite>\n")
+    out.append("</testsuites>\n")
+    return "".join(out)
+
+
+def pylint(diagnostics: List[Diagnostic], sources: Dict) -> str:
+    """pylint's `parseable` layout, `path:row: [CODE(name), ] message`, for tools that read pylint."""
+    out = []
+    for d in diagnostics:
+        cell = f"cell {d.cell}:" if d.cell is not None else ""
+        out.append(f"{d.filename}:{cell}{d.location.row}: [{d.code}({d.name}), ] {d.message}\n")
+    return "".join(out)
+
+
+def _sarif(diagnostics: List[Diagnostic], sources: Dict) -> str:
+    from skewlint.sarif import sarif
+
+    return sarif(diagnostics, sources)
+
+
+FORMATS: Dict[str, Callable[[List[Diagnostic], Dict], str]] = {
     "concise": concise,
     "full": full,
     "json": json_format,
     "json-lines": json_lines,
+    "github": github,
+    "gitlab": gitlab,
+    "sarif": _sarif,
+    "junit": junit,
+    "pylint": pylint,
 }
+# Formats that quote or fingerprint source lines: the CLI reads the files for them.
+NEEDS_SOURCES = frozenset({"full", "gitlab", "sarif"})
 # Formats meant for people: they get a summary line (unless --quiet).
 HUMAN_FORMATS = frozenset({"concise", "full"})
 
@@ -74,8 +174,17 @@ def statistics(diagnostics: List[Diagnostic], output_format: str) -> str:
     return "".join(f"{count:>{width}}\t{code}\t{name}\n" for (code, name), count in rows)
 
 
-def summary(count: int, files: int) -> Optional[str]:
+def summary(count: int, files: int, baselined: int = 0, stale: int = 0) -> Optional[str]:
+    """The closing line; with a baseline it says how many known findings remain hidden."""
+    notes = []
+    if baselined:
+        notes.append(f"{baselined} baselined finding{'s' if baselined != 1 else ''} remain{'s' if baselined == 1 else ''}"
+                     " (hidden by --baseline)")
+    if stale:
+        notes.append(f"{stale} baseline entr{'ies' if stale != 1 else 'y'} no longer found"
+                     " (run --write-baseline to drop them)")
+    tail = f" {'; '.join(notes)}.\n" if notes else "\n"
     if count == 0:
-        return "All checks passed!\n"
+        return "All checks passed!" + tail
     noun = "diagnostic" if count == 1 else "diagnostics"
-    return f"Found {count} {noun} in {files} file{'s' if files != 1 else ''}.\n"
+    return f"Found {count} {noun} in {files} file{'s' if files != 1 else ''}." + tail

@@ -1,0 +1,183 @@
+"""Jupyter notebooks: the code cells, in order, linted as one module.
+
+Each code cell contributes exactly its own lines, so a row of the module maps back to (cell, row in
+cell). IPython syntax that is not Python (line magics `%time x`, shell escapes `!pip ...`, help
+`obj?`, and cells run by a non-Python cell magic such as `%%bash`) is replaced line for line by
+harmless Python (`pass` at the same indentation, or a comment), so the row count never changes.
+Cells are numbered 1-based over all cells of the notebook, markdown included, as a reader counts them.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+from dataclasses import replace
+from typing import Dict, List, Tuple
+
+# Cell magics whose body is still Python: the magic line is masked, the body linted.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "memray_flamegraph"})
+_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|\?)")
+_HELP = re.compile(r"^[ \t]*[\w.]+\?\??[ \t]*$")  # `obj?`, `obj??`
+_ASSIGN = re.compile(r"^(?P<target>[ \t]*[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*[ \t]*=)[ \t]*[%!]")
+
+
+class NotebookError(ValueError):
+    pass
+
+
+def is_notebook(path: str) -> bool:
+    return path.endswith(".ipynb")
+
+
+def _load(data: bytes) -> dict:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise NotebookError(f"could not read notebook: {error}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise NotebookError("could not read notebook: no `cells` list (is it nbformat 4?)")
+    return document
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def code_cells(data: bytes) -> List[Tuple[int, str]]:
+    """(cell number, source) of each code cell; [] for a notebook in another language."""
+    document = _load(data)
+    language = (document.get("metadata") or {}).get("language_info", {}).get("name", "python")
+    if str(language).lower() != "python":
+        return []
+    return [
+        (number, _source(cell))
+        for number, cell in enumerate(document["cells"], start=1)
+        if isinstance(cell, dict) and cell.get("cell_type") == "code"
+    ]
+
+
+def cell_lines(data: bytes) -> Dict[int, List[str]]:
+    """The original lines of each code cell, for quoting and fingerprints."""
+    return {number: source.splitlines() for number, source in code_cells(data)}
+
+
+def mask(source: str) -> List[str]:
+    """The cell's lines with IPython-only syntax replaced by Python of the same line count."""
+    lines = source.splitlines()
+    if not lines:
+        return []
+    first = lines[0].strip()
+    if first.startswith("%%"):
+        name = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
+        if name not in PYTHON_CELL_MAGICS:  # `%%bash`, `%%writefile`, ...: not Python at all
+            return ["# (cell magic)"] * len(lines)
+        lines = ["# (cell magic)"] + lines[1:]
+    out: List[str] = []
+    continued = False
+    for line in lines:
+        if not continued and _MAGIC.match(line) and _inside_statement(out):
+            out.append(line)  # `% args` or `!= b` continuing an open bracket: plain Python
+            continue
+        if continued:  # a magic continued with a trailing backslash
+            out.append("# (magic)")
+            continued = line.rstrip().endswith("\\")
+            continue
+        assign = _ASSIGN.match(line)
+        magic = _MAGIC.match(line)
+        if assign:  # `files = !ls`: keep the binding
+            out.append(f"{assign.group('target')} None")
+        elif magic or _HELP.match(line):
+            indent = magic.group("indent") if magic else line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}pass  # (magic)")
+        else:
+            out.append(line)
+            continue
+        continued = line.rstrip().endswith("\\")
+    return out
+
+
+def _inside_statement(previous: List[str]) -> bool:
+    """Does the code so far end inside brackets, a string or a backslash continuation? Magics only
+    start logical lines, as in IPython."""
+    if not previous:
+        return False
+    if previous[-1].rstrip().endswith("\\"):
+        return True
+    text = "\n".join(previous) + "\n"
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            pass
+    except tokenize.TokenError:
+        return True  # EOF in a multi-line statement or string
+    except (SyntaxError, IndentationError):
+        return False
+    return False
+
+
+def to_module(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
+    """The module text and, per cell, (cell number, first module row of the cell)."""
+    parts: List[str] = []
+    starts: List[Tuple[int, int]] = []
+    row = 1
+    for number, source in code_cells(data):
+        lines = mask(source)
+        starts.append((number, row))
+        parts.extend(line + "\n" for line in lines)
+        row += len(lines)
+    return "".join(parts), starts
+
+
+def _cell_of(row: int, starts: List[Tuple[int, int]]) -> Tuple[int, int]:
+    """(cell number, row in cell) for a module row."""
+    found = starts[0] if starts else (1, 1)
+    for number, first in starts:
+        if first > row:
+            break
+        found = (number, first)
+    return found[0], row - found[1] + 1
+
+
+def _relocate(diagnostic, starts):
+    from skewlint.diagnostics import Location
+
+    cell, row = _cell_of(diagnostic.location.row, starts)
+    offset = diagnostic.location.row - row
+
+    def moved(location):
+        return Location(max(1, location.row - offset), location.column)
+
+    return replace(
+        diagnostic,
+        cell=cell,
+        location=Location(row, diagnostic.location.column),
+        end_location=moved(diagnostic.end_location),
+        noqa_row=max(1, diagnostic.noqa_row - offset),
+        # Evidence may sit in an earlier cell: each related location gets its own cell's rows.
+        related=tuple(_related(location, note, cell, starts) for location, note in diagnostic.related),
+    )
+
+
+def _related(location, note: str, cell: int, starts):
+    """Evidence may sit in an earlier cell: its row counts in its own cell, which the note names."""
+    from skewlint.diagnostics import Location
+
+    other, row = _cell_of(location.row, starts)
+    return Location(row, location.column), (note if other == cell else f"cell {other}: {note}")
+
+
+def lint_notebook(data: bytes, display: str, enabled: frozenset):
+    """Lint a notebook's code cells as one module; locations come back as (cell, row in cell)."""
+    from skewlint import engine
+    from skewlint.source import SourceError
+
+    if not engine._needs_parse(data, enabled):
+        return engine.FileResult(display)
+    try:
+        text, starts = to_module(data)
+    except NotebookError as error:
+        return engine._error_result(display, enabled, SourceError(str(error)))
+    result = engine.lint_text(text, display, enabled)
+    result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
+    return result

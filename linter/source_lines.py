@@ -1,0 +1,45 @@
+"""The source lines diagnostics point at: quoted by `full`, and the key of fingerprints and baselines.
+
+Lines are keyed by (filename, cell): a notebook's rows count from the top of their cell, so its lines
+come from the cells, not from the notebook's JSON.
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Tuple
+
+Key = Tuple[str, Optional[int]]
+
+
+def load(diagnostics: Iterable, texts: Optional[Dict[str, str]] = None) -> Dict[Key, List[str]]:
+    """Read the files the diagnostics name. `texts` gives code that is not on disk (stdin) by name."""
+    from skewlint import notebook
+    from skewlint.source import SourceError, decode, read_bytes
+
+    sources: Dict[Key, List[str]] = {}
+    for filename in sorted({d.filename for d in diagnostics}):
+        try:
+            if texts and filename in texts:
+                data = texts[filename].encode("utf-8")
+            else:
+                data = read_bytes(filename)
+            if notebook.is_notebook(filename):
+                for cell, lines in notebook.cell_lines(data).items():
+                    sources[(filename, cell)] = lines
+            else:
+                sources[(filename, None)] = decode(data).text.splitlines()
+        except (SourceError, ValueError):
+            pass  # unreadable now: formats fall back to an empty line
+    return sources
+
+
+def line_of(diagnostic, sources: Dict[Key, List[str]]) -> Optional[str]:
+    lines = sources.get((diagnostic.filename, diagnostic.cell))
+    row = diagnostic.location.row
+    if lines is None or not 0 < row <= len(lines):
+        return None
+    return lines[row - 1].rstrip("\r\n")
+
+
+def normalized(line: Optional[str]) -> str:
+    """Whitespace-insensitive, so re-indenting a block does not change a fingerprint."""
+    return " ".join((line or "").split())
