@@ -1,0 +1,122 @@
+"""Notebooks: code cells linted as one module, IPython syntax masked line for line, locations as
+(cell, row in cell), suppressions inside cells."""
+import json
+
+import pytest
+
+from skewlint.diagnostics import Diagnostic, Location
+from skewlint.notebook import _relocate, lint_notebook, mask, to_module
+from skewlint.registry import registry
+from test_cli import run, write
+
+BUGGY_CELL = ["import torch\n", "model = torch.hub.load('x', 'y')\n", "model.eval\n"]
+
+
+def notebook(*cells, language="python"):
+    def cell(source):
+        if isinstance(source, tuple):  # ("markdown", text)
+            return {"cell_type": source[0], "metadata": {}, "source": source[1]}
+        return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+    document = {"cells": [cell(c) for c in cells], "nbformat": 4, "nbformat_minor": 5,
+                "metadata": {"language_info": {"name": language}}}
+    return json.dumps(document).encode()
+
+
+def lint(data):
+    return lint_notebook(data, "nb.ipynb", registry().select([{"select": ["ALL"]}])).diagnostics
+
+
+def positions(data):
+    return [(d.cell, d.location.row, d.location.column, d.code) for d in lint(data)]
+
+
+@pytest.mark.parametrize("line, masked", [
+    ("%matplotlib inline", "pass  # (magic)"),
+    ("!pip install torch", "pass  # (magic)"),
+    ("    !ls", "    pass  # (magic)"),
+    ("model?", "pass  # (magic)"),
+    ("torch.nn??", "pass  # (magic)"),
+    ("?model", "pass  # (magic)"),
+    ("files = !ls", "files = None"),
+    ("a, b = %sx ls", "a, b = None"),
+    ("x = 1", "x = 1"),
+    ("x = a % b", "x = a % b"),
+])
+def test_mask_one_line(line, masked):
+    assert mask(line) == [masked]
+
+
+def test_mask_keeps_python_that_looks_like_magic():
+    source = "msg = ('%s'\n       % 1)\nok = (a\n      != b)\ns = '''\n!not a magic\n'''\n"
+    assert mask(source) == source.splitlines()
+
+
+def test_mask_cell_magics_and_continuations():
+    assert mask("%%bash\necho hi\nif [ x ]; then\n") == ["# (cell magic)"] * 3
+    assert mask("%%time\nmodel.eval\n") == ["# (cell magic)", "model.eval"]
+    assert mask("!pip install \\\n    torch\nx = 1\n") == ["pass  # (magic)", "# (magic)", "x = 1"]
+    # Every line maps to one line: the row count never changes.
+    assert len(mask("if x:\n    %time f()\n")) == 2
+
+
+def test_locations_are_cell_and_row_in_cell():
+    data = notebook(("markdown", "# Title"), ["%matplotlib inline\n", "x = 1\n"], BUGGY_CELL,
+                    ["!nvidia-smi\n", "model.eval\n", "model.training = False"])
+    assert positions(data) == [(3, 3, 1, "SKW103"), (4, 2, 1, "SKW103"), (4, 3, 1, "SKW104")]
+    diagnostic = lint(data)[0]
+    assert diagnostic.end_location == Location(3, 11) and diagnostic.noqa_row == 3
+
+
+def test_module_text_keeps_one_line_per_cell_line():
+    text, starts = to_module(notebook(["a = 1\n", "b = 2"], ("markdown", "x"), ["%time c = 3\n"]))
+    assert text == "a = 1\nb = 2\npass  # (magic)\n"
+    assert starts == [(1, 1), (3, 3)]
+
+
+def test_suppressions_inside_cells():
+    data = notebook(BUGGY_CELL[:2], ["model.eval  # noqa: SKW103\n", "model.eval  # skewlint: ignore[mode-method-not-called]\n",
+                                     "model.eval\n"])
+    assert positions(data) == [(2, 3, 1, "SKW103")]
+    assert positions(notebook(["# skewlint: noqa\n"], BUGGY_CELL)) == []
+
+
+def test_syntax_error_points_into_its_cell():
+    data = notebook(BUGGY_CELL, ["x = 1\n", "def f(:\n", "    pass\n"])
+    [error] = lint(data)
+    assert (error.code, error.cell, error.location.row) == ("SKW999", 2, 2)
+
+
+def test_unreadable_and_foreign_notebooks():
+    [error] = lint(b'{"cells": [torch')
+    assert error.code == "SKW999" and "could not read notebook" in error.message
+    assert lint(notebook(BUGGY_CELL, language="R")) == []
+    assert lint(notebook(["print('no framework here')\n"])) == []
+
+
+def test_related_locations_in_earlier_cells_name_their_cell():
+    _, starts = to_module(notebook(["a\n", "b\n"], ["c\n", "d\n"]))
+    diagnostic = Diagnostic(code="SKW103", name="n", severity="error", message="m", filename="nb.ipynb",
+                            location=Location(4, 1), end_location=Location(4, 2), noqa_row=4,
+                            related=((Location(2, 1), "built here"), (Location(3, 5), "moved here")))
+    moved = _relocate(diagnostic, starts)
+    assert (moved.cell, moved.location) == (2, Location(2, 1))
+    assert moved.related == ((Location(2, 1), "cell 1: built here"), (Location(1, 5), "moved here"))
+
+
+def test_console_script_finds_and_reports_notebooks(tmp_path):
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "eval.ipynb").write_bytes(notebook(("markdown", "x"), ["!ls\n", *BUGGY_CELL]))
+    write(tmp_path, "clean.py", "import torch\n")
+    result = run("check", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.replace("\\", "/").splitlines()[0].startswith("nb/eval.ipynb:cell 2:4:1: SKW103 ")
+    data = json.loads(run("check", "--output-format", "json", ".", cwd=tmp_path).stdout)
+    assert (data[0]["cell"], data[0]["location"]) == (2, {"column": 1, "row": 4})
+    full = run("check", "--output-format", "full", ".", cwd=tmp_path).stdout
+    assert "4 | model.eval" in full
+
+
+def test_notebook_on_stdin(tmp_path):
+    result = run("check", "--stdin-filename", "eval.ipynb", "-", cwd=tmp_path,
+                 stdin=notebook(BUGGY_CELL).decode())
+    assert result.returncode == 1 and result.stdout.startswith("eval.ipynb:cell 1:3:1: SKW103")
