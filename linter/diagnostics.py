@@ -18,7 +18,8 @@ class Finding:
     message: str
     # The statement that contains `node`: its first line also accepts a suppression comment.
     statement: Any = None
-    # Extra locations (node, note) that explain the finding (where the model was built, ...).
+    # Extra locations (node, note) that explain the finding (where the model was built, ...);
+    # the message may refer to their lines as `{line0}`, `{line1}`, ...
     related: tuple = ()
 
 

@@ -121,12 +121,15 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
             for node, note in finding.related
             if node in positions
         )
+        message = finding.message
+        for index, (location, _) in enumerate(related):  # rules write `{line0}` for evidence lines
+            message = message.replace(f"{{line{index}}}", str(location.row))
         diagnostics.append(
             Diagnostic(
                 code=rule.code,
                 name=rule.name,
                 severity=rule.severity,
-                message=finding.message,
+                message=message,
                 filename=display,
                 location=Location(span.start.line, span.start.column + 1),
                 end_location=Location(span.end.line, span.end.column + 1),

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from skewlint.adapters import has_role
+from skewlint.adapters import has_module_modes, has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
-from skewlint.semantic.names import argument, dotted, has_star_args, is_bool, mentions, tokens
+from skewlint.semantic.names import MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, tokens
 
 FAMILY = "model mode"
 # Methods that may legitimately set `self.training` themselves (overrides of `train`/`eval`).
@@ -168,15 +168,9 @@ def _is_model(model, site, receiver) -> bool:
     return model.is_model(receiver)
 
 
-# Name tokens that say "this is a network" (only used where the statement itself shows intent).
-_MODEL_WORDS = frozenset({"model", "net", "network", "module", "classifier", "encoder", "decoder",
-                          "backbone", "generator", "discriminator", "teacher", "student", "policy",
-                          "critic", "actor", "detector", "segmenter"})
-
-
 def _named_like_model(node) -> bool:
     name = dotted(node)
-    return name is not None and bool(_MODEL_WORDS.intersection(tokens(name.rsplit(".", 1)[-1])))
+    return name is not None and bool(MODEL_WORDS.intersection(tokens(name.rsplit(".", 1)[-1])))
 
 
 def _is_zero(node) -> bool:
@@ -204,4 +198,215 @@ class _AssignedFrom(cst.CSTVisitor):
             self.depends_on_training |= mentions(node.value, "training")
 
 
-RULES = (ModeMethodNotCalled, TrainingAttributeAssigned, FunctionalDropoutIgnoresMode)
+
+
+def _fact_related(facts):
+    """The evidence of the offending facts as related locations, first one first in the source."""
+    return tuple((fact.node, fact.how) for fact in facts if fact.node is not None)
+
+
+def _context_text(observation) -> str:
+    return observation.context.evidence or "an evaluation context"
+
+
+class MissingEvalMode(Rule):
+    code = "SKW101"
+    name = "missing-eval-mode"
+    family = FAMILY
+    summary = "A model evaluated while it may still be in training mode"
+    what_it_does = (
+        "Reports a forward call in an evaluation context (an evaluation function, a loop over "
+        "validation/test data, code under `torch.no_grad()`, an inference script) while the model may "
+        "be in training mode on some path: it was never switched by `.eval()`, or `.train()` reaches "
+        "the call. When the training mode comes from the caller, the call of the evaluation function "
+        "is reported."
+    )
+    why_bad = (
+        "In training mode, dropout drops activations at random and BatchNorm normalizes with the "
+        "statistics of the current batch and updates its running statistics with evaluation data. "
+        "Metrics come out noisy and too low (or, with small batches, wrong), and the model's "
+        "statistics are contaminated by the test set. Nothing crashes, so nobody notices."
+    )
+    example = (
+        "model.train()\nfor epoch in range(epochs):\n    train_one_epoch(model, train_loader)\n"
+        "    with torch.no_grad():\n        for x, y in val_loader:\n            acc += (model(x).argmax(1) == y).sum()"
+    )
+    use_instead = (
+        "for epoch in range(epochs):\n    model.train()\n    train_one_epoch(model, train_loader)\n"
+        "    model.eval()\n    with torch.no_grad():\n        for x, y in val_loader:\n"
+        "            acc += (model(x).argmax(1) == y).sum()"
+    )
+    references = (
+        "https://pytorch.org/docs/stable/notes/autograd.html#evaluation-mode-nn-module-eval",
+        "https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",
+    )
+
+    def check(self, model):
+        for observation in model.analysis.observations.values():
+            if observation.context.kind != "eval":
+                continue
+            modes = observation.modes()
+            if "train" not in modes or "unknown" in modes:
+                continue
+            facts = [f for f in observation.facts if f.mode == "train"]
+            if not all(has_module_modes(f.framework) for f in facts):
+                continue  # Keras and Flax models have no train/eval mode
+            facts.sort(key=lambda f: (not f.by_call,))
+            fact = facts[0]
+            name = observation.key
+            origin = f"{fact.how} at line {{line0}}" if fact.node is not None else "its construction"
+            if observation.via is None:
+                message = (
+                    f"`{name}` is evaluated here ({_context_text(observation)}) but may still be in "
+                    f"training mode: {origin} reaches this call; call `{name}.eval()` first"
+                )
+            else:
+                callee = dotted(observation.node.func) or "the function"
+                message = (
+                    f"`{callee}()` evaluates `{name}` ({_context_text(observation.via)}) but `{name}` may "
+                    f"still be in training mode here: {origin} reaches this call; call `{name}.eval()` before it"
+                )
+            yield Finding(self.code, observation.node, message, related=_fact_related([fact]))
+
+
+class TrainModeNotRestored(Rule):
+    code = "SKW102"
+    name = "train-mode-not-restored"
+    family = FAMILY
+    summary = "Training continues in eval mode after an evaluation switched the model"
+    what_it_does = (
+        "Reports a training step (the training forward, or the call of the training function) that "
+        "runs while the model may be in eval mode because an evaluation switched it with `.eval()` "
+        "(directly or in a called function, e.g. `validate()` inside the epoch loop) and nothing "
+        "switched it back with `.train()`."
+    )
+    why_bad = (
+        "From the second epoch on (or after the first mid-epoch validation) the model trains with "
+        "dropout off and BatchNorm frozen to its running statistics: regularization silently "
+        "disappears, training curves change, and results do not reproduce the paper's."
+    )
+    example = (
+        "for epoch in range(epochs):\n    train_one_epoch(model, train_loader, optimizer)  # no model.train() inside\n"
+        "    validate(model, val_loader)  # calls model.eval()"
+    )
+    use_instead = (
+        "for epoch in range(epochs):\n    model.train()\n    train_one_epoch(model, train_loader, optimizer)\n"
+        "    validate(model, val_loader)"
+    )
+    references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
+
+    def check(self, model):
+        analysis = model.analysis
+        for observation in analysis.observations.values():
+            if observation.context.kind != "train":
+                continue
+            modes = observation.modes()
+            if "eval" not in modes or "unknown" in modes:
+                continue
+            facts = [f for f in observation.facts if f.mode == "eval" and f.by_call]
+            if not facts or not analysis.trained(observation.key):
+                continue  # a frozen model set to eval on purpose is not trained
+            fact = facts[0]
+            name = observation.key
+            where = "the training step" if observation.via is None else f"`{dotted(observation.node.func)}()`"
+            message = (
+                f"`{name}` may still be in eval mode when {where} runs: {fact.how} at line {{line0}} "
+                f"switched it and nothing switches it back; call `{name}.train()` before training"
+            )
+            yield Finding(self.code, observation.node, message, related=_fact_related([fact]))
+
+
+class TrainingFlagAtInference(Rule):
+    code = "SKW105"
+    name = "training-flag-at-inference"
+    family = FAMILY
+    summary = "A framework training flag passed in evaluation code (Keras `training=True`, Flax `train=True`)"
+    what_it_does = (
+        "Inside an evaluation context, reports Keras `model(x, training=True)` and "
+        "`keras.backend.set_learning_phase(1)`, and Flax `apply(..., train=True)`, "
+        "`deterministic=False`, `mutable=[\"batch_stats\"]` and `use_running_average=False`."
+    )
+    why_bad = (
+        "Keras and Flax models have no global mode: the flag of each call decides. With the training "
+        "flag, dropout is active and BatchNorm uses batch statistics (and, with a mutable "
+        "`batch_stats`, updates them from evaluation data): the metrics are wrong."
+    )
+    example = "def test_step(self, data):\n    x, y = data\n    y_pred = self(x, training=True)"
+    use_instead = "def test_step(self, data):\n    x, y = data\n    y_pred = self(x, training=False)"
+    references = (
+        "https://keras.io/getting_started/faq/#whats-the-difference-between-the-training-argument-in-call-and-the-trainable-attribute",
+        "https://flax.readthedocs.io/en/latest/guides/training_techniques/batch_norm.html",
+    )
+
+    def check(self, model):
+        analysis = model.analysis
+        for site in model.calls:
+            context, _ = analysis.contexts.get(site.node, (None, None))
+            if context is None or context.kind != "eval":
+                continue
+            flag = _training_flag(model, site)
+            if flag:
+                yield Finding(
+                    self.code,
+                    site.node,
+                    f"{flag} in evaluation code ({context.evidence}): dropout and BatchNorm behave as in "
+                    "training; pass the inference flag instead",
+                    statement=site.statement,
+                )
+
+
+_FLAX_FLAGS = (("train", True, "`train=True`"), ("deterministic", False, "`deterministic=False`"))
+
+
+def _training_flag(model, site):
+    call = site.node
+    func = call.func
+    if site.qualname == "keras.backend.set_learning_phase" and call.args and _truthy(call.args[0].value):
+        return "`set_learning_phase(1)`"
+    use_running_average = keyword(call, "use_running_average")
+    if use_running_average is not None and is_bool(use_running_average, False):
+        return "`use_running_average=False`"
+    name = dotted(func) or ""
+    if name.endswith("apply") or name.endswith("apply_fn"):
+        for word, value, text in _FLAX_FLAGS:
+            flag = keyword(call, word)
+            if flag is not None and is_bool(flag, value):
+                return text
+        mutable = keyword(call, "mutable")
+        if mutable is not None and "batch_stats" in _strings(mutable):
+            return '`mutable=["batch_stats"]`'
+        return None
+    training = keyword(call, "training")
+    if training is not None and is_bool(training, True) and _is_model_call(model, site, func):
+        return f"`{name or 'model'}(..., training=True)`"
+    return None
+
+
+def _is_model_call(model, site, func) -> bool:
+    if isinstance(func, cst.Name) and func.value == "self":
+        return True
+    if model.is_model(func) or _named_like_model(func):
+        return True
+    return False
+
+
+def _truthy(node) -> bool:
+    return is_bool(node, True) or (isinstance(node, cst.Integer) and node.value == "1")
+
+
+def _strings(node) -> set:
+    if isinstance(node, cst.SimpleString):
+        return {node.evaluated_value}
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return {e.value.evaluated_value for e in node.elements if isinstance(e.value, cst.SimpleString)}
+    return set()
+
+
+RULES = (
+    MissingEvalMode,
+    TrainModeNotRestored,
+    ModeMethodNotCalled,
+    TrainingAttributeAssigned,
+    TrainingFlagAtInference,
+    FunctionalDropoutIgnoresMode,
+)

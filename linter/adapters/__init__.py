@@ -1,8 +1,11 @@
 """Layer 2: framework adapters map qualified names onto the roles that rules speak of.
 
-Each framework is one module here holding plain data: `ALIASES` (prefix rewrites that make two
-spellings of one API the same name) and `ROLES` (role -> qualified names; a name ending in `.*`
-covers everything under it). Adding a framework is adding a module to `FRAMEWORKS`.
+Each framework is one module here holding plain data: `MARKERS` (bytes that make a file worth
+parsing), `ALIASES` (prefix rewrites that make two spellings of one API the same name), `ROLES`
+(role -> qualified names; a name ending in `.*` covers everything under it), `METHODS` (role ->
+method names, for APIs reached through objects: `loss.backward()`), `HOOKS` (role -> names of
+methods the framework itself calls) and `MODULE_MODES` (whether its models have train/eval modes).
+Adding a framework is adding a module to `FRAMEWORKS`.
 """
 from __future__ import annotations
 
@@ -30,6 +33,29 @@ ROLE_NAMES = frozenset(
         "functional-dropout",  # F.dropout & co. (training defaults to True)
         "functional-dropout-off-by-default",  # F.alpha_dropout & co. (training defaults to False)
         "attention-dropout",  # functions taking `dropout_p`
+        "grad-off",  # context managers / decorators that disable gradient recording
+        "grad-on",  # ... that enable it again
+        "grad-set",  # `set_grad_enabled(flag)`: the flag decides
+        "training-step",  # calls that update weights or compute gradients (jax.grad, ...)
+        "weights-load",  # calls that load trained weights
+    }
+)
+METHOD_ROLES = frozenset(
+    {
+        "training-step",  # `loss.backward()`, `accelerator.backward(loss)`, `state.apply_gradients`
+        "optimizer-step",  # `step`/`zero_grad`: a training step when the receiver is an optimizer
+        "tape-gradient",  # `tape.gradient(...)`: a training step when the receiver is a tape
+        "fit",  # framework-managed training
+        "weights-load",  # `model.load_state_dict(...)`, `Model.from_pretrained(...)`
+        "forward",  # calls that run a model's forward pass besides `model(x)`
+        "generate",  # forward passes that disable gradients themselves (HF `generate`)
+    }
+)
+HOOK_ROLES = frozenset(
+    {
+        "managed-eval",  # called by the framework in eval mode with gradients off (Lightning)
+        "managed-train",  # called by the framework for training (Lightning `training_step`)
+        "eval-step",  # user evaluation code that the framework calls (Keras `test_step`)
     }
 )
 
@@ -37,12 +63,27 @@ ROLE_NAMES = frozenset(
 def _load():
     aliases = []
     markers = set()
+    methods: Dict[str, set] = {role: set() for role in METHOD_ROLES}
+    hooks: Dict[str, Dict[str, set]] = {}  # framework -> role -> method names
+    frameworks: list = []  # (qualified-name prefix, framework)
+    modeless = set()
     exact: Dict[str, set] = {role: set() for role in ROLE_NAMES}
     prefixes: Dict[str, list] = {role: [] for role in ROLE_NAMES}
     for framework in FRAMEWORKS:
         module = import_module(f"skewlint.adapters.{framework}")
         aliases.extend(getattr(module, "ALIASES", {}).items())
         markers.update(module.MARKERS)
+        frameworks.append((module.__name__.rsplit(".", 1)[-1], framework))
+        if not getattr(module, "MODULE_MODES", True):
+            modeless.add(framework)
+        for role, names in getattr(module, "METHODS", {}).items():
+            if role not in METHOD_ROLES:
+                raise ValueError(f"adapter {framework}: unknown METHODS role {role!r}")
+            methods[role].update(names)
+        for role, names in getattr(module, "HOOKS", {}).items():
+            if role not in HOOK_ROLES:
+                raise ValueError(f"adapter {framework}: unknown HOOKS role {role!r}")
+            hooks.setdefault(framework, {})[role] = frozenset(names)
         for role, names in module.ROLES.items():
             if role not in ROLE_NAMES:
                 raise ValueError(f"adapter {framework}: unknown role {role!r}")
@@ -54,10 +95,11 @@ def _load():
     # Longest prefix first, so `tensorflow.python.keras` wins over `tensorflow`.
     aliases.sort(key=lambda item: -len(item[0]))
     table = {role: (frozenset(exact[role]), tuple(prefixes[role])) for role in ROLE_NAMES}
-    return tuple(aliases), table, tuple(sorted(markers))
+    methods = {role: frozenset(names) for role, names in methods.items()}
+    return tuple(aliases), table, tuple(sorted(markers)), methods, hooks, frozenset(modeless)
 
 
-_ALIASES, _ROLES, FRAMEWORK_MARKERS = _load()
+_ALIASES, _ROLES, FRAMEWORK_MARKERS, _METHODS, _HOOKS, MODELESS_FRAMEWORKS = _load()
 
 
 @lru_cache(maxsize=4096)
@@ -78,3 +120,36 @@ def has_role(qualname, role: str) -> bool:
 
 def names_with_role(role: str) -> Iterable[str]:
     return _ROLES[role][0]
+
+
+def method_has_role(name: str, role: str) -> bool:
+    return name in _METHODS[role]
+
+
+def hook_role(name: str, framework: str = ""):
+    """The role of a method that a framework calls itself (`validation_step`), or None. With the
+    class's framework known, only its hooks count (Keras and Lightning both have `test_step`)."""
+    for owner, roles in _HOOKS.items():
+        if framework and owner != framework:
+            continue
+        for role, names in roles.items():
+            if name in names:
+                return role
+    return None
+
+
+def framework_of(qualname) -> str:
+    """The framework a qualified name belongs to (`keras` for `keras.layers.Dense`), or ''."""
+    if not qualname:
+        return ""
+    head = qualname.split(".")[0]
+    if head in ("tensorflow", "keras"):
+        return "keras"
+    if head in ("flax", "jax"):
+        return "flax"
+    return head if head in FRAMEWORKS else ""
+
+
+def has_module_modes(framework: str) -> bool:
+    """Do this framework's models have train/eval modes (PyTorch-style)? Keras and Flax do not."""
+    return framework not in MODELESS_FRAMEWORKS

@@ -3,6 +3,11 @@
 # Bytes whose presence makes a file worth parsing (the prefilter).
 MARKERS = (b"flax", b"jax")
 
+# Flax modules are stateless: train/eval behaviour is chosen per `apply` call.
+MODULE_MODES = False
+
 ROLES = {
     "model-base": ["flax.linen.Module", "flax.nnx.Module"],
+    "training-step": ["jax.grad", "jax.value_and_grad"],
+    "weights-load": ["flax.training.checkpoints.restore_checkpoint", "orbax.checkpoint.*"],
 }

@@ -14,3 +14,20 @@ MARKERS = (b"lightning",)
 ROLES = {
     "model-base": ["lightning.pytorch.LightningModule"],
 }
+
+METHODS = {
+    "training-step": ["manual_backward"],  # `self.manual_backward(loss)`; `fabric.backward` is `backward`
+    "weights-load": ["load_from_checkpoint"],
+}
+
+# Methods Lightning calls itself: it switches the mode and the grad state around them.
+HOOKS = {
+    "managed-eval": ["validation_step", "test_step", "predict_step", "on_validation_epoch_end",
+                     "on_test_epoch_end", "on_validation_epoch_start", "on_test_epoch_start",
+                     "validation_epoch_end", "test_epoch_end", "on_validation_batch_end",
+                     "on_test_batch_end", "on_predict_batch_end", "on_validation_start",
+                     "on_validation_end", "on_test_start", "on_test_end", "on_predict_start",
+                     "on_predict_end"],
+    "managed-train": ["training_step", "on_train_batch_end", "on_train_epoch_end",
+                      "training_epoch_end", "on_before_optimizer_step", "on_after_backward"],
+}

@@ -35,4 +35,18 @@ ROLES = {
         "torch.nn.functional.feature_alpha_dropout",
     ],
     "attention-dropout": ["torch.nn.functional.scaled_dot_product_attention"],
+    "grad-off": ["torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                 "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"],
+    "grad-on": ["torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad"],
+    "grad-set": ["torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
+                 "torch.autograd.grad_mode.set_grad_enabled"],
+    "training-step": ["torch.autograd.backward", "torch.autograd.grad"],
+    "weights-load": ["torch.load", "torch.jit.load", "safetensors.torch.load_file", "safetensors.torch.load_model"],
+}
+
+METHODS = {
+    "training-step": ["backward"],
+    "optimizer-step": ["step", "zero_grad"],
+    "weights-load": ["load_state_dict", "load_checkpoint"],
+    "forward": ["forward"],
 }

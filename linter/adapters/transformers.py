@@ -9,3 +9,8 @@ ROLES = {
     # semantic model, these are the explicit classes.
     "eval-model-factory": ["transformers.pipeline"],
 }
+
+METHODS = {
+    "weights-load": ["from_pretrained"],
+    "generate": ["generate"],
+}

@@ -10,10 +10,15 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from skewlint.adapters import has_role
+from skewlint.adapters import framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import dotted
 
+# Methods that return the module they are called on (so `Net().to(device)` is the same model).
+SAME_MODULE_METHODS = frozenset(
+    {"to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train", "requires_grad_",
+     "to_empty", "share_memory"}
+)
 # Methods whose call marks the receiver as a model (RULES.md, "Model").
 MODEL_METHODS = frozenset(
     {"eval", "train", "load_state_dict", "parameters", "named_parameters", "state_dict",
@@ -27,6 +32,7 @@ class ClassInfo:
     name: str
     bases: List[str]  # qualified names where imported, dotted text otherwise
     is_model: bool = False
+    framework: str = ""  # of the model base it derives from ("" for a local chain of unknown bases)
 
 
 @dataclass(eq=False)
@@ -35,6 +41,8 @@ class FunctionInfo:
     name: str
     cls: Optional[ClassInfo]
     parent: Optional["FunctionInfo"]
+    params: List[str] = field(default_factory=list)
+    decorators: List[str] = field(default_factory=list)  # qualified names or dotted text
 
     @property
     def is_method(self) -> bool:
@@ -66,6 +74,24 @@ class SemanticModel:
     # name -> value expressions assigned to it (simple names and `self.x`), for value tracking
     assignments: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     model_names: Set[str] = field(default_factory=set)
+    # statement -> the calls directly in it (for compound statements: in its header)
+    calls_by_statement: Dict[cst.CSTNode, List[Site]] = field(default_factory=dict)
+    _analysis: object = None
+
+    @property
+    def analysis(self):
+        """The flow-sensitive analysis (mode, grad, contexts), computed once and shared by rules."""
+        if self._analysis is None:
+            from skewlint.semantic.state import analyse
+
+            self._analysis = analyse(self)
+        return self._analysis
+
+    def function_named(self, name: str, cls: Optional[ClassInfo] = None) -> Optional[FunctionInfo]:
+        for info in self.functions:
+            if info.name == name and info.cls is cls and info.parent is None:
+                return info
+        return None
 
     def qualify(self, node) -> Optional[str]:
         return self.imports.qualify(node)
@@ -83,24 +109,54 @@ class SemanticModel:
 
     def is_model_value(self, value) -> bool:
         """Does this expression produce a model: a factory, a model class, a wrapper, an alias?"""
+        if self.construction(value) is not None:
+            return True
         if isinstance(value, cst.Call):
             func = value.func
-            qualname = self.qualify(func)
-            if has_role(qualname, "model-factory") or has_role(qualname, "eval-model-factory"):
-                return True
-            if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
-                return True
-            if isinstance(func, cst.Name) and self.local_class(func.value, models_only=True):
-                return True
-            if has_role(qualname, "model-wrapper") and value.args:
+            if has_role(self.qualify(func), "model-wrapper") and value.args:
                 return self.is_model_value(value.args[0].value)
-            # `.to(device)`, `.cuda()`, `.half()`, `.eval()`... return the same module
-            if isinstance(func, cst.Attribute) and func.attr.value in (
-                "to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train", "requires_grad_"
-            ):
+            if isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS:
                 return self.is_model_value(func.value)
             return False
         return self.is_model(value)
+
+    def construction(self, value):
+        """(mode, framework, call) if `value` builds a new model: a factory or a model class.
+
+        `from_pretrained` gives an EVAL model (HuggingFace and timm-style loaders do); the rest TRAIN.
+        Wrappers (`DDP(...)`, `torch.compile(...)`) and `.to()`/`.cuda()`/`.eval()` chains are looked
+        through; the outermost `.eval()`/`.train()` decides the mode.
+        """
+        mode = None
+        while isinstance(value, cst.Call):
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS and \
+                    isinstance(func.value, cst.Call):
+                if mode is None and func.attr.value in ("eval", "train"):
+                    mode = func.attr.value if not value.args else None
+                value = func.value
+            elif has_role(self.qualify(func), "model-wrapper") and value.args:
+                value = value.args[0].value
+            else:
+                break
+        if not isinstance(value, cst.Call):
+            return None
+        func = value.func
+        qualname = self.qualify(func)
+        built = None
+        if has_role(qualname, "eval-model-factory"):
+            built = ("eval", framework_of(qualname))
+        elif isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
+            built = ("eval", framework_of(qualname) or "transformers")
+        elif has_role(qualname, "model-factory"):
+            built = ("train", framework_of(qualname))
+        elif isinstance(func, cst.Name):
+            local = self.local_class(func.value, models_only=True)
+            if local is not None:
+                built = ("train", local.framework or "torch")
+        if built is None:
+            return None
+        return (mode or built[0], built[1], value)
 
     def local_class(self, name: str, models_only: bool = False) -> Optional[ClassInfo]:
         for info in self.classes.values():
@@ -123,6 +179,12 @@ class _Builder(cst.CSTVisitor):
         self.statements.append(node)
 
     def leave_SimpleStatementLine(self, node) -> None:
+        self.statements.pop()
+
+    def visit_SimpleStatementSuite(self, node) -> None:
+        self.statements.append(node)
+
+    def leave_SimpleStatementSuite(self, node) -> None:
         self.statements.pop()
 
     def visit_If(self, node: cst.If) -> None:
@@ -162,7 +224,19 @@ class _Builder(cst.CSTVisitor):
         parent = self.functions[-1]
         # Methods are the functions of a class body (classes reset the function stack to None).
         cls = self.classes[-1] if self.classes and parent is None else None
-        info = FunctionInfo(node=node, name=node.name.value, cls=cls, parent=parent)
+        params = node.params
+        names = [p.name.value for p in (*params.posonly_params, *params.params)]
+        if cls is not None and names and not any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in node.decorators
+        ):
+            names = names[1:]  # `self` / `cls` is bound by the call
+        names += [p.name.value for p in params.kwonly_params]
+        decorators = []
+        for decorator in node.decorators:
+            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            decorators.append(self.model.qualify(target) or dotted(target) or "")
+        info = FunctionInfo(node=node, name=node.name.value, cls=cls, parent=parent, params=names,
+                            decorators=decorators)
         self.model.functions.append(info)
         self.functions.append(info)
         self.statements.append(node)
@@ -182,7 +256,9 @@ class _Builder(cst.CSTVisitor):
         self.model.imports.add(node)
 
     def visit_Call(self, node: cst.Call) -> None:
-        self.model.calls.append(self._site(node, self.model.qualify(node.func)))
+        site = self._site(node, self.model.qualify(node.func))
+        self.model.calls.append(site)
+        self.model.calls_by_statement.setdefault(site.statement, []).append(site)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in MODEL_METHODS:
             receiver = dotted(func.value)
@@ -216,10 +292,10 @@ def _resolve_model_classes(model: SemanticModel) -> None:
             if info.is_model:
                 continue
             for base in info.bases:
-                if has_role(base, "model-base") or (
-                    model.local_class(base, models_only=True) is not None
-                ):
+                local = model.local_class(base, models_only=True)
+                if has_role(base, "model-base") or local is not None:
                     info.is_model = changed = True
+                    info.framework = local.framework if local is not None else framework_of(base)
                     break
 
 

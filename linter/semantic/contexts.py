@@ -1,0 +1,187 @@
+"""Layer 4: contexts. Which code trains, which evaluates, and the evidence for it (RULES.md,
+"Evaluation context"). Pure functions of the semantic model; the state pass (`state.py`) applies
+them while it walks each function."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from skewlint.adapters import has_role, hook_role, method_has_role
+from skewlint.semantic.names import dotted, keyword, tokens
+
+EVAL_FUNCTION_WORDS = frozenset(
+    {"eval", "evaluate", "evaluation", "val", "valid", "validate", "validation", "test", "testing",
+     "predict", "prediction", "infer", "inference", "score", "benchmark", "demo"}
+)
+EVAL_DATA_WORDS = frozenset({"val", "valid", "validation", "test", "testing", "eval", "evaluation", "dev",
+                             "holdout"})
+# `testloader`, `valset`: an evaluation word glued to one of these is still evaluation data.
+DATA_SUFFIXES = ("loader", "loaders", "dl", "ds", "set", "data", "dataset", "gen", "generator", "iter",
+                 "batches", "split", "queue")
+SPLIT_KEYWORDS = ("split", "subset", "mode", "phase", "image_set", "stage")
+# Names of functions that run a model in train mode on purpose (BatchNorm recalibration, EMA).
+CALIBRATION_WORDS = frozenset({"bn", "batchnorm", "ema", "teacher", "momentum", "swa", "precise"})
+# Receivers whose `.step()` is not an optimizer step.
+_NOT_OPTIMIZER = frozenset({"scheduler", "sched", "lr", "warmup", "env", "environment", "sim"})
+# Iterable wrappers looked through: `enumerate(val_loader)`, `tqdm(val_loader, ...)`.
+_ITERABLE_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "zip", "progress_bar", "track", "islice"})
+
+TRAIN, EVAL, MANAGED, UNKNOWN = "train", "eval", "managed", "unknown"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a region of code does (`kind`), and why we think so (`evidence`, for messages)."""
+
+    kind: str
+    evidence: str = ""
+    node: object = None  # the node that is the evidence (a loop, a `with`, a function)
+
+
+def is_pytest_file(path: str) -> bool:
+    name = os.path.basename(path)
+    parts = path.replace(os.sep, "/").split("/")
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests" in parts[:-1]
+
+
+def eval_word(name: str) -> bool:
+    return bool(EVAL_FUNCTION_WORDS.intersection(tokens(name)))
+
+
+def is_calibration(name: str) -> bool:
+    words = tokens(name)
+    lowered = name.lower()
+    return bool(CALIBRATION_WORDS.intersection(words)) or "calibrat" in lowered or "update_bn" in lowered
+
+
+def is_eval_data_name(name: str) -> bool:
+    for word in tokens(name):
+        if word in EVAL_DATA_WORDS:
+            return True
+        for prefix in EVAL_DATA_WORDS:
+            if word.startswith(prefix) and word[len(prefix):] in DATA_SUFFIXES:
+                return True
+            if word.endswith(prefix) and word[: -len(prefix)] in DATA_SUFFIXES:
+                return True
+    return False
+
+
+def _string_value(node) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        try:
+            return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+        except Exception:  # pragma: no cover - odd literals
+            return None
+    return None
+
+
+def built_for_eval(call: cst.Call) -> Optional[str]:
+    """Evidence that a dataset/loader call builds evaluation data: `train=False`, `split="val"`, ..."""
+    train = keyword(call, "train")
+    if isinstance(train, cst.Name) and train.value == "False":
+        return "`train=False`"
+    for name in SPLIT_KEYWORDS:
+        text = _string_value(keyword(call, name))
+        if text is not None and is_eval_data_name(text):
+            return f'`{name}="{text}"`'
+    for arg in call.args[:1]:
+        text = _string_value(arg.value)
+        if text is not None and any(is_eval_data_name(part) for part in text.replace("\\", "/").split("/")):
+            return f'the path "{text}"'
+    return None
+
+
+def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
+    """Why `expr` (the iterable of a `for`) is evaluation data, or None."""
+    if depth > 3:
+        return None
+    if isinstance(expr, cst.Call):
+        func_name = dotted(expr.func) or ""
+        if func_name.split(".")[-1] in _ITERABLE_WRAPPERS:
+            for arg in expr.args:
+                found = eval_iterable(model, arg.value, depth + 1)
+                if found:
+                    return found
+            return None
+        evidence = built_for_eval(expr)
+        if evidence:
+            return f"it iterates over data built with {evidence}"
+        if isinstance(expr.func, cst.Attribute):  # `val_ds.batch(32)`, `val_loader.items()`
+            return eval_iterable(model, expr.func.value, depth + 1)
+        return None
+    if isinstance(expr, cst.Subscript):
+        return eval_iterable(model, expr.value, depth + 1)
+    name = dotted(expr)
+    if name is None:
+        return None
+    last = name.split(".")[-1]
+    if is_eval_data_name(last):
+        return f"it iterates over `{name}`"
+    for value in model.assignments.get(name, ())[:3]:
+        found = eval_iterable(model, value, depth + 1)
+        if found:
+            return found.replace("it iterates over", f"it iterates over `{name}`, ") if "data built" in found else found
+    return None
+
+
+def is_training_step(site) -> bool:
+    """Does this call update weights or compute gradients? (`loss.backward()`, `optimizer.step()`,
+    `tape.gradient(...)`, `jax.grad(...)`, `model.fit(...)`)"""
+    if has_role(site.qualname, "training-step"):
+        return True
+    func = site.node.func
+    if not isinstance(func, cst.Attribute):
+        return False
+    method = func.attr.value
+    if method_has_role(method, "training-step") or method_has_role(method, "fit"):
+        return True
+    receiver = dotted(func.value) or ""
+    words = tokens(receiver.split(".")[-1]) if receiver else []
+    if method_has_role(method, "tape-gradient"):
+        return "tape" in words
+    if method_has_role(method, "optimizer-step"):
+        if method == "zero_grad":
+            return True
+        if _NOT_OPTIMIZER.intersection(words):
+            return False
+        return any(w.startswith("optim") or w in ("opt", "scaler", "trainer") for w in words) or (
+            isinstance(func.value, cst.Name) and func.value.value in ("opt", "optimizer")
+        )
+    return False
+
+
+def grad_effect(model, expr) -> Optional[str]:
+    """'off', 'on' or 'either' for a context manager / decorator expression, None if unrelated."""
+    target = expr.func if isinstance(expr, cst.Call) else expr
+    qualname = model.qualify(target)
+    name = (qualname or dotted(target) or "").split(".")[-1].lower()
+    if has_role(qualname, "grad-off") or "no_grad" in name or "inference_mode" in name:
+        return "off"
+    if has_role(qualname, "grad-on"):
+        return "on"
+    if has_role(qualname, "grad-set") and isinstance(expr, cst.Call) and expr.args:
+        flag = expr.args[0].value
+        if isinstance(flag, cst.Name) and flag.value in ("True", "False"):
+            return "on" if flag.value == "True" else "off"
+        return "either"
+    return None
+
+
+def function_context(model, info, trains: bool) -> Context:
+    """A function's own context from its name, hooks and decorators (loops refine it)."""
+    name = info.name
+    role = hook_role(name, info.cls.framework) if info.cls is not None else None
+    if role == "managed-eval":
+        return Context(MANAGED, f"`{name}` is called by the framework in eval mode", info.node)
+    if role == "managed-train" or trains:
+        return Context(TRAIN, f"`{name}` performs a training step", info.node)
+    if role == "eval-step":
+        return Context(EVAL, f"`{name}` is the framework's evaluation step", info.node)
+    if is_calibration(name):
+        return Context(MANAGED, f"`{name}` updates statistics on purpose", info.node)
+    if eval_word(name):
+        return Context(EVAL, f"`{name}` is an evaluation function", info.node)
+    return Context(UNKNOWN)

@@ -1,0 +1,684 @@
+"""Layer 5: state. A flow-sensitive pass over each function for the mode of every model and the grad
+state, with per-function summaries so that `train(); validate()` inside an epoch loop is understood.
+
+Each function (and the module body) is interpreted once, from an ENTRY state: a model's mode at
+entry is whatever the caller had. The pass records
+- observations: forward calls of a model with the possible modes there, the context (train/eval,
+  with evidence) and the grad state; and calls of summarised functions with the caller's modes;
+- a summary: the function's effect on the mode of each parameter, `self.<attr>` and global, and
+  which of them it evaluates or trains while their mode is still the caller's.
+Branches join (union of facts); loops iterate to a fixpoint, so a mode set at the end of the body
+reaches its head.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional
+
+import libcst as cst
+
+from skewlint.adapters import has_role, hook_role, method_has_role
+from skewlint.semantic.contexts import (
+    EVAL,
+    MANAGED,
+    TRAIN,
+    UNKNOWN,
+    Context,
+    eval_iterable,
+    function_context,
+    grad_effect,
+    is_pytest_file,
+    is_training_step,
+)
+from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
+from skewlint.semantic.names import MODEL_WORDS, argument, dotted, tokens
+
+TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
+ON, OFF, FROM_CALLER = "on", "off", "entry"
+_MAX_LOOP_PASSES = 4
+# Calls that may receive a model without changing its mode.
+_HARMLESS_CALLS = frozenset(
+    {"print", "len", "isinstance", "issubclass", "type", "id", "str", "repr", "hasattr", "getattr", "vars",
+     "format", "callable", "super", "dir", "hash", "sorted", "list", "tuple", "dict", "set", "enumerate", "zip",
+     "deepcopy", "copy", "save", "info", "debug", "warning", "log", "write", "append", "watch", "summary",
+     "count_parameters", "numel", "parameters_to_vector", "isfunction", "prepare"}
+)
+_NOT_MODELS = frozenset({"loss", "criterion", "metric", "metrics", "accuracy", "optimizer", "scheduler"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One possible mode of a model, and where it came from (for messages)."""
+
+    mode: str
+    node: object = field(default=None, repr=False)
+    how: str = ""
+    by_call: bool = False  # set by `.eval()`/`.train()` (directly or in a called function)
+    framework: str = ""
+
+
+ENTRY_FACTS = frozenset({Fact(ENTRY)})
+
+
+@dataclass
+class Observation:
+    node: cst.Call  # a forward call, or the call of a function that evaluates or trains the model
+    key: str
+    facts: FrozenSet[Fact]
+    context: Context
+    grad: FrozenSet[str]
+    function: Optional[FunctionInfo]
+    via: Optional["Observation"] = None  # for calls of summarised functions: the inner observation
+    generate: bool = False  # HF `generate()`: a forward that disables gradients itself
+
+    def modes(self) -> set:
+        return {fact.mode for fact in self.facts}
+
+    def frameworks(self) -> set:
+        return {fact.framework for fact in self.facts if fact.mode in (TRAIN_MODE, EVAL_MODE)}
+
+
+@dataclass
+class Summary:
+    exit: Dict[str, FrozenSet[Fact]] = field(default_factory=dict)
+    evaluates: Dict[str, Observation] = field(default_factory=dict)
+    trains: Dict[str, Observation] = field(default_factory=dict)
+
+
+class State:
+    __slots__ = ("modes", "grad")
+
+    def __init__(self, modes=None, grad=frozenset({ON})):
+        self.modes: Dict[str, FrozenSet[Fact]] = dict(modes or {})
+        self.grad: FrozenSet[str] = grad
+
+    def copy(self) -> "State":
+        return State(self.modes, self.grad)
+
+    def get(self, key: str) -> FrozenSet[Fact]:
+        return self.modes.get(key, ENTRY_FACTS)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, State) and self.modes == other.modes and self.grad == other.grad
+
+
+def join(*states: Optional[State]) -> Optional[State]:
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    result = live[0].copy()
+    for other in live[1:]:
+        for key in set(result.modes) | set(other.modes):
+            result.modes[key] = result.get(key) | other.get(key)
+        result.grad = result.grad | other.grad
+    return result
+
+
+class Analysis:
+    """The analysis of one file: run once, queried by every rule."""
+
+    def __init__(self, model: SemanticModel):
+        self.model = model
+        self.observations: Dict[tuple, Observation] = {}
+        self.contexts: Dict[cst.Call, tuple] = {}  # call -> (Context, grad state)
+        self.function_contexts: Dict[Optional[FunctionInfo], Context] = {}
+        self.summaries: Dict[FunctionInfo, Optional[Summary]] = {}
+        self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
+        self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
+        self.training_file = any(is_training_step(site) for site in model.calls)
+        self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
+        self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
+        self.pytest = is_pytest_file(model.path)  # pytest files have no evaluation contexts
+        self.module_facts: Dict[str, FrozenSet[Fact]] = {}
+
+    def run(self) -> "Analysis":
+        _Interpreter(self, None).run()
+        for info in self.model.functions:
+            self.summary(info)
+        self._never_switched()
+        return self
+
+    def _never_switched(self) -> None:
+        """A model built in `__init__` (or at module level) and never switched by any code of the file
+        is still in its construction mode when a method (or function) evaluates it."""
+        for observation in list(self.observations.values()):
+            if observation.context.kind != EVAL or observation.facts != ENTRY_FACTS or observation.via:
+                continue
+            if observation.function is None or _touch_key(observation.function, observation.key) in self.mode_touched:
+                continue
+            facts = self._construction_facts(observation.function, observation.key)
+            if facts and all(f.mode in (TRAIN_MODE, EVAL_MODE) and not f.by_call for f in facts):
+                observation.facts = facts
+
+    def _construction_facts(self, info: FunctionInfo, key: str):
+        head, _, rest = key.partition(".")
+        if head == "self" and info.cls is not None:
+            cls = info.cls
+            while cls is not None:
+                init = self.model.function_named("__init__", cls)
+                if init is not None:
+                    summary = self.summaries.get(init)
+                    return summary.exit.get(key) if summary else None
+                cls = next((self.model.local_class(b) for b in cls.bases if self.model.local_class(b)), None)
+            return None
+        if "." not in key and key not in info.params:
+            return self.module_facts.get(key)
+        return None
+
+    def summary(self, info: FunctionInfo) -> Optional[Summary]:
+        if info not in self.summaries:
+            self.summaries[info] = None  # recursion: a call to a function being analysed is unknown
+            self.summaries[info] = _Interpreter(self, info).run()
+        return self.summaries[info]
+
+    def observe(self, observation: Observation) -> None:
+        self.observations[(observation.node, observation.key)] = observation
+
+    def entry_grad(self, info: Optional[FunctionInfo], seen=None) -> FrozenSet[str]:
+        """The grad states a function can be entered with: from its calls in this file, else ON."""
+        if info is None:
+            return frozenset({ON})
+        grads = self.call_grads.get(info)
+        if not grads:
+            return frozenset({ON})
+        seen = (seen or set()) | {info}
+        result = set()
+        for grad, caller in grads:
+            if grad == FROM_CALLER:
+                result |= {ON} if caller in seen else self.entry_grad(caller, seen)
+            else:
+                result.add(grad)
+        return frozenset(result)
+
+    def resolved_grad(self, observation: Observation) -> FrozenSet[str]:
+        result = set()
+        for grad in observation.grad:
+            result |= self.entry_grad(observation.function) if grad == FROM_CALLER else {grad}
+        return frozenset(result)
+
+    def trained(self, key: str) -> bool:
+        """Is this model trained in this file (optimizer over its parameters, or `.train()` on it)?"""
+        key = _strip_module(key)
+        last = key.rsplit(".", 1)[-1]
+        return key in self.optimized or any(name.rsplit(".", 1)[-1] == last for name in self.optimized)
+
+    def inference_script(self) -> bool:
+        return self.weights_loaded is not None and not self.training_file
+
+
+_OPTIMIZER_NAMES = ("optim", "sgd", "adam", "rmsprop", "adagrad", "lamb", "lion", "lars", "adafactor")
+
+
+def _optimized_models(model: SemanticModel) -> set:
+    """Models whose `.parameters()` reach an optimizer's constructor, and models put in train mode
+    somewhere: these are trained; a frozen feature extractor set to eval on purpose is neither."""
+    found = set()
+    for site in model.calls:
+        func = site.node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "train":
+            found.add(dotted(func.value) or "")
+        name = (site.qualname or dotted(func) or "").rsplit(".", 1)[-1].lower()
+        if not any(part in name for part in _OPTIMIZER_NAMES):
+            continue
+        collector = _ParameterReceivers()
+        for arg in site.node.args:
+            arg.value.visit(collector)
+        found |= collector.receivers
+    return {_strip_module(name) for name in found if name}
+
+
+class _ParameterReceivers(cst.CSTVisitor):
+    def __init__(self):
+        self.receivers = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
+            self.receivers.add(dotted(func.value) or "")
+
+
+def _strip_module(name: str) -> str:
+    while name.endswith(".module"):
+        name = name[: -len(".module")]
+    return name
+
+
+def _touch_key(info: Optional[FunctionInfo], key: str) -> tuple:
+    """`self.<attr>` keys are per class; other names are per file."""
+    owner = info.cls if info is not None and key.startswith("self.") else None
+    return owner, key
+
+
+def _loads_weights(site) -> bool:
+    if has_role(site.qualname, "weights-load"):
+        return True
+    func = site.node.func
+    return isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "weights-load")
+
+
+class _Interpreter:
+    def __init__(self, analysis: Analysis, info: Optional[FunctionInfo]):
+        self.analysis = analysis
+        self.model = analysis.model
+        self.info = info
+        self.summary = Summary()
+        self.aliases: Dict[str, str] = {}
+        self.returns: List[State] = []
+        self.loops: List[tuple] = []  # (continue states, break states)
+        self._trains_cache: Dict[cst.CSTNode, bool] = {}
+        self.params = set(info.params) if info is not None else set()
+        self.locals: set = set()  # names bound in this function: not visible to callers
+
+    # entry and exit ------------------------------------------------------------------------------
+    def run(self) -> Summary:
+        model, info = self.model, self.info
+        if info is None:
+            body = model.module.body
+            context = Context(UNKNOWN)
+            if self.analysis.inference_script():
+                context = Context(EVAL, "this script loads weights and never trains", self.analysis.weights_loaded)
+            state = State(grad=frozenset({ON}))
+        else:
+            body = statements(info.node.body)
+            context = function_context(model, info, self._trains(body))
+            grad = frozenset({FROM_CALLER})
+            for decorator in info.node.decorators:
+                effect = grad_effect(model, decorator.decorator)
+                if effect is not None:
+                    grad = _grad_set(effect)
+                    if effect == OFF and context.kind == UNKNOWN:
+                        context = Context(EVAL, f"`{info.name}` runs under `@{dotted(_callee(decorator.decorator))}`",
+                                          info.node)
+            if info.cls is not None and hook_role(info.name) == "managed-eval":
+                grad = frozenset({OFF})
+            if context.kind == UNKNOWN and info.name == "main" and info.cls is None and \
+                    self.analysis.inference_script():
+                context = Context(EVAL, "this script loads weights and never trains", self.analysis.weights_loaded)
+            state = State(grad=grad)
+        if self.analysis.pytest and context.kind == EVAL:
+            context = Context(UNKNOWN)
+        self.analysis.function_contexts[info] = context
+        end = self.block(body, state, context)
+        final = join(end, *self.returns)
+        if info is None and final is not None:
+            self.analysis.module_facts = final.modes
+        if final is not None:
+            for key, facts in final.modes.items():
+                if facts != ENTRY_FACTS and self.visible(key):
+                    self.summary.exit[key] = facts
+        return self.summary
+
+    def visible(self, key: str) -> bool:
+        """Is this model visible to callers: a parameter, `self.<attr>` or a global?"""
+        head = key.split(".")[0]
+        return self.info is not None and (head in self.params or head == "self" or head not in self.locals)
+
+    # statements ----------------------------------------------------------------------------------
+    def block(self, statements, state: Optional[State], context: Context) -> Optional[State]:
+        for statement in statements:
+            if state is None:
+                return None
+            state = self.statement(statement, state, context)
+        return state
+
+    def statement(self, node, state: State, context: Context) -> Optional[State]:
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return self.simple(node, state, context)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return state
+        self.calls(node, state, context)  # the header: `if` test, `for` iterable, `with` items
+        if isinstance(node, cst.If):
+            then = self.block(statements(node.body), state.copy(), context)
+            other = self.orelse(node.orelse, state, context)
+            return join(then, other)
+        if isinstance(node, (cst.For, cst.While)):
+            return self.loop(node, state, context)
+        if isinstance(node, cst.With):
+            return self.with_block(node, state, context)
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            body = self.block(statements(node.body), state.copy(), context)
+            start = join(state, body)
+            handlers = [self.block(statements(h), start.copy(), context) for h in node.handlers]
+            other = self.block(statements(node.orelse), body, context) if node.orelse and body else body
+            end = join(other, *handlers)
+            if node.finalbody is not None and end is not None:
+                end = self.block(statements(node.finalbody), end, context)
+            return end
+        if isinstance(node, cst.Match):
+            branches = [self.block(statements(case), state.copy(), context) for case in node.cases]
+            return join(state, *branches)
+        return state
+
+    def orelse(self, node, state: State, context: Context) -> Optional[State]:
+        if node is None:
+            return state.copy()
+        if isinstance(node, cst.If):
+            return self.statement(node, state.copy(), context)
+        return self.block(statements(node), state.copy(), context)
+
+    def simple(self, node, state: State, context: Context) -> Optional[State]:
+        self.calls(node, state, context)
+        for small in node.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    self.assign(target.target, small.value, state)
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                self.assign(small.target, small.value, state)
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                effect = grad_effect(self.model, small.value)
+                qualname = self.model.qualify(small.value.func)
+                if effect is not None and has_role(qualname, "grad-set"):
+                    state.grad = _grad_set(effect)
+            elif isinstance(small, (cst.Return, cst.Raise)):
+                if isinstance(small, cst.Return):
+                    self.returns.append(state)
+                return None
+            elif isinstance(small, cst.Continue) and self.loops:
+                self.loops[-1][0].append(state)
+                return None
+            elif isinstance(small, cst.Break) and self.loops:
+                self.loops[-1][1].append(state)
+                return None
+        return state
+
+    def loop(self, node, state: State, context: Context) -> Optional[State]:
+        inner = context
+        if self._trains(statements(node.body)):
+            inner = Context(TRAIN, "the loop performs a training step", node)
+        elif isinstance(node, cst.For) and context.kind != MANAGED and not self.analysis.pytest:
+            evidence = eval_iterable(self.model, node.iter)
+            if evidence:
+                inner = Context(EVAL, evidence, node)
+        head = state
+        breaks: List[State] = []
+        for _ in range(_MAX_LOOP_PASSES):
+            self.loops.append(([], []))
+            end = self.block(statements(node.body), head.copy(), inner)
+            continues, breaks = self.loops.pop()
+            new_head = join(head, end, *continues)
+            if new_head == head:
+                break
+            head = new_head
+        end = join(head, *breaks)
+        if node.orelse is not None and end is not None:
+            end = self.block(statements(node.orelse), end, context)
+        return end
+
+    def with_block(self, node: cst.With, state: State, context: Context) -> Optional[State]:
+        inner_state = state.copy()
+        inner = context
+        for item in node.items:
+            effect = grad_effect(self.model, item.item)
+            if effect is None:
+                continue
+            inner_state.grad = _grad_set(effect)
+            if effect == OFF and context.kind == UNKNOWN and not self.analysis.pytest:
+                inner = Context(EVAL, f"it runs under `{dotted(_callee(item.item))}()`", node)
+        end = self.block(statements(node.body), inner_state, inner)
+        if end is not None:
+            end.grad = state.grad
+        return end
+
+    def _trains(self, statements) -> bool:
+        """Does this block perform a training step (nested functions excluded)?"""
+        for statement in statements:
+            if statement in self._trains_cache:
+                found = self._trains_cache[statement]
+            else:
+                found = self._statement_trains(statement)
+                self._trains_cache[statement] = found
+            if found:
+                return True
+        return False
+
+    def _statement_trains(self, statement) -> bool:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            return False
+        if any(is_training_step(site) for site in self.model.calls_by_statement.get(statement, ())):
+            return True
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return False
+        return any(self._trains(block) for block in _child_blocks(statement))
+
+    # calls ---------------------------------------------------------------------------------------
+    def calls(self, statement, state: State, context: Context) -> None:
+        for site in self.model.calls_by_statement.get(statement, ()):
+            if site.function is not self.info:
+                continue  # a lambda or a nested definition's decorator
+            self.call(site, state, context)
+
+    def call(self, site, state: State, context: Context) -> None:
+        node = site.node
+        self.analysis.contexts[node] = (context, state.grad)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+            key = self.key_of(func.value)
+            if key is not None:
+                mode = self._mode_of(node, func.attr.value)
+                self.set(state, key, frozenset({Fact(mode, node, f"`{dotted(func.value) or key}.{func.attr.value}()`",
+                                                      by_call=True)}))
+            return
+        callee, receiver = self.callee(func)
+        if callee is not None:
+            self.apply(site, callee, receiver, state, context)
+            return
+        key, generate = self.forward_key(func, state)
+        if key is not None:
+            self.observe(node, key, state.get(key), context, state.grad, generate=generate)
+            return
+        if has_role(site.qualname, "model-wrapper") or _harmless(func):
+            return
+        for arg in node.args:
+            key = self.key_of(arg.value)
+            if key is not None and self._is_model_key(key, state):
+                self.set(state, key, frozenset({Fact(UNKNOWN_MODE, node, "a call to code skewlint cannot see")}))
+
+    def _mode_of(self, call: cst.Call, method: str) -> str:
+        if method == "eval":
+            return EVAL_MODE
+        flag = argument(call, 0, "mode")
+        if flag is None or (isinstance(flag, cst.Name) and flag.value == "True"):
+            return TRAIN_MODE
+        if isinstance(flag, cst.Name) and flag.value == "False":
+            return EVAL_MODE
+        return UNKNOWN_MODE
+
+    def set(self, state: State, key: str, facts: FrozenSet[Fact]) -> None:
+        state.modes[key] = facts
+        if any(f.by_call or f.mode == UNKNOWN_MODE for f in facts):
+            self.analysis.mode_touched.add(_touch_key(self.info, key))
+
+    def observe(self, node, key, facts, context, grad, via=None, generate=False) -> None:
+        observation = Observation(node, key, facts, context, grad, self.info, via=via, generate=generate)
+        self.analysis.observe(observation)
+        if any(f.mode == ENTRY for f in facts) and self.visible(key):
+            target = self.summary.evaluates if context.kind == EVAL else (
+                self.summary.trains if context.kind == TRAIN else None)
+            if target is not None and key not in target:
+                target[key] = observation
+
+    def apply(self, site, callee: FunctionInfo, receiver: Optional[str], state: State, context: Context) -> None:
+        """A call of a function of this file: apply its summary with the caller's models."""
+        self.analysis.call_grads.setdefault(callee, set()).update((g, self.info) for g in state.grad)
+        summary = self.analysis.summary(callee)
+        node = site.node
+        mapping: Dict[str, Optional[str]] = {}
+        for index, param in enumerate(callee.params):
+            value = argument(node, index, param)
+            mapping[param] = self.key_of(value) if value is not None else None
+        if summary is None:  # recursion
+            for key in filter(None, mapping.values()):
+                self.set(state, key, frozenset({Fact(UNKNOWN_MODE, node)}))
+            return
+
+        def translate(key: str) -> Optional[str]:
+            head, dot, rest = key.partition(".")
+            if head == "self":
+                return f"{receiver}.{rest}" if receiver and rest else None
+            if head in mapping:
+                return mapping[head] + dot + rest if mapping[head] else None
+            return key  # a global
+
+        for inner in (summary.evaluates, summary.trains):
+            for inner_key, observation in inner.items():
+                key = translate(inner_key)
+                if key is not None:
+                    self.observe(node, key, state.get(key), observation.context, state.grad, via=observation)
+        for inner_key, facts in summary.exit.items():
+            key = translate(inner_key)
+            if key is None:
+                continue
+            new = set()
+            for fact in facts:
+                if fact.mode == ENTRY:
+                    new |= state.get(key)
+                else:
+                    new.add(Fact(fact.mode, fact.node, f"{fact.how} in `{callee.name}()`", fact.by_call,
+                                 fact.framework))
+            self.set(state, key, frozenset(new))
+
+    def callee(self, func):
+        """(function of this file, receiver key) for `f(...)` / `self.m(...)`, else (None, None)."""
+        model = self.model
+        if isinstance(func, cst.Name):
+            for info in model.functions:
+                if info.name == func.value and info.cls is None and (
+                    info.parent is None or info.parent is self.info
+                ):
+                    return info, None
+            return None, None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            cls = self.info.cls if self.info is not None else None
+            while cls is not None:
+                method = model.function_named(func.attr.value, cls)
+                if method is not None:
+                    return method, "self"
+                cls = next((model.local_class(b) for b in cls.bases if model.local_class(b)), None)
+        return None, None
+
+    def forward_key(self, func, state: State):
+        """(model key, is `generate`) if this call runs a model's forward pass."""
+        generate = False
+        if isinstance(func, cst.Attribute) and (
+            method_has_role(func.attr.value, "forward") or method_has_role(func.attr.value, "generate")
+        ):
+            generate = method_has_role(func.attr.value, "generate")
+            target = func.value
+        else:
+            target = func
+        if self.model.qualify(target) is not None:
+            return None, False
+        key = self.key_of(target)
+        if key is None or not self._is_model_key(key, state, allow_entry=True):
+            return None, False
+        return key, generate
+
+    def _is_model_key(self, key: str, state: State, allow_entry: bool = False) -> bool:
+        """Is `key` a model here? Known ones always; with `allow_entry`, also a parameter or a
+        `self.<attr>` named like a model, whose mode is the caller's (for the summary)."""
+        words = tokens(key.rsplit(".", 1)[-1])
+        if _NOT_MODELS.intersection(words):
+            return False
+        if state.get(key) != ENTRY_FACTS or key in self.model.model_names:
+            return True
+        if not allow_entry:
+            return False
+        if key in self.params:
+            return True
+        head, _, rest = key.partition(".")
+        return head == "self" and rest != "" and "." not in rest and bool(MODEL_WORDS.intersection(words))
+
+    def key_of(self, expr) -> Optional[str]:
+        """The model an expression denotes: `model.to(dev)`, `DDP(model)`, `model.module`, aliases."""
+        for _ in range(8):
+            if isinstance(expr, cst.Call):
+                func = expr.func
+                if isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS:
+                    expr = func.value
+                    continue
+                if has_role(self.model.qualify(func), "model-wrapper") and expr.args:
+                    expr = expr.args[0].value
+                    continue
+                return None
+            break
+        text = dotted(expr)
+        if text is None:
+            return None
+        while text.endswith(".module"):
+            text = text[: -len(".module")]
+        seen = set()
+        while text in self.aliases and text not in seen:
+            seen.add(text)
+            text = self.aliases[text]
+        return text
+
+    def assign(self, target, value, state: State) -> None:
+        name = dotted(target)
+        if name is None:
+            return
+        if "." not in name and self.info is not None:
+            self.locals.add(name)
+        built = self.model.construction(value)
+        if built is not None:
+            mode, framework, call = built
+            self.aliases.pop(name, None)
+            how = f"`{dotted(call.func) or 'the model'}(...)` builds it"
+            self.set(state, name, frozenset({Fact(mode, call, how, framework=framework)}))
+            return
+        key = self.key_of(value) if not isinstance(value, cst.Call) or self._wraps(value) else None
+        if key == name:  # `model = model.to(device)`, `model = DDP(model)`
+            return
+        if key is not None and self._is_model_key(key, state, allow_entry=True):
+            self.aliases[name] = key
+            return
+        if name in state.modes or name in self.aliases:
+            self.aliases.pop(name, None)
+            state.modes[name] = frozenset({Fact(UNKNOWN_MODE, value)})
+
+    def _wraps(self, call: cst.Call) -> bool:
+        func = call.func
+        return (isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS) or has_role(
+            self.model.qualify(func), "model-wrapper")
+
+
+def statements(part) -> list:
+    """The statements of a suite: an indented block's lines, a one-line suite (`if x: f()`) as a
+    single simple statement, an `elif` as itself; `else`/`finally`/handlers through their body."""
+    if part is None:
+        return []
+    if isinstance(part, cst.If):
+        return [part]
+    if isinstance(part, cst.IndentedBlock):
+        return list(part.body)
+    if isinstance(part, cst.SimpleStatementSuite):
+        return [part]
+    return statements(part.body)
+
+
+def _child_blocks(statement):
+    """The statement lists directly inside a compound statement."""
+    for attr in ("body", "orelse", "finalbody"):
+        part = getattr(statement, attr, None)
+        if part is not None:
+            yield statements(part)
+    for handler in getattr(statement, "handlers", ()):
+        yield statements(handler)
+    for case in getattr(statement, "cases", ()):
+        yield statements(case)
+
+
+def _callee(expr):
+    return expr.func if isinstance(expr, cst.Call) else expr
+
+
+def _grad_set(effect: str) -> FrozenSet[str]:
+    return frozenset({ON, OFF}) if effect == "either" else frozenset({effect})
+
+
+def _harmless(func) -> bool:
+    name = dotted(func)
+    return name is not None and name.rsplit(".", 1)[-1] in _HARMLESS_CALLS
+
+
+def analyse(model: SemanticModel) -> Analysis:
+    return Analysis(model).run()
