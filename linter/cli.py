@@ -146,7 +146,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
             failed = True
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     formats = {output_format} | {name for name, _ in reports}
-    sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known or write_baseline else {}
+    sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known is not None or write_baseline else {}
     baselined = stale = 0
     if write_baseline:
         recorded = write_baseline_file(write_baseline, diagnostics, sources)
