@@ -13,7 +13,7 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 from skewlint.config import ConfigError
 from skewlint.source_lines import line_of, normalized
@@ -63,7 +63,9 @@ class Baseline:
             raise ConfigError(f"{path}: malformed baseline entry: {error}") from None
         return cls(entries, os.path.dirname(os.path.abspath(path)))
 
-    def apply(self, diagnostics: List, sources: Dict) -> Outcome:
+    def apply(self, diagnostics: List, sources: Dict, linted: Iterable[str] = ()) -> Outcome:
+        """Hide the recorded findings. Entries count as stale only for files that were linted:
+        pre-commit lints the changed files, and the others' entries are not fixed for that."""
         remaining = Counter(self.entries)
         kept = []
         for diagnostic in diagnostics:
@@ -73,7 +75,9 @@ class Baseline:
             else:
                 kept.append(diagnostic)
         baselined = len(diagnostics) - len(kept)
-        return Outcome(kept, baselined, sum(remaining.values()))
+        paths = {_path(filename, self.root) for filename in linted}
+        stale = sum(count for (path, _, _), count in remaining.items() if path in paths)
+        return Outcome(kept, baselined, stale)
 
 
 def write(path: str, diagnostics: List, sources: Dict) -> int:

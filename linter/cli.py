@@ -154,7 +154,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
                    err=True)
         diagnostics = [d for d in diagnostics if d.code in NEVER_BASELINED]
     elif known is not None:
-        outcome = known.apply(diagnostics, sources)
+        outcome = known.apply(diagnostics, sources, [result.path for result in results])
         diagnostics, baselined, stale = outcome.kept, outcome.baselined, outcome.stale
     for name, path in reports:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)  # `reports/x.sarif` in CI

@@ -81,3 +81,12 @@ def test_unusable_baseline_is_an_error(tmp_path):
     write(tmp_path, "bad.json", '{"findings": []}')
     result = run("check", "--baseline", "bad.json", ".", cwd=tmp_path)
     assert result.returncode == 2 and "not a skewlint baseline" in result.stderr
+
+
+def test_entries_of_files_not_linted_are_not_stale(tmp_path):
+    # pre-commit lints only the changed files: the other files' entries are not "fixed".
+    write(tmp_path, "a.py", BUGGY)
+    write(tmp_path, "b.py", BUGGY)
+    run("check", "--write-baseline", "base.json", ".", cwd=tmp_path)
+    result = run("check", "--baseline", "base.json", "a.py", cwd=tmp_path)
+    assert result.stdout == "All checks passed! 1 baselined finding remains (hidden by --baseline).\n"
