@@ -42,3 +42,34 @@ def test_nvim_lint_pattern(tmp_path):
     regex = pattern.replace("%d", r"\d")
     match = re.match(regex, _output(tmp_path).splitlines()[1])
     assert match and match.groups()[:3] == ("4", "1", "SKW104")
+
+
+def test_emacs_flymake_backend(tmp_path):
+    """Runs the README's Flymake backend in a batch Emacs, where Emacs is installed."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    emacs = shutil.which("emacs")
+    if emacs is None:
+        pytest.skip("Emacs is not installed")
+    (tmp_path / "skewlint-flymake.el").write_text(_block("elisp", "flymake-diagnostic-functions"))
+    (tmp_path / "train.py").write_text("import torch\nmodel = torch.hub.load('x', 'y')\nif True:\n    model.eval\n")
+    (tmp_path / "drive.el").write_text("""
+(load (expand-file-name "skewlint-flymake.el"))
+(find-file (expand-file-name "train.py"))
+(defvar skewlint-test-result 'waiting)
+(skewlint-flymake (lambda (reported &rest _) (setq skewlint-test-result reported)))
+(while (eq skewlint-test-result 'waiting) (accept-process-output nil 0.1))
+(dolist (d skewlint-test-result)
+  (princ (format "%S|%s\\n" (buffer-substring-no-properties (flymake-diagnostic-beg d) (flymake-diagnostic-end d))
+                 (flymake-diagnostic-text d))))
+""")
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+    result = subprocess.run([emacs, "--batch", "-Q", "-l", "drive.el"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines() == ['"model.eval"|SKW103 `model.eval` is not called, so the mode does not '
+                                          'change; write `model.eval()`'], result.stderr
