@@ -226,3 +226,14 @@ def rule(rule, show_all, output_format) -> None:
 def version() -> None:
     """Print skewlint's version."""
     click.echo(f"skewlint {__version__}")
+
+
+@main.command()
+def server() -> None:
+    """Run the Language Server over stdio (needs the `lsp` extra: pip install 'skewlint[lsp]')."""
+    from skewlint.server import serve
+
+    problem = serve()
+    if problem:
+        _error(problem)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,170 @@
+"""`skewlint server`: a Language Server over stdio (the optional `lsp` extra: pygls).
+
+It lints each Python document on open, change and save, from the editor's text (not the file on
+disk), with the configuration that governs the file, and publishes the diagnostics with links to the
+rules' documentation and their evidence as related information. Code actions: the rule's fix where
+it has one, and "suppress with `# noqa: CODE`" for every finding. Notebooks are linted by the CLI
+only (the LSP notebook-document protocol is not implemented).
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import List, Optional
+
+from skewlint import __version__
+from skewlint.config import ConfigError, Overrides, Resolver
+from skewlint.diagnostics import Diagnostic
+
+SOURCE = "skewlint"
+_NOQA_CODES = re.compile(r"#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*", re.IGNORECASE)
+
+
+def lint_document(text: str, path: str) -> List[Diagnostic]:
+    """The diagnostics for an editor buffer; [] for excluded files. Raises ConfigError."""
+    from skewlint import engine
+
+    settings = Resolver(Overrides()).for_path(path)  # fresh: the user may be editing the config
+    if settings.is_excluded(path, ancestors=True):
+        return []
+    enabled = settings.enabled_for(path)
+    # The buffer is already text: lint it as is (a coding cookie names the file's bytes, not these).
+    if not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
+        return []
+    display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    return engine.lint_text(text, display, enabled).diagnostics
+
+
+def noqa_edit(line: str, code: str):
+    """(start, end, new text) on the line that suppresses `code`: added to an existing `# noqa:`
+    list, else a new trailing comment."""
+    existing = _NOQA_CODES.search(line)
+    if existing:
+        return existing.end(), existing.end(), f", {code}"
+    stripped = len(line.rstrip())
+    return stripped, len(line), f"  # noqa: {code}"
+
+
+SEVERITIES = {"error": 1, "warning": 2, "info": 3}  # LSP DiagnosticSeverity: Error, Warning, Information
+
+
+def client_range(document, start, end):
+    """1-based code-point rows/columns to the client's 0-based position encoding (UTF-16 usually)."""
+    from lsprotocol import types
+
+    server_range = types.Range(
+        start=types.Position(line=start.row - 1, character=start.column - 1),
+        end=types.Position(line=end.row - 1, character=end.column - 1),
+    )
+    return document.position_codec.range_to_client_units(document.lines, server_range)
+
+
+def to_lsp(document, d: Diagnostic):
+    from lsprotocol import types
+
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=document.uri, range=client_range(document, location, location)),
+            message=note,
+        )
+        for location, note in d.related
+    ]
+    return types.Diagnostic(
+        range=client_range(document, d.location, d.end_location),
+        severity=types.DiagnosticSeverity(SEVERITIES.get(d.severity, 2)),
+        code=d.code,
+        code_description=types.CodeDescription(href=d.url) if d.url else None,
+        source=SOURCE,
+        message=d.message,
+        related_information=related or None,
+        data={"name": d.name, "noqa_row": d.noqa_row, "fix": d.fix},
+    )
+
+
+def fix_edit(document, edit: dict):
+    """An edit of ruff's JSON fix schema (1-based, end exclusive) as an LSP text edit."""
+    from lsprotocol import types
+
+    from skewlint.diagnostics import Location
+
+    start = Location(edit["location"]["row"], edit["location"]["column"])
+    end = Location(edit["end_location"]["row"], edit["end_location"]["column"])
+    return types.TextEdit(range=client_range(document, start, end), new_text=edit.get("content") or "")
+
+
+def create_server():
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+
+    server = LanguageServer("skewlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+    def publish(uri: str) -> None:
+        document = server.workspace.get_text_document(uri)
+        if not document.path or not document.path.endswith((".py", ".pyi")):
+            return
+        try:
+            found = lint_document(document.source, document.path)
+        except ConfigError as error:
+            server.window_show_message(types.ShowMessageParams(type=types.MessageType.Error,
+                                                               message=f"skewlint: {error}"))
+            found = []
+        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, version=document.version, diagnostics=[to_lsp(document, d) for d in found]))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls, params: types.DidOpenTextDocumentParams):
+        publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls, params: types.DidChangeTextDocumentParams):
+        publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls, params: types.DidSaveTextDocumentParams):
+        publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls, params: types.DidCloseTextDocumentParams):
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls, params: types.CodeActionParams):
+        document = server.workspace.get_text_document(params.text_document.uri)
+        actions = []
+        for diagnostic in params.context.diagnostics:
+            if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+                continue
+            data = diagnostic.data
+            fix = data.get("fix")
+            if fix and fix.get("edits"):
+                actions.append(types.CodeAction(
+                    title=f"{diagnostic.code}: {fix.get('message') or 'apply the fix'}",
+                    kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=True,
+                    edit=types.WorkspaceEdit(changes={document.uri: [fix_edit(document, e) for e in fix["edits"]]}),
+                ))
+            row = int(data.get("noqa_row") or diagnostic.range.start.line + 1)
+            if 0 < row <= len(document.lines):
+                line = document.lines[row - 1].rstrip("\r\n")
+                start, end, text = noqa_edit(line, str(diagnostic.code))
+                range_ = document.position_codec.range_to_client_units(document.lines, types.Range(
+                    start=types.Position(line=row - 1, character=start),
+                    end=types.Position(line=row - 1, character=end)))
+                actions.append(types.CodeAction(
+                    title=f"Suppress {diagnostic.code} on this line (# noqa: {diagnostic.code})",
+                    kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(changes={document.uri: [types.TextEdit(range=range_, new_text=text)]}),
+                ))
+        return actions
+
+    return server
+
+
+def serve() -> Optional[str]:
+    """Run over stdio until the client exits; returns an error message if pygls is missing."""
+    try:
+        server = create_server()
+    except ImportError:
+        return "`skewlint server` needs the `lsp` extra: pip install 'skewlint[lsp]'"
+    server.start_io()
+    return None

@@ -1,0 +1,150 @@
+"""`skewlint server`, driven over stdio by a minimal LSP client, as an editor drives it."""
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from queue import Empty, Queue
+
+import pytest
+
+from test_cli import BUGGY, CLEAN, SCRIPT
+
+
+
+def _needs_pygls():
+    pytest.importorskip("pygls", reason="the `lsp` extra (pygls) is not installed")
+
+
+class Client:
+    def __init__(self, cwd):
+        self.process = subprocess.Popen([SCRIPT, "server"], cwd=cwd, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.messages: Queue = Queue()
+        self.next_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        stream = self.process.stdout
+        while True:
+            headers = {}
+            while True:
+                line = stream.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                key, _, value = line.decode().partition(":")
+                headers[key.strip().lower()] = value.strip()
+            self.messages.put(json.loads(stream.read(int(headers["content-length"]))))
+
+    def send(self, message):
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def notify(self, method, params):
+        self.send({"method": method, "params": params})
+
+    def request(self, method, params):
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params})
+        return self.wait(lambda m: m.get("id") == self.next_id and "method" not in m)
+
+    def wait(self, predicate, timeout=30):
+        while True:
+            try:
+                message = self.messages.get(timeout=timeout)
+            except Empty:
+                raise AssertionError("no matching message from the server") from None
+            if predicate(message):
+                return message
+
+    def diagnostics(self, uri):
+        message = self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                            and m["params"]["uri"] == uri)
+        return message["params"]["diagnostics"]
+
+
+@pytest.fixture
+def client(tmp_path):
+    _needs_pygls()
+    client = Client(tmp_path)
+    reply = client.request("initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}})
+    assert reply["result"]["serverInfo"]["name"] == "skewlint"
+    assert reply["result"]["capabilities"]["codeActionProvider"]
+    client.notify("initialized", {})
+    yield client
+    client.request("shutdown", None)
+    client.notify("exit", None)
+    assert client.process.wait(timeout=30) == 0
+
+
+def test_diagnostics_on_open_change_and_save(client, tmp_path):
+    uri = (tmp_path / "train.py").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                            "text": BUGGY}})
+    [found] = client.diagnostics(uri)
+    assert found["code"] == "SKW103" and found["source"] == "skewlint" and found["severity"] == 1
+    assert found["range"] == {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 10}}
+    assert found["codeDescription"]["href"].endswith("#skw103-mode-method-not-called")
+
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"text": CLEAN}]})
+    assert client.diagnostics(uri) == []
+
+    # Columns are UTF-16 code units, as LSP clients count them: the emoji is two.
+    text = BUGGY.replace("model.eval\n", "x = '\U0001F600'; model.eval\n")
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3},
+                                             "contentChanges": [{"text": text}]})
+    [found] = client.diagnostics(uri)
+    assert found["range"]["start"] == {"line": 2, "character": 10}  # 9 code points
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert len(client.diagnostics(uri)) == 1
+
+
+def test_quick_fix_adds_a_noqa_comment(client, tmp_path):
+    uri = (tmp_path / "train.py").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                            "text": BUGGY}})
+    [found] = client.diagnostics(uri)
+    reply = client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": found["range"],
+                                                       "context": {"diagnostics": [found]}})
+    [action] = reply["result"]
+    assert action["kind"] == "quickfix" and "noqa: SKW103" in action["title"]
+    [edit] = action["edit"]["changes"][uri]
+    assert edit == {"range": {"start": {"line": 2, "character": 10}, "end": {"line": 2, "character": 10}},
+                    "newText": "  # noqa: SKW103"}
+    # The edited text is clean.
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"text": BUGGY.replace("model.eval\n", "model.eval  # noqa: SKW103\n")}]})
+    assert client.diagnostics(uri) == []
+
+
+def test_configuration_applies_to_buffers(client, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.skewlint]\nignore = ["SKW103"]\n')
+    uri = (tmp_path / "train.py").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                            "text": BUGGY + "model.training = False\n"}})
+    assert [d["code"] for d in client.diagnostics(uri)] == ["SKW104"]
+
+
+def test_fix_edits_and_noqa_edits_convert_to_lsp():
+    _needs_pygls()
+    from pygls.workspace import TextDocument
+
+    from skewlint.server import fix_edit, noqa_edit
+
+    document = TextDocument("file:///x.py", "a = '\U0001F600'; model.eval\n")
+    edit = fix_edit(document, {"content": "model.eval()", "location": {"row": 1, "column": 10},
+                               "end_location": {"row": 1, "column": 20}})
+    assert (edit.range.start.character, edit.range.end.character, edit.new_text) == (10, 20, "model.eval()")
+    assert noqa_edit("model.eval  # noqa: SKW104", "SKW103") == (26, 26, ", SKW103")
+    assert noqa_edit("model.eval   ", "SKW103") == (10, 13, "  # noqa: SKW103")
+
+
+def test_without_pygls_the_server_says_what_to_install():
+    code = ("import sys; sys.modules['pygls'] = sys.modules['lsprotocol'] = None; "
+            "from skewlint.cli import main; main(['server'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "pip install 'skewlint[lsp]'" in result.stderr
