@@ -5,6 +5,7 @@ import libcst as cst
 
 from skewlint.adapters import has_module_modes, has_role
 from skewlint.diagnostics import Finding
+from skewlint.semantic.state import is_managed_copy
 from skewlint.registry import Rule
 from skewlint.semantic.names import MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, tokens
 
@@ -200,6 +201,22 @@ class _AssignedFrom(cst.CSTVisitor):
 
 
 
+def _mode_matters(analysis, observation, facts) -> bool:
+    """Would the training mode change this evaluation's results? Not for Keras/Flax models (no mode),
+    EMA/teacher copies (managed on purpose), a submodule inside its parent model's own methods (it
+    follows the parent's mode), a model without dropout or BatchNorm, or an untrained model built
+    for a shape check."""
+    key = observation.key
+    function = observation.function
+    if not all(has_module_modes(f.framework) for f in facts) or is_managed_copy(key):
+        return False
+    if key.startswith("self.") and function is not None and function.cls is not None and function.cls.is_model:
+        return False
+    if analysis.mode_free(key, observation.facts):
+        return False
+    return all(analysis.has_weights(key, f) for f in facts)
+
+
 def _fact_related(facts):
     """The evidence of the offending facts as related locations, first one first in the source."""
     return tuple((fact.node, fact.how) for fact in facts if fact.node is not None)
@@ -242,15 +259,16 @@ class MissingEvalMode(Rule):
     )
 
     def check(self, model):
-        for observation in model.analysis.observations.values():
+        analysis = model.analysis
+        for observation in analysis.observations.values():
             if observation.context.kind != "eval":
                 continue
             modes = observation.modes()
             if "train" not in modes or "unknown" in modes:
                 continue
             facts = [f for f in observation.facts if f.mode == "train"]
-            if not all(has_module_modes(f.framework) for f in facts):
-                continue  # Keras and Flax models have no train/eval mode
+            if not _mode_matters(analysis, observation, facts):
+                continue
             facts.sort(key=lambda f: (not f.by_call,))
             fact = facts[0]
             name = observation.key
@@ -298,14 +316,16 @@ class TrainModeNotRestored(Rule):
     def check(self, model):
         analysis = model.analysis
         for observation in analysis.observations.values():
-            if observation.context.kind != "train":
-                continue
+            if observation.context.kind != "train" or not observation.context.manual:
+                continue  # `fit()` trains elsewhere; a forward beside it is no training step
             modes = observation.modes()
             if "eval" not in modes or "unknown" in modes:
                 continue
             facts = [f for f in observation.facts if f.mode == "eval" and f.by_call]
             if not facts or not analysis.trained(observation.key):
                 continue  # a frozen model set to eval on purpose is not trained
+            if analysis.mode_free(observation.key, observation.facts):
+                continue
             fact = facts[0]
             name = observation.key
             where = "the training step" if observation.via is None else f"`{dotted(observation.node.func)}()`"

@@ -38,6 +38,9 @@ ROLE_NAMES = frozenset(
         "grad-set",  # `set_grad_enabled(flag)`: the flag decides
         "training-step",  # calls that update weights or compute gradients (jax.grad, ...)
         "weights-load",  # calls that load trained weights
+        "pretrained-factory",  # model factories that return trained weights
+        "mode-free-layer",  # layers whose output does not depend on train/eval mode
+        "recurrent-layer",  # mode-free unless built with `dropout=`
     }
 )
 METHOD_ROLES = frozenset(

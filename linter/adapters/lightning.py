@@ -28,6 +28,5 @@ HOOKS = {
                      "on_test_batch_end", "on_predict_batch_end", "on_validation_start",
                      "on_validation_end", "on_test_start", "on_test_end", "on_predict_start",
                      "on_predict_end"],
-    "managed-train": ["training_step", "on_train_batch_end", "on_train_epoch_end",
-                      "training_epoch_end", "on_before_optimizer_step", "on_after_backward"],
+    "managed-train": ["training_step"],
 }

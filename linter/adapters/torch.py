@@ -14,6 +14,25 @@ MARKERS = (b"torch",)
 ROLES = {
     "model-base": ["torch.nn.Module", "torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"],
     "model-factory": ["torch.hub.load", "torch.nn.Sequential", "torch.jit.load"],
+    "pretrained-factory": ["torch.hub.load", "torch.jit.load"],
+    # Layers whose output does not depend on the mode (no dropout, no running statistics).
+    "mode-free-layer": [
+        "torch.nn.Linear", "torch.nn.Bilinear", "torch.nn.Conv1d", "torch.nn.Conv2d", "torch.nn.Conv3d",
+        "torch.nn.ConvTranspose1d", "torch.nn.ConvTranspose2d", "torch.nn.ConvTranspose3d", "torch.nn.Embedding",
+        "torch.nn.EmbeddingBag", "torch.nn.LayerNorm", "torch.nn.GroupNorm", "torch.nn.RMSNorm", "torch.nn.Flatten",
+        "torch.nn.Unflatten", "torch.nn.Identity", "torch.nn.ReLU", "torch.nn.ReLU6", "torch.nn.LeakyReLU",
+        "torch.nn.PReLU", "torch.nn.ELU", "torch.nn.SELU", "torch.nn.CELU", "torch.nn.GELU", "torch.nn.SiLU",
+        "torch.nn.Mish", "torch.nn.Sigmoid", "torch.nn.Tanh", "torch.nn.Softmax", "torch.nn.LogSoftmax",
+        "torch.nn.Softplus", "torch.nn.Hardswish", "torch.nn.Hardtanh", "torch.nn.MaxPool1d", "torch.nn.MaxPool2d",
+        "torch.nn.MaxPool3d", "torch.nn.AvgPool1d", "torch.nn.AvgPool2d", "torch.nn.AvgPool3d",
+        "torch.nn.AdaptiveAvgPool1d", "torch.nn.AdaptiveAvgPool2d", "torch.nn.AdaptiveAvgPool3d",
+        "torch.nn.AdaptiveMaxPool1d", "torch.nn.AdaptiveMaxPool2d", "torch.nn.AdaptiveMaxPool3d",
+        "torch.nn.Upsample", "torch.nn.PixelShuffle", "torch.nn.PixelUnshuffle", "torch.nn.ZeroPad2d",
+        "torch.nn.ReflectionPad2d", "torch.nn.ReplicationPad2d", "torch.nn.ConstantPad2d", "torch.nn.ModuleList",
+        "torch.nn.ModuleDict", "torch.nn.Parameter", "torch.nn.ParameterList",
+    ],
+    # Recurrent layers: mode-free unless built with `dropout=`.
+    "recurrent-layer": ["torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"],
     "model-wrapper": [
         "torch.nn.DataParallel",
         "torch.nn.parallel.DistributedDataParallel",

@@ -39,6 +39,8 @@ class Context:
     kind: str
     evidence: str = ""
     node: object = None  # the node that is the evidence (a loop, a `with`, a function)
+    # For TRAIN: the code steps an optimizer itself (not only `fit()`, which trains elsewhere).
+    manual: bool = True
 
 
 def is_pytest_file(path: str) -> bool:
@@ -127,16 +129,16 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
     return None
 
 
-def is_training_step(site) -> bool:
+def is_training_step(site, manual_only: bool = False) -> bool:
     """Does this call update weights or compute gradients? (`loss.backward()`, `optimizer.step()`,
-    `tape.gradient(...)`, `jax.grad(...)`, `model.fit(...)`)"""
+    `tape.gradient(...)`, `jax.grad(...)`; and `model.fit(...)` unless `manual_only`)"""
     if has_role(site.qualname, "training-step"):
         return True
     func = site.node.func
     if not isinstance(func, cst.Attribute):
         return False
     method = func.attr.value
-    if method_has_role(method, "training-step") or method_has_role(method, "fit"):
+    if method_has_role(method, "training-step") or (method_has_role(method, "fit") and not manual_only):
         return True
     receiver = dotted(func.value) or ""
     words = tokens(receiver.split(".")[-1]) if receiver else []
@@ -170,14 +172,17 @@ def grad_effect(model, expr) -> Optional[str]:
     return None
 
 
-def function_context(model, info, trains: bool) -> Context:
-    """A function's own context from its name, hooks and decorators (loops refine it)."""
+def function_context(model, info, trains: bool, trains_directly: bool, manual: bool) -> Context:
+    """A function's own context from its name, hooks and decorators (loops refine it). A function
+    that trains anywhere is no evaluation; its own body is a training step only if it trains there."""
     name = info.name
     role = hook_role(name, info.cls.framework) if info.cls is not None else None
     if role == "managed-eval":
         return Context(MANAGED, f"`{name}` is called by the framework in eval mode", info.node)
-    if role == "managed-train" or trains:
-        return Context(TRAIN, f"`{name}` performs a training step", info.node)
+    if role == "managed-train" or trains_directly:
+        return Context(TRAIN, f"`{name}` performs a training step", info.node, manual=role is None and manual)
+    if trains:
+        return Context(UNKNOWN)
     if role == "eval-step":
         return Context(EVAL, f"`{name}` is the framework's evaluation step", info.node)
     if is_calibration(name):

@@ -12,7 +12,7 @@ import libcst as cst
 
 from skewlint.adapters import framework_of, has_role
 from skewlint.semantic.imports import Imports
-from skewlint.semantic.names import dotted
+from skewlint.semantic.names import dotted, keyword, mentions
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -157,6 +157,47 @@ class SemanticModel:
         if built is None:
             return None
         return (mode or built[0], built[1], value)
+
+    def mode_free(self, call: cst.Call) -> bool:
+        """Is the model built by `call` free of mode-dependent layers (no dropout, no BatchNorm), so
+        that its train/eval mode cannot change results? Unknown code counts as mode-dependent."""
+        if self.qualify(call.func) == "torch.nn.Sequential":
+            return all(isinstance(a.value, cst.Call) and self._layer_mode_free(a.value, set()) for a in call.args)
+        if isinstance(call.func, cst.Name):
+            cls = self.local_class(call.func.value, models_only=True)
+            return cls is not None and self._class_mode_free(cls, set())
+        return False
+
+    def _class_mode_free(self, cls: ClassInfo, seen: set) -> bool:
+        if cls in seen:
+            return True
+        seen.add(cls)
+        for base in cls.bases:
+            local = self.local_class(base)
+            if local is not None and not self._class_mode_free(local, seen):
+                return False
+            if local is None and base != "torch.nn.Module":
+                return False
+        if mentions(cls.node, "training"):
+            return False
+        return all(self._layer_mode_free(site.node, seen) for site in self.calls
+                   if site.function is not None and site.function.cls is cls)
+
+    def _layer_mode_free(self, call: cst.Call, seen: set) -> bool:
+        qualname = self.qualify(call.func)
+        if has_role(qualname, "mode-free-layer") or qualname == "torch.nn.Sequential":
+            return True
+        if has_role(qualname, "recurrent-layer"):
+            dropout = keyword(call, "dropout")
+            return dropout is None or (isinstance(dropout, (cst.Integer, cst.Float)) and float(dropout.value) == 0)
+        name = (qualname or dotted(call.func) or "").rsplit(".", 1)[-1]
+        if qualname and qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):
+            return False  # Dropout, BatchNorm and every layer not known to be mode-free
+        if isinstance(call.func, cst.Name) and self.local_class(call.func.value) is not None:
+            return self._class_mode_free(self.local_class(call.func.value), seen)
+        if name[:1].isupper():
+            return False  # an unknown class may be a module with dropout
+        return "dropout" not in name.lower() and "batch_norm" not in name.lower()
 
     def local_class(self, name: str, models_only: bool = False) -> Optional[ClassInfo]:
         for info in self.classes.values():

@@ -31,7 +31,7 @@ from skewlint.semantic.contexts import (
     is_training_step,
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
-from skewlint.semantic.names import MODEL_WORDS, argument, dotted, tokens
+from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, tokens
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
@@ -44,6 +44,8 @@ _HARMLESS_CALLS = frozenset(
      "count_parameters", "numel", "parameters_to_vector", "isfunction", "prepare"}
 )
 _NOT_MODELS = frozenset({"loss", "criterion", "metric", "metrics", "accuracy", "optimizer", "scheduler"})
+# Copies kept in train mode or updated on purpose (EMA, teacher, RL target networks).
+_MANAGED_COPIES = frozenset({"ema", "teacher", "target", "momentum", "swa", "averaged", "shadow"})
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class Analysis:
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
         self.training_file = any(is_training_step(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
+        self.loaded = {_strip_module(dotted(s.node.func.value) or "") for s in model.calls
+                       if isinstance(s.node.func, cst.Attribute) and method_has_role(s.node.func.attr.value, "weights-load")}
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
         self.pytest = is_pytest_file(model.path)  # pytest files have no evaluation contexts
         self.module_facts: Dict[str, FrozenSet[Fact]] = {}
@@ -202,6 +206,33 @@ class Analysis:
         last = key.rsplit(".", 1)[-1]
         return key in self.optimized or any(name.rsplit(".", 1)[-1] == last for name in self.optimized)
 
+    def has_weights(self, key: str, fact: Fact) -> bool:
+        """Does the model hold trained weights: trained or loaded in this file, or built pretrained?
+        (A freshly built model fed random input is a shape check, not an evaluation.)"""
+        key = _strip_module(key)
+        last = key.rsplit(".", 1)[-1]
+        if self.trained(key) or key in self.loaded or any(n.rsplit(".", 1)[-1] == last for n in self.loaded):
+            return True
+        call = fact.node
+        if fact.by_call or not isinstance(call, cst.Call):
+            return True
+        if has_role(self.model.qualify(call.func), "pretrained-factory"):
+            return True
+        for name in ("pretrained", "weights", "checkpoint_path", "pretrained_cfg"):
+            value = keyword(call, name)
+            if value is not None and not (isinstance(value, cst.Name) and value.value in ("False", "None")):
+                return True
+        return False
+
+    def mode_free(self, key: str, facts) -> bool:
+        """Is every model this key may hold built from mode-free layers only?"""
+        calls = [f.node for f in facts if not f.by_call and isinstance(f.node, cst.Call)]
+        for value in self.model.assignments.get(key, ()):
+            built = self.model.construction(value)
+            if built is not None:
+                calls.append(built[2])
+        return bool(calls) and all(self.model.mode_free(call) for call in calls)
+
     def inference_script(self) -> bool:
         return self.weights_loaded is not None and not self.training_file
 
@@ -243,6 +274,11 @@ def _strip_module(name: str) -> str:
     return name
 
 
+def is_managed_copy(key: str) -> bool:
+    """EMA, teacher and target networks: their mode is managed on purpose (RULES.md must-not-fire)."""
+    return bool(_MANAGED_COPIES.intersection(tokens(key.rsplit(".", 1)[-1])))
+
+
 def _touch_key(info: Optional[FunctionInfo], key: str) -> tuple:
     """`self.<attr>` keys are per class; other names are per file."""
     owner = info.cls if info is not None and key.startswith("self.") else None
@@ -280,7 +316,8 @@ class _Interpreter:
             state = State(grad=frozenset({ON}))
         else:
             body = statements(info.node.body)
-            context = function_context(model, info, self._trains(body))
+            context = function_context(model, info, self._trains(body), self._trains(body, direct=True),
+                                        self._trains(body, manual=True, direct=True))
             grad = frozenset({FROM_CALLER})
             for decorator in info.node.decorators:
                 effect = grad_effect(model, decorator.decorator)
@@ -295,7 +332,7 @@ class _Interpreter:
                     self.analysis.inference_script():
                 context = Context(EVAL, "this script loads weights and never trains", self.analysis.weights_loaded)
             state = State(grad=grad)
-        if self.analysis.pytest and context.kind == EVAL:
+        if self.analysis.pytest:
             context = Context(UNKNOWN)
         self.analysis.function_contexts[info] = context
         end = self.block(body, state, context)
@@ -383,9 +420,13 @@ class _Interpreter:
 
     def loop(self, node, state: State, context: Context) -> Optional[State]:
         inner = context
-        if self._trains(statements(node.body)):
-            inner = Context(TRAIN, "the loop performs a training step", node)
-        elif isinstance(node, cst.For) and context.kind != MANAGED and not self.analysis.pytest:
+        body = statements(node.body)
+        if self.analysis.pytest:
+            pass
+        elif self._trains(body, direct=True):
+            inner = Context(TRAIN, "the loop performs a training step", node,
+                            manual=self._trains(body, manual=True, direct=True))
+        elif isinstance(node, cst.For) and context.kind != MANAGED and not self._trains(body):
             evidence = eval_iterable(self.model, node.iter)
             if evidence:
                 inner = Context(EVAL, evidence, node)
@@ -419,26 +460,28 @@ class _Interpreter:
             end.grad = state.grad
         return end
 
-    def _trains(self, statements) -> bool:
-        """Does this block perform a training step (nested functions excluded)?"""
+    def _trains(self, statements, manual: bool = False, direct: bool = False) -> bool:
+        """Does this block perform a training step (nested functions excluded)? With `manual`,
+        only steps the code takes itself count, not `fit()`; with `direct`, not those of nested
+        loops (an epoch loop trains through its batch loop: its other code is not a training step)."""
         for statement in statements:
-            if statement in self._trains_cache:
-                found = self._trains_cache[statement]
-            else:
-                found = self._statement_trains(statement)
-                self._trains_cache[statement] = found
-            if found:
+            key = (statement, manual, direct)
+            if key not in self._trains_cache:
+                self._trains_cache[key] = self._statement_trains(statement, manual, direct)
+            if self._trains_cache[key]:
                 return True
         return False
 
-    def _statement_trains(self, statement) -> bool:
+    def _statement_trains(self, statement, manual: bool, direct: bool) -> bool:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             return False
-        if any(is_training_step(site) for site in self.model.calls_by_statement.get(statement, ())):
+        if direct and isinstance(statement, (cst.For, cst.While)):
+            return False
+        if any(is_training_step(site, manual) for site in self.model.calls_by_statement.get(statement, ())):
             return True
         if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return False
-        return any(self._trains(block) for block in _child_blocks(statement))
+        return any(self._trains(block, manual, direct) for block in _child_blocks(statement))
 
     # calls ---------------------------------------------------------------------------------------
     def calls(self, statement, state: State, context: Context) -> None:
@@ -455,6 +498,8 @@ class _Interpreter:
             key = self.key_of(func.value)
             if key is not None:
                 mode = self._mode_of(node, func.attr.value)
+                if any(_mentions_training(guard) for guard in site.guards):
+                    mode = UNKNOWN_MODE  # `if training: model.train() else: model.eval()` chooses on purpose
                 self.set(state, key, frozenset({Fact(mode, node, f"`{dotted(func.value) or key}.{func.attr.value}()`",
                                                       by_call=True)}))
             return
@@ -665,6 +710,20 @@ def _child_blocks(statement):
         yield statements(handler)
     for case in getattr(statement, "cases", ()):
         yield statements(case)
+
+
+class _TrainingNames(cst.CSTVisitor):
+    def __init__(self):
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or bool({"train", "training"}.intersection(tokens(node.value)))
+
+
+def _mentions_training(expr) -> bool:
+    finder = _TrainingNames()
+    expr.visit(finder)
+    return finder.found
 
 
 def _callee(expr):
