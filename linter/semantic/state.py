@@ -202,16 +202,12 @@ class Analysis:
 
     def trained(self, key: str) -> bool:
         """Is this model trained in this file (optimizer over its parameters, or `.train()` on it)?"""
-        key = _strip_module(key)
-        last = key.rsplit(".", 1)[-1]
-        return key in self.optimized or any(name.rsplit(".", 1)[-1] == last for name in self.optimized)
+        return _same_model(key, self.optimized)
 
     def has_weights(self, key: str, fact: Fact) -> bool:
         """Does the model hold trained weights: trained or loaded in this file, or built pretrained?
         (A freshly built model fed random input is a shape check, not an evaluation.)"""
-        key = _strip_module(key)
-        last = key.rsplit(".", 1)[-1]
-        if self.trained(key) or key in self.loaded or any(n.rsplit(".", 1)[-1] == last for n in self.loaded):
+        if self.trained(key) or _same_model(key, self.loaded):
             return True
         call = fact.node
         if fact.by_call or not isinstance(call, cst.Call):
@@ -266,6 +262,14 @@ class _ParameterReceivers(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
             self.receivers.add(dotted(func.value) or "")
+
+
+def _same_model(key: str, names: set) -> bool:
+    """Is `key` one of `names`, up to `.module` and `self.` (a trainer's `self.model` is the
+    `model` its script built)?"""
+    key = _strip_module(key)
+    bare = key[len("self."):] if key.startswith("self.") else key
+    return key in names or bare in names or f"self.{bare}" in names
 
 
 def _strip_module(name: str) -> str:
