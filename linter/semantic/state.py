@@ -265,11 +265,8 @@ class _ParameterReceivers(cst.CSTVisitor):
 
 
 def _same_model(key: str, names: set) -> bool:
-    """Is `key` one of `names`, up to `.module` and `self.` (a trainer's `self.model` is the
-    `model` its script built)?"""
-    key = _strip_module(key)
-    bare = key[len("self."):] if key.startswith("self.") else key
-    return key in names or bare in names or f"self.{bare}" in names
+    """Is `key` one of `names`, up to `.module` wrappers?"""
+    return _strip_module(key) in names
 
 
 def _strip_module(name: str) -> str:
