@@ -56,7 +56,7 @@ def _rule(rule) -> dict:
         "help": {"text": rule.documentation(), "markdown": rule.documentation()},
         "helpUri": rule.url(),
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": bool(rule.default)},
-        "properties": {"tags": [rule.family], "precision": "high"},
+        "properties": {"tags": [rule.family]},
     }
 
 
