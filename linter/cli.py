@@ -176,6 +176,9 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
 
 
+_STDIN: Dict[str, bytes] = {}
+
+
 def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
     data = sys.stdin.buffer.read()
     name = stdin_filename or "-"
@@ -183,13 +186,15 @@ def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
     if stdin_filename and settings.force_exclude and settings.is_excluded(stdin_filename, ancestors=True):
         return []
     enabled = settings.enabled_for(stdin_filename) if stdin_filename else settings.enabled
-    return [lint_bytes(data, _display(name) if stdin_filename else name, enabled)]
+    display = _display(name) if stdin_filename else name
+    _STDIN[display] = data  # formats and baselines quote these lines, not the file on disk
+    return [lint_bytes(data, display, enabled)]
 
 
 def _sources(diagnostics) -> Dict[Tuple[str, Optional[int]], List[str]]:
     from skewlint import source_lines
 
-    return source_lines.load(diagnostics)
+    return source_lines.load(diagnostics, _STDIN)
 
 
 @main.command()

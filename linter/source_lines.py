@@ -10,16 +10,16 @@ from typing import Dict, Iterable, List, Optional, Tuple
 Key = Tuple[str, Optional[int]]
 
 
-def load(diagnostics: Iterable, texts: Optional[Dict[str, str]] = None) -> Dict[Key, List[str]]:
-    """Read the files the diagnostics name. `texts` gives code that is not on disk (stdin) by name."""
+def load(diagnostics: Iterable, given: Optional[Dict[str, bytes]] = None) -> Dict[Key, List[str]]:
+    """Read the files the diagnostics name. `given` holds the bytes of code read from stdin, by name."""
     from skewlint import notebook
     from skewlint.source import SourceError, decode, read_bytes
 
     sources: Dict[Key, List[str]] = {}
     for filename in sorted({d.filename for d in diagnostics}):
         try:
-            if texts and filename in texts:
-                data = texts[filename].encode("utf-8")
+            if given and filename in given:
+                data = given[filename]
             else:
                 data = read_bytes(filename)
             if notebook.is_notebook(filename):

@@ -50,3 +50,13 @@ def test_every_format_on_the_command_line(tmp_path):
         result = run("check", "--output-format", name, "bad.py", cwd=tmp_path)
         assert result.returncode == 1 and "SKW103" in result.stdout, name
         assert "Found" not in result.stdout  # no summary line in machine formats
+
+
+def test_stdin_formats_quote_stdin_not_the_file_on_disk(tmp_path):
+    # An editor's unsaved buffer: the file on disk differs from what was linted.
+    write(tmp_path, "train.py", "# saved version\n")
+    result = run("check", "--output-format", "full", "--stdin-filename", "train.py", "-", cwd=tmp_path, stdin=BUGGY)
+    assert result.returncode == 1 and "3 | model.eval" in result.stdout
+    base = run("check", "--write-baseline", "base.json", "--stdin-filename", "train.py", "-", cwd=tmp_path, stdin=BUGGY)
+    assert base.returncode == 0
+    assert json.loads((tmp_path / "base.json").read_text())["findings"][0]["line"] == "model.eval"
