@@ -100,7 +100,9 @@ def gitlab(diagnostics: List[Diagnostic], sources: Dict) -> str:
             "fingerprint": fingerprint,
             "location": {
                 "path": d.filename.replace("\\", "/"),
-                "lines": {"begin": d.location.row, "end": max(d.location.row, d.end_location.row)},
+                # A notebook's rows count within a cell; line 1 of the .ipynb, the cell in the description.
+                "lines": ({"begin": 1, "end": 1} if d.cell is not None
+                          else {"begin": d.location.row, "end": max(d.location.row, d.end_location.row)}),
             },
         })
     return json.dumps(issues, indent=2, sort_keys=True) + "\n"
