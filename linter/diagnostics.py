@@ -49,7 +49,8 @@ class Diagnostic:
     related: tuple = field(default=())
 
     def sort_key(self) -> tuple:
-        return (self.filename, self.location.row, self.location.column, self.code)
+        # A notebook's rows restart in each cell: order by cell first.
+        return (self.filename, self.cell or 0, self.location.row, self.location.column, self.code)
 
     def as_dict(self) -> dict:
         """ruff's JSON schema: keys sorted, 1-based rows and columns, end exclusive."""

@@ -120,3 +120,10 @@ def test_notebook_on_stdin(tmp_path):
     result = run("check", "--stdin-filename", "eval.ipynb", "-", cwd=tmp_path,
                  stdin=notebook(BUGGY_CELL).decode())
     assert result.returncode == 1 and result.stdout.startswith("eval.ipynb:cell 1:3:1: SKW103")
+
+
+def test_findings_are_ordered_by_cell_then_row(tmp_path):
+    # Cell 2's finding is on row 3, cell 3's on row 1: cell order wins over row order.
+    (tmp_path / "nb.ipynb").write_bytes(notebook(BUGGY_CELL, ["model.training = False\n"]))
+    lines = run("check", "nb.ipynb", cwd=tmp_path).stdout.splitlines()
+    assert [line.split(": ")[0] for line in lines[:2]] == ["nb.ipynb:cell 1:3:1", "nb.ipynb:cell 2:1:1"]
