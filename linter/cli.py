@@ -12,7 +12,9 @@ import click
 from skewlint import __version__
 from skewlint.config import ConfigError, Overrides, Resolver
 from skewlint.discovery import MissingPath, discover
-from skewlint.engine import lint_bytes, lint_file
+from skewlint import cache as cache_module
+from skewlint import runner
+from skewlint.engine import lint_bytes
 from skewlint.baseline import NEVER_BASELINED, Baseline
 from skewlint.baseline import write as write_baseline_file
 from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_SOURCES, statistics, summary
@@ -77,9 +79,14 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if there are diagnostics.")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Log the files linted, and tracebacks of internal errors, to stderr.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, envvar="SKEWLINT_JOBS", metavar="N",
+              help="Processes to lint with (default 0: one per usable CPU; 1: serial).")
+@click.option("--no-cache", is_flag=True, envvar="SKEWLINT_NO_CACHE", help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="SKEWLINT_CACHE_DIR",
+              help="Where the cache lives (default: .skewlint_cache in the project root).")
 def check(paths, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, force_exclude,
           respect_gitignore, output_format, output_file, config_file, stdin_filename, show_statistics,
-          exit_zero, quiet, verbose, reports, baseline_file, write_baseline) -> None:
+          exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
     overrides = Overrides(
         config=config_file,
@@ -95,7 +102,8 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
     try:
         status = _check(list(paths), overrides, output_format, output_file, stdin_filename,
                         show_statistics, quiet, verbose, reports=_reports(reports),
-                        baseline_file=baseline_file, write_baseline=write_baseline)
+                        baseline_file=baseline_file, write_baseline=write_baseline,
+                        jobs=jobs, cache_dir=None if no_cache else (cache_dir or ""))
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
@@ -121,7 +129,7 @@ def _reports(values: Tuple[str, ...]) -> List[Tuple[str, str]]:
 
 
 def _check(paths, overrides, output_format, output_file, stdin_filename, show_statistics, quiet, verbose,
-           reports=(), baseline_file=None, write_baseline=None) -> int:
+           reports=(), baseline_file=None, write_baseline=None, jobs=1, cache_dir=None) -> int:
     known = Baseline.load(baseline_file) if baseline_file and not write_baseline else None  # fail early
     resolver = Resolver(overrides)
     results = []
@@ -129,21 +137,25 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
     if paths == ["-"] or (not paths and stdin_filename):
         results.extend(_lint_stdin(resolver, stdin_filename))
     else:
+        files = []
         try:
             for path, settings in discover(paths or ["."], resolver):
-                if verbose:
-                    click.echo(f"skewlint: checking {path}", err=True)
-                try:
-                    results.append(lint_file(path, settings.enabled_for(path), _display(path)))
-                except Exception as error:
-                    failed = True
-                    click.echo(f"skewlint: internal error while linting {path}: {type(error).__name__}: {error}",
-                               err=True)
-                    if verbose:
-                        traceback.print_exc()
+                files.append(runner.Job(path, settings.enabled_for(path), _display(path), settings))
         except MissingPath as missing:
             _error(f"path does not exist: {missing}")
             failed = True
+        cache = _open_cache(cache_dir, resolver) if cache_dir is not None else None
+        log = (lambda path: click.echo(f"skewlint: checking {path}", err=True)) if verbose else None
+        for outcome in runner.run(files, jobs or runner.usable_cpus(), cache, log):
+            if outcome.error is None:
+                results.append(outcome.result)
+                continue
+            failed = True
+            click.echo(f"skewlint: internal error while linting {outcome.job.path}: {outcome.error}", err=True)
+            if verbose:
+                click.echo(outcome.details, err=True, nl=False)
+        if verbose and cache is not None:
+            click.echo(f"skewlint: cache: {cache.hits} reused, {cache.misses} linted again", err=True)
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     formats = {output_format} | {name for name, _ in reports}
     sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known is not None or write_baseline else {}
@@ -174,6 +186,15 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _open_cache(cache_dir: str, resolver: Resolver) -> cache_module.Cache:
+    """`--cache-dir`, else `.skewlint_cache` in the project root: the directory of the configuration
+    that governs the working directory (as ruff places its cache), else the working directory."""
+    if not cache_dir:
+        source = resolver.for_path(os.getcwd()).source
+        cache_dir = os.path.join(os.path.dirname(source) if source else os.getcwd(), cache_module.DEFAULT_DIR)
+    return cache_module.Cache(cache_dir, warn=lambda message: click.echo(f"skewlint: warning: {message}", err=True))
 
 
 _STDIN: Dict[str, bytes] = {}
@@ -225,6 +246,20 @@ def rule(rule, show_all, output_format) -> None:
         click.echo(json.dumps(data if show_all or len(data) > 1 else data[0], indent=2, sort_keys=True))
     else:
         click.echo("\n".join(r.documentation() for r in selected), nl=False)
+
+
+@main.command()
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="SKEWLINT_CACHE_DIR",
+              help="The cache to remove (default: .skewlint_cache in the project root).")
+def clean(cache_dir) -> None:
+    """Remove the cache."""
+    try:
+        directory = cache_dir or _open_cache("", Resolver(Overrides())).directory
+        removed = cache_module.clean(directory)
+    except (ConfigError, ValueError, OSError) as error:
+        _error(str(error))
+        sys.exit(EXIT_ERROR)
+    click.echo(f"skewlint: {'removed' if removed else 'no cache at'} {_display(directory)}", err=True)
 
 
 @main.command()

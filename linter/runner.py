@@ -1,0 +1,123 @@
+"""Lint many files: cheap files in this process, cached results reused, the rest over a process pool.
+
+The order of work is free (largest files first, for balance) but the order of results is not: they
+come back in the order of the input, so output never depends on scheduling or on `--jobs`.
+"""
+from __future__ import annotations
+
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from skewlint.engine import FileResult, _needs_parse, lint_bytes, lint_file
+from skewlint.source import SourceError, read_bytes
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    enabled: frozenset
+    display: str
+    settings: object = None  # the file's Settings, part of the cache key
+
+
+@dataclass
+class Outcome:
+    job: Job
+    result: Optional[FileResult] = None
+    error: Optional[str] = None  # an internal error: "Type: message"
+    details: Optional[str] = None  # its traceback
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (affinity and cgroup-pinned containers), not the machine's."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[str], None]] = None) -> List[Outcome]:
+    """Lint every job; one Outcome per job, in the order of `jobs`."""
+    outcomes: List[Optional[Outcome]] = [None] * len(jobs)
+    pending: List[Tuple[int, int]] = []  # (index, size) of files that need a parse
+    for index, job in enumerate(jobs):
+        if log:
+            log(job.path)
+        outcome, size = _triage(job, cache)
+        if outcome is not None:
+            outcomes[index] = outcome
+        else:
+            pending.append((index, size))
+    # Largest first: a big file picked up last would leave the other workers idle at the end.
+    pending.sort(key=lambda item: -item[1])
+    order = [index for index, _ in pending]
+    for index, (outcome, digest) in zip(order, _lint_all([jobs[i] for i in order], workers)):
+        outcomes[index] = outcome
+        if cache is not None and outcome.result is not None and digest is not None:
+            cache.store(jobs[index], digest, outcome.result)
+    return outcomes  # type: ignore[return-value]
+
+
+def _triage(job: Job, cache) -> Tuple[Optional[Outcome], int]:
+    """Settle a file here when that is cheap: unreadable, rejected by the prefilter, or cached.
+    Otherwise return (None, its size) and it goes to the pool."""
+    try:
+        data = read_bytes(job.path)
+    except SourceError:
+        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), 0
+    # The same test lint_bytes makes; such a file is never parsed, so it is not worth a worker
+    # round trip or a cache entry. Notebooks always need their JSON read, so they take the long way.
+    if not job.display.endswith(".ipynb") and not _needs_parse(data, job.enabled):
+        return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled)), len(data)
+    if cache is not None:
+        cached = cache.load(job, data)
+        if cached is not None:
+            return Outcome(job, cached), len(data)
+    return None, len(data)
+
+
+def _guarded(job: Job, lint: Callable[[], FileResult]) -> Outcome:
+    """One file's internal error is reported for that file; the others are still linted."""
+    try:
+        return Outcome(job, lint())
+    except Exception as error:  # noqa: BLE001 - reported per file by the caller
+        return Outcome(job, error=f"{type(error).__name__}: {error}", details=traceback.format_exc())
+
+
+def lint_one(job: Job) -> Tuple[Outcome, Optional[str]]:
+    """The job a worker runs: read, lint, and hash exactly the bytes that were linted (the file may
+    have changed since it was triaged), so a cache entry never pairs a result with other content."""
+    from skewlint.cache import digest
+
+    try:
+        data = read_bytes(job.path)
+    except SourceError:
+        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), None
+    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled)), digest(data)
+
+
+def _lint_chunk(chunk: List[Job]) -> List[Tuple[Outcome, Optional[str]]]:
+    return [lint_one(job) for job in chunk]
+
+
+def _lint_all(jobs: List[Job], workers: int) -> List[Tuple[Outcome, Optional[str]]]:
+    workers = min(workers, len(jobs))
+    if workers <= 1:
+        return [lint_one(job) for job in jobs]
+    # Chunks amortize the round trip per task; about 4 chunks per worker keeps the tail balanced.
+    size = max(1, min(32, len(jobs) // (workers * 4)))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    results: List[Tuple[Outcome, Optional[str]]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk_results in pool.map(_lint_chunk, chunks):
+                results.extend(chunk_results)
+    except (BrokenProcessPool, OSError, ImportError, NotImplementedError):
+        # No usable multiprocessing here (no /dev/shm, a sandbox), or a worker died (out of
+        # memory, a crash in a native extension): finish the remaining files in this process.
+        results.extend(lint_one(job) for job in jobs[len(results):])
+    return results

@@ -1,0 +1,121 @@
+"""The runner: a process pool over files whose output does not depend on scheduling or `--jobs`."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skewlint import runner
+from skewlint.registry import registry
+
+SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
+BUGGY = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval\n"
+ENABLED = registry().select([{"select": ["ALL"]}])
+
+
+def run_cli(*args, cwd):
+    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def corpus(root: Path, count: int = 12) -> list:
+    """Files of different sizes (so largest-first scheduling reorders them), with findings, one
+    syntax error and one file without any framework (settled by the prefilter)."""
+    paths = []
+    for i in range(count):
+        path = root / f"m{i:02d}.py"
+        path.write_text(BUGGY + "x = 1\n" * (i * 7) + f"model.train\n", encoding="utf-8")
+        paths.append(path)
+    (root / "broken.py").write_text("import torch\ndef f(:\n", encoding="utf-8")
+    (root / "plain.py").write_text("print('no framework here')\n", encoding="utf-8")
+    return paths + [root / "broken.py", root / "plain.py"]
+
+
+def jobs_for(paths):
+    return [runner.Job(str(p), ENABLED, str(p)) for p in paths]
+
+
+def test_output_is_identical_for_every_jobs_value(tmp_path):
+    corpus(tmp_path)
+    outputs = {}
+    for jobs in ("1", "2", "3"):
+        result = run_cli("check", ".", "--no-cache", "--jobs", jobs, "--output-format", "json", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        outputs[jobs] = result.stdout
+    assert outputs["1"] == outputs["2"] == outputs["3"]
+    assert outputs["1"].count('"code": "SKW103"') == 24 and '"code": "SKW999"' in outputs["1"]
+
+
+def test_outcomes_come_back_in_input_order_from_the_pool(tmp_path):
+    jobs = jobs_for(corpus(tmp_path))
+    parallel = runner.run(jobs, workers=2)
+    serial = runner.run(jobs, workers=1)
+    assert [o.job for o in parallel] == jobs
+    assert [o.result.diagnostics for o in parallel] == [o.result.diagnostics for o in serial]
+    assert all(o.error is None for o in parallel)
+    # the file without a framework was settled by the prefilter, never parsed
+    assert parallel[-1].result.parsed is False and parallel[0].result.parsed is True
+
+
+def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
+    created = []
+    real = runner.ProcessPoolExecutor
+
+    def recording(max_workers):
+        created.append(max_workers)
+        return real(max_workers=max_workers)
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", recording)
+    jobs = jobs_for(corpus(tmp_path))
+    runner.run(jobs, workers=2)
+    assert created == [2]
+    created.clear()
+    runner.run(jobs[:1], workers=2)  # one file: serial, no pool
+    runner.run(jobs, workers=1)
+    assert created == []
+
+
+def test_no_usable_pool_falls_back_to_serial(tmp_path, monkeypatch):
+    def broken(max_workers):
+        raise OSError("no /dev/shm")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", broken)
+    jobs = jobs_for(corpus(tmp_path))
+    outcomes = runner.run(jobs, workers=2)
+    assert [o.job for o in outcomes] == jobs
+    assert sum(len(o.result.diagnostics) for o in outcomes) == 25  # 24 SKW103 + 1 SKW999
+
+
+def test_an_internal_error_is_reported_for_its_file_only(tmp_path, monkeypatch):
+    jobs = jobs_for(corpus(tmp_path))
+    real = runner.lint_bytes
+
+    def failing(data, display, enabled):
+        if display.endswith("m03.py"):
+            raise RuntimeError("boom")
+        return real(data, display, enabled)
+
+    monkeypatch.setattr(runner, "lint_bytes", failing)
+    outcomes = runner.run(jobs, workers=1)
+    failed = [o for o in outcomes if o.error is not None]
+    assert [o.job.path for o in failed] == [jobs[3].path]
+    assert failed[0].error == "RuntimeError: boom" and "Traceback" in failed[0].details
+    assert sum(1 for o in outcomes if o.result is not None) == len(jobs) - 1
+
+
+def test_unreadable_file_gets_a_diagnostic(tmp_path):
+    missing = runner.Job(str(tmp_path / "gone.py"), ENABLED, "gone.py")
+    (outcome,) = runner.run([missing], workers=2)
+    assert [d.code for d in outcome.result.diagnostics] == ["SKW999"]
+
+
+def test_jobs_must_not_be_negative(tmp_path):
+    result = run_cli("check", ".", "--jobs", "-1", cwd=tmp_path)
+    assert result.returncode == 2 and "--jobs" in result.stderr
+
+
+def test_usable_cpus_is_positive():
+    assert runner.usable_cpus() >= 1
+    if hasattr(os, "sched_getaffinity"):
+        assert runner.usable_cpus() == len(os.sched_getaffinity(0))
