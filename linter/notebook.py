@@ -118,10 +118,15 @@ def _inside_statement(previous: List[str]) -> bool:
 
 def to_module(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
     """The module text and, per cell, (cell number, first module row of the cell)."""
+    return module_of(code_cells(data))
+
+
+def module_of(cells: List[Tuple[int, str]]) -> Tuple[str, List[Tuple[int, int]]]:
+    """The module made of (cell number, source) code cells, and where each cell starts."""
     parts: List[str] = []
     starts: List[Tuple[int, int]] = []
     row = 1
-    for number, source in code_cells(data):
+    for number, source in cells:
         lines = mask(source)
         starts.append((number, row))
         parts.extend(line + "\n" for line in lines)
@@ -178,6 +183,22 @@ def lint_notebook(data: bytes, display: str, enabled: frozenset):
         text, starts = to_module(data)
     except NotebookError as error:
         return engine._error_result(display, enabled, SourceError(str(error)))
+    return _lint_module(text, starts, display, enabled)
+
+
+def lint_cells(cells: List[Tuple[int, str]], display: str, enabled: frozenset):
+    """Lint (cell number, source) code cells, as an editor holds them, like a notebook file."""
+    from skewlint import engine
+
+    text, starts = module_of(cells)
+    if not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
+        return engine.FileResult(display)
+    return _lint_module(text, starts, display, enabled)
+
+
+def _lint_module(text: str, starts, display: str, enabled: frozenset):
+    from skewlint import engine
+
     result = engine.lint_text(text, display, enabled)
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
     return result

@@ -3,8 +3,9 @@
 It lints each Python document on open, change and save, from the editor's text (not the file on
 disk), with the configuration that governs the file, and publishes the diagnostics with links to the
 rules' documentation and their evidence as related information. Code actions: the rule's fix where
-it has one, and "suppress with `# noqa: CODE`" for every finding. Notebooks are linted by the CLI
-only (the LSP notebook-document protocol is not implemented).
+it has one, and "suppress with `# noqa: CODE`" for every finding. Notebooks opened through the LSP
+notebook-document protocol (3.17) are linted as the CLI lints them, all code cells as one module,
+and each cell gets its own diagnostics.
 """
 from __future__ import annotations
 
@@ -20,19 +21,38 @@ SOURCE = "skewlint"
 _NOQA_CODES = re.compile(r"#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*", re.IGNORECASE)
 
 
+def _enabled(path: str) -> Optional[frozenset]:
+    """The rules for `path` from its configuration (read afresh: the user may be editing it);
+    None for an excluded file. Raises ConfigError."""
+    settings = Resolver(Overrides()).for_path(path)
+    if settings.is_excluded(path, ancestors=True):
+        return None
+    return settings.enabled_for(path)
+
+
+def _display(path: str) -> str:
+    return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+
+
+def lint_cells(cells, path: str) -> List[Diagnostic]:
+    """The diagnostics of a notebook's (cell number, source) code cells; `cell` says whose."""
+    from skewlint.notebook import lint_cells as lint
+
+    enabled = _enabled(path)
+    return [] if enabled is None else lint(cells, _display(path), enabled).diagnostics
+
+
 def lint_document(text: str, path: str) -> List[Diagnostic]:
     """The diagnostics for an editor buffer; [] for excluded files. Raises ConfigError."""
     from skewlint import engine
 
-    settings = Resolver(Overrides()).for_path(path)  # fresh: the user may be editing the config
-    if settings.is_excluded(path, ancestors=True):
+    enabled = _enabled(path)
+    if enabled is None:
         return []
-    enabled = settings.enabled_for(path)
     # The buffer is already text: lint it as is (a coding cookie names the file's bytes, not these).
     if not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
         return []
-    display = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
-    return engine.lint_text(text, display, enabled).diagnostics
+    return engine.lint_text(text, _display(path), enabled).diagnostics
 
 
 def noqa_edit(line: str, code: str):
@@ -95,18 +115,61 @@ def fix_edit(document, edit: dict):
 def create_server():
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
+    from pygls.uris import to_fs_path
 
-    server = LanguageServer("skewlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+    server = LanguageServer(
+        "skewlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
+        notebook_document_sync=types.NotebookDocumentSyncOptions(notebook_selector=[
+            types.NotebookDocumentFilterWithCells(notebook="jupyter-notebook",
+                                                  cells=[types.NotebookCellLanguage(language="python")])]),
+    )
+    def config_error(error: ConfigError) -> list:
+        server.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"skewlint: {error}"))
+        return []
+
+    def publish_notebook(notebook_uri: str) -> None:
+        notebook = server.workspace.get_notebook_document(notebook_uri=notebook_uri)
+        if notebook is None:
+            return
+        # Numbered over all cells, markdown included, as the command line numbers them.
+        code = [(number, cell.document) for number, cell in enumerate(notebook.cells, start=1)
+                if cell.kind == types.NotebookCellKind.Code]
+        documents = {uri: server.workspace.get_text_document(uri) for _, uri in code}
+        path = to_fs_path(notebook.uri) or "notebook.ipynb"  # configuration is found from it
+        try:
+            found = lint_cells([(number, documents[uri].source) for number, uri in code], path)
+        except ConfigError as error:
+            found = config_error(error)
+        for number, uri in code:
+            document = documents[uri]
+            server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, version=document.version,
+                diagnostics=[to_lsp(document, d) for d in found if d.cell == number]))
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_open(ls, params: types.DidOpenNotebookDocumentParams):
+        publish_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_change(ls, params: types.DidChangeNotebookDocumentParams):
+        publish_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_save(ls, params: types.DidSaveNotebookDocumentParams):
+        publish_notebook(params.notebook_document.uri)
+
     def publish(uri: str) -> None:
+        notebook = server.workspace.get_notebook_document(cell_uri=uri)
+        if notebook is not None:  # a cell: its notebook is linted as a whole
+            publish_notebook(notebook.uri)
+            return
         document = server.workspace.get_text_document(uri)
         if not document.path or not document.path.endswith((".py", ".pyi")):
             return
         try:
             found = lint_document(document.source, document.path)
         except ConfigError as error:
-            server.window_show_message(types.ShowMessageParams(type=types.MessageType.Error,
-                                                               message=f"skewlint: {error}"))
-            found = []
+            found = config_error(error)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=uri, version=document.version, diagnostics=[to_lsp(document, d) for d in found]))
 

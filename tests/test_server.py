@@ -148,3 +148,32 @@ def test_without_pygls_the_server_says_what_to_install():
             "from skewlint.cli import main; main(['server'])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "pip install 'skewlint[lsp]'" in result.stderr
+
+
+def test_notebook_cells_get_their_own_diagnostics(client, tmp_path):
+    notebook = (tmp_path / "eval.ipynb").as_uri()
+    cells = [f"vscode-notebook-cell:{tmp_path}/eval.ipynb#cell{n}" for n in range(3)]
+    texts = ["# Evaluation", "!pip install torch\nimport torch\nmodel = torch.hub.load('x', 'y')\n", "model.eval\n"]
+    client.notify("notebookDocument/didOpen", {
+        "notebookDocument": {"uri": notebook, "notebookType": "jupyter-notebook", "version": 1,
+                             "cells": [{"kind": 1, "document": cells[0]}, {"kind": 2, "document": cells[1]},
+                                       {"kind": 2, "document": cells[2]}]},
+        "cellTextDocuments": [{"uri": uri, "languageId": "markdown" if n == 0 else "python", "version": 1,
+                               "text": text} for n, (uri, text) in enumerate(zip(cells, texts))],
+    })
+    by_cell = {}
+    while len(by_cell) < 2:
+        message = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+        by_cell[message["params"]["uri"]] = message["params"]["diagnostics"]
+    assert by_cell[cells[1]] == []
+    [found] = by_cell[cells[2]]  # the model built in the cell before is understood
+    assert found["code"] == "SKW103" and found["range"]["start"] == {"line": 0, "character": 0}
+
+    client.notify("notebookDocument/didChange", {
+        "notebookDocument": {"uri": notebook, "version": 2},
+        "change": {"cells": {"textContent": [{"document": {"uri": cells[2], "version": 2},
+                                              "changes": [{"text": "x = 1\nmodel.eval\n"}]}]}},
+    })
+    updated = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                          and m["params"]["uri"] == cells[2])
+    assert [d["range"]["start"]["line"] for d in updated["params"]["diagnostics"]] == [1]
