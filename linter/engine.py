@@ -3,6 +3,7 @@ and suppress the findings. Pure: no output, no global state, so it can run in a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, List, Optional
 
 from skewlint import suppressions
@@ -82,13 +83,24 @@ def _syntax_error(text: str, error) -> SourceError:
 
 def _needs_parse(data: bytes, enabled: frozenset) -> bool:
     """The prefilter: parse only if some enabled rule's marker occurs in the raw bytes."""
+    always, markers = _markers(enabled)
+    return always or any(marker in data for marker in markers)
+
+
+@lru_cache(maxsize=64)
+def _markers(enabled: frozenset) -> tuple:
+    """(every file needs a parse, the enabled rules' markers each once): the rules share the
+    frameworks' list, and scanning a framework-free file once per rule was most of a warm run."""
+    union = set()
     for code in enabled:
         markers = registry().rules[code].markers
-        if markers is None:
+        if markers is None:  # produced by the engine itself
             continue
-        if not markers or any(marker in data for marker in markers):
-            return True
-    return False
+        if not markers:
+            return True, ()
+        union.update(markers)
+    # `torch` already finds every `torchvision`: a marker containing another is never needed.
+    return False, tuple(sorted(m for m in union if not any(o != m and o in m for o in union)))
 
 
 def _run_rules(model, enabled: Iterable[str]):

@@ -69,10 +69,10 @@ def _triage(job: Job, cache) -> Tuple[Optional[Outcome], int]:
         data = read_bytes(job.path)
     except SourceError:
         return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), 0
-    # The same test lint_bytes makes; such a file is never parsed, so it is not worth a worker
-    # round trip or a cache entry. Notebooks always need their JSON read, so they take the long way.
+    # The test lint_bytes makes first, and its result for such a file: it is never parsed, so it
+    # is not worth a worker round trip or a cache entry. Notebooks are JSON: they take the long way.
     if not job.display.endswith(".ipynb") and not _needs_parse(data, job.enabled):
-        return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled)), len(data)
+        return Outcome(job, FileResult(job.display)), len(data)
     if cache is not None:
         cached = cache.load(job, data)
         if cached is not None:

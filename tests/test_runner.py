@@ -119,3 +119,37 @@ def test_usable_cpus_is_positive():
     assert runner.usable_cpus() >= 1
     if hasattr(os, "sched_getaffinity"):
         assert runner.usable_cpus() == len(os.sched_getaffinity(0))
+
+
+class _AlwaysParse:
+    markers = b""  # empty: every file needs a parse
+
+
+class _EngineOnly:
+    markers = None
+
+
+@pytest.mark.parametrize("text, parsed", [
+    (b"print('hello')\n", False),
+    (b"from torchvision import models\n", True),  # found through `torch`, a marker it contains
+    (b"import tensorflow as tf\n", True),
+    (b"# mentions jax in a comment\n", True),  # a byte scan: a cheap over-approximation
+])
+def test_prefilter(text, parsed):
+    from skewlint.engine import _needs_parse
+
+    assert _needs_parse(text, ENABLED) is parsed
+
+
+def test_prefilter_rules_without_markers(monkeypatch):
+    from skewlint import engine
+
+    rules = dict(registry().rules, SKW990=_AlwaysParse, SKW991=_EngineOnly)
+    monkeypatch.setattr(engine, "registry", lambda: type("R", (), {"rules": rules})())
+    engine._markers.cache_clear()
+    try:
+        assert engine._needs_parse(b"x = 1\n", frozenset({"SKW990"})) is True
+        assert engine._needs_parse(b"import torch\n", frozenset({"SKW991"})) is False
+        assert engine._needs_parse(b"x = 1\n", frozenset({"SKW103", "SKW991"})) is False
+    finally:
+        engine._markers.cache_clear()
