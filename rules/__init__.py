@@ -1,4 +1,4 @@
 """All rules, one module per family; the registry is built from `ALL_RULES`."""
-from skewlint.rules import model_mode, tool
+from skewlint.rules import autograd, model_mode, tool
 
-ALL_RULES = model_mode.RULES + tool.RULES
+ALL_RULES = model_mode.RULES + autograd.RULES + tool.RULES

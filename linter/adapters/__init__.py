@@ -103,6 +103,8 @@ def _load():
 
 
 _ALIASES, _ROLES, FRAMEWORK_MARKERS, _METHODS, _HOOKS, MODELESS_FRAMEWORKS = _load()
+PRETRAINED_NON_MODELS = import_module("skewlint.adapters.transformers").PRETRAINED_NON_MODELS
+GRAD_FREE_CALLABLES = import_module("skewlint.adapters.transformers").GRAD_FREE_CALLABLES
 
 
 @lru_cache(maxsize=4096)

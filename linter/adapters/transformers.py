@@ -14,3 +14,8 @@ METHODS = {
     "weights-load": ["from_pretrained"],
     "generate": ["generate"],
 }
+
+# `from_pretrained` of these classes loads no network (`AutoTokenizer`, `CLIPProcessor`, ...).
+PRETRAINED_NON_MODELS = ("Tokenizer", "Processor", "FeatureExtractor", "Config", "Scheduler")
+# Objects whose `__call__` runs under `torch.no_grad()` itself (diffusers' `StableDiffusionPipeline`).
+GRAD_FREE_CALLABLES = ("Pipeline",)

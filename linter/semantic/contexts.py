@@ -22,6 +22,10 @@ EVAL_DATA_WORDS = frozenset({"val", "valid", "validation", "test", "testing", "e
 DATA_SUFFIXES = ("loader", "loaders", "dl", "ds", "set", "data", "dataset", "gen", "generator", "iter",
                  "batches", "split", "queue")
 SPLIT_KEYWORDS = ("split", "subset", "mode", "phase", "image_set", "stage")
+# A function whose name also says it trains or adapts is not an evaluation (`train_and_validate`,
+# test-time adaptation).
+TRAINING_WORDS = frozenset({"train", "training", "fit", "adapt", "adaptation", "tta", "tent", "finetune",
+                            "update", "step", "optimize", "learn"})
 # Names of functions that run a model in train mode on purpose (BatchNorm recalibration, EMA).
 CALIBRATION_WORDS = frozenset({"bn", "batchnorm", "ema", "teacher", "momentum", "swa", "precise"})
 # Receivers whose `.step()` is not an optimizer step.
@@ -41,6 +45,11 @@ class Context:
     node: object = None  # the node that is the evidence (a loop, a `with`, a function)
     # For TRAIN: the code steps an optimizer itself (not only `fit()`, which trains elsewhere).
     manual: bool = True
+    # Evaluation evidence of a region that trains anyway (`validate()` calling `optimizer.step()`,
+    # a loop over `val_loader` with `loss.backward()`): what SKW202 reports.
+    eval_evidence: str = ""
+    # EVAL only because gradients are off (`with torch.no_grad():`), no name or data evidence.
+    by_grad: bool = False
 
 
 def is_pytest_file(path: str) -> bool:
@@ -129,6 +138,27 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
     return None
 
 
+def train_iterable(expr) -> bool:
+    """Is this (the iterable of a `for`) named as training data: `train_loader`, `enumerate(trainloader)`?"""
+    while isinstance(expr, cst.Call):
+        func_name = (dotted(expr.func) or "").split(".")[-1]
+        if func_name not in _ITERABLE_WRAPPERS or not expr.args:
+            return False
+        expr = expr.args[0].value
+    name = dotted(expr)
+    if name is None:
+        return False
+    return any(w in ("train", "training") or (w.startswith("train") and w[5:] in DATA_SUFFIXES)
+               for w in tokens(name.rsplit(".", 1)[-1]))
+
+
+def updates_weights(site) -> bool:
+    """An optimizer step: `optimizer.step()`, `scaler.step(optimizer)`, `apply_gradients`, `minimize`."""
+    func = site.node.func
+    return (isinstance(func, cst.Attribute) and func.attr.value in ("step", "apply_gradients", "minimize")
+            and is_training_step(site, manual_only=True))
+
+
 def is_training_step(site, manual_only: bool = False) -> bool:
     """Does this call update weights or compute gradients? (`loss.backward()`, `optimizer.step()`,
     `tape.gradient(...)`, `jax.grad(...)`; and `model.fit(...)` unless `manual_only`)"""
@@ -179,10 +209,13 @@ def function_context(model, info, trains: bool, trains_directly: bool, manual: b
     role = hook_role(name, info.cls.framework) if info.cls is not None else None
     if role == "managed-eval":
         return Context(MANAGED, f"`{name}` is called by the framework in eval mode", info.node)
+    evaluates = eval_word(name) and not TRAINING_WORDS.intersection(tokens(name))
+    eval_evidence = f"`{name}` is an evaluation function" if evaluates else ""
     if role == "managed-train" or trains_directly:
-        return Context(TRAIN, f"`{name}` performs a training step", info.node, manual=role is None and manual)
+        return Context(TRAIN, f"`{name}` performs a training step", info.node, manual=role is None and manual,
+                       eval_evidence=eval_evidence if role is None else "")
     if trains:
-        return Context(UNKNOWN)
+        return Context(UNKNOWN, eval_evidence=eval_evidence)
     if role == "eval-step":
         return Context(EVAL, f"`{name}` is the framework's evaluation step", info.node)
     if is_calibration(name):

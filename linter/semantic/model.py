@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from skewlint.adapters import framework_of, has_role
+from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import dotted, keyword, mentions
 
@@ -147,6 +147,9 @@ class SemanticModel:
         if has_role(qualname, "eval-model-factory"):
             built = ("eval", framework_of(qualname))
         elif isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
+            owner = (dotted(func.value) or "").rsplit(".", 1)[-1]
+            if any(word in owner for word in PRETRAINED_NON_MODELS):
+                return None  # tokenizers, processors, configs
             built = ("eval", framework_of(qualname) or "transformers")
         elif has_role(qualname, "model-factory"):
             built = ("train", framework_of(qualname))

@@ -28,7 +28,10 @@ from skewlint.semantic.contexts import (
     function_context,
     grad_effect,
     is_pytest_file,
+    TRAINING_WORDS,
     is_training_step,
+    train_iterable,
+    updates_weights,
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
 from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, tokens
@@ -81,6 +84,19 @@ class Observation:
 
 
 @dataclass
+class Accumulation:
+    """`total += loss` / `losses.append(out)` in a loop, where the value may carry a graph."""
+
+    node: cst.CSTNode  # the statement
+    target: str
+    value: str
+    grad: FrozenSet[str]
+    function: Optional[FunctionInfo]
+    statement: cst.CSTNode
+    context: Context
+
+
+@dataclass
 class Summary:
     exit: Dict[str, FrozenSet[Fact]] = field(default_factory=dict)
     evaluates: Dict[str, Observation] = field(default_factory=dict)
@@ -88,20 +104,22 @@ class Summary:
 
 
 class State:
-    __slots__ = ("modes", "grad")
+    __slots__ = ("modes", "grad", "graph")
 
-    def __init__(self, modes=None, grad=frozenset({ON})):
+    def __init__(self, modes=None, grad=frozenset({ON}), graph=frozenset()):
         self.modes: Dict[str, FrozenSet[Fact]] = dict(modes or {})
         self.grad: FrozenSet[str] = grad
+        self.graph: FrozenSet[str] = graph  # names that may hold a tensor carrying an autograd graph
 
     def copy(self) -> "State":
-        return State(self.modes, self.grad)
+        return State(self.modes, self.grad, self.graph)
 
     def get(self, key: str) -> FrozenSet[Fact]:
         return self.modes.get(key, ENTRY_FACTS)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, State) and self.modes == other.modes and self.grad == other.grad
+        return (isinstance(other, State) and self.modes == other.modes and self.grad == other.grad
+                and self.graph == other.graph)
 
 
 def join(*states: Optional[State]) -> Optional[State]:
@@ -113,6 +131,7 @@ def join(*states: Optional[State]) -> Optional[State]:
         for key in set(result.modes) | set(other.modes):
             result.modes[key] = result.get(key) | other.get(key)
         result.grad = result.grad | other.grad
+        result.graph = result.graph | other.graph
     return result
 
 
@@ -126,6 +145,7 @@ class Analysis:
         self.function_contexts: Dict[Optional[FunctionInfo], Context] = {}
         self.summaries: Dict[FunctionInfo, Optional[Summary]] = {}
         self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
+        self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
         self.training_file = any(is_training_step(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
@@ -302,6 +322,8 @@ class _Interpreter:
         self.aliases: Dict[str, str] = {}
         self.returns: List[State] = []
         self.loops: List[tuple] = []  # (continue states, break states)
+        self.loop_nodes: List[cst.CSTNode] = []
+        self._loop_assigned: Dict[cst.CSTNode, set] = {}
         self._trains_cache: Dict[cst.CSTNode, bool] = {}
         self.params = set(info.params) if info is not None else set()
         self.locals: set = set()  # names bound in this function: not visible to callers
@@ -326,7 +348,7 @@ class _Interpreter:
                     grad = _grad_set(effect)
                     if effect == OFF and context.kind == UNKNOWN:
                         context = Context(EVAL, f"`{info.name}` runs under `@{dotted(_callee(decorator.decorator))}`",
-                                          info.node)
+                                          info.node, by_grad=True)
             if info.cls is not None and hook_role(info.name) == "managed-eval":
                 grad = frozenset({OFF})
             if context.kind == UNKNOWN and info.name == "main" and info.cls is None and \
@@ -399,14 +421,24 @@ class _Interpreter:
         for small in node.body:
             if isinstance(small, cst.Assign):
                 for target in small.targets:
+                    if isinstance(small.value, cst.BinaryOperation) and dotted(small.value.left) == dotted(target.target):
+                        self.accumulate(small, target.target, small.value.right, state, node, context)
                     self.assign(target.target, small.value, state)
             elif isinstance(small, cst.AnnAssign) and small.value is not None:
                 self.assign(small.target, small.value, state)
+            elif isinstance(small, cst.AugAssign):
+                self.accumulate(small, small.target, small.value, state, node, context)
+                name = dotted(small.target)
+                if name is not None and self.carries_graph(small.value, state):
+                    state.graph = state.graph | {name}
             elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                effect = grad_effect(self.model, small.value)
-                qualname = self.model.qualify(small.value.func)
+                call = small.value
+                effect = grad_effect(self.model, call)
+                qualname = self.model.qualify(call.func)
                 if effect is not None and has_role(qualname, "grad-set"):
                     state.grad = _grad_set(effect)
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend") and call.args:
+                    self.accumulate(small, call.func.value, call.args[0].value, state, node, context)
             elif isinstance(small, (cst.Return, cst.Raise)):
                 if isinstance(small, cst.Return):
                     self.returns.append(state)
@@ -422,20 +454,25 @@ class _Interpreter:
     def loop(self, node, state: State, context: Context) -> Optional[State]:
         inner = context
         body = statements(node.body)
+        evidence = eval_iterable(self.model, node.iter) if isinstance(node, cst.For) else None
         if self.analysis.pytest:
             pass
         elif self._trains(body, direct=True):
+            # A loop over training data is training, whatever the function is called.
+            inherited = "" if isinstance(node, cst.For) and train_iterable(node.iter) else context.eval_evidence
+            adapts = self.info is not None and TRAINING_WORDS.intersection(tokens(self.info.name))
             inner = Context(TRAIN, "the loop performs a training step", node,
-                            manual=self._trains(body, manual=True, direct=True))
-        elif isinstance(node, cst.For) and context.kind != MANAGED and not self._trains(body):
-            evidence = eval_iterable(self.model, node.iter)
-            if evidence:
-                inner = Context(EVAL, evidence, node)
+                            manual=self._trains(body, manual=True, direct=True),
+                            eval_evidence="" if adapts else (evidence or inherited))
+        elif evidence and context.kind != MANAGED and not self._trains(body):
+            inner = Context(EVAL, evidence, node)
         head = state
         breaks: List[State] = []
         for _ in range(_MAX_LOOP_PASSES):
             self.loops.append(([], []))
+            self.loop_nodes.append(node)
             end = self.block(statements(node.body), head.copy(), inner)
+            self.loop_nodes.pop()
             continues, breaks = self.loops.pop()
             new_head = join(head, end, *continues)
             if new_head == head:
@@ -455,16 +492,17 @@ class _Interpreter:
                 continue
             inner_state.grad = _grad_set(effect)
             if effect == OFF and context.kind == UNKNOWN and not self.analysis.pytest:
-                inner = Context(EVAL, f"it runs under `{dotted(_callee(item.item))}()`", node)
+                inner = Context(EVAL, f"it runs under `{dotted(_callee(item.item))}()`", node, by_grad=True)
         end = self.block(statements(node.body), inner_state, inner)
         if end is not None:
             end.grad = state.grad
         return end
 
     def _trains(self, statements, manual: bool = False, direct: bool = False) -> bool:
-        """Does this block perform a training step (nested functions excluded)? With `manual`,
-        only steps the code takes itself count, not `fit()`; with `direct`, not those of nested
-        loops (an epoch loop trains through its batch loop: its other code is not a training step)."""
+        """Does this block perform a training step (nested functions excluded)? With `manual`, only
+        an optimizer step the code takes itself counts (not `fit()`, not a lone `backward()` for
+        input gradients); with `direct`, not those of nested loops (an epoch loop trains through its
+        batch loop: its other code is not a training step)."""
         for statement in statements:
             key = (statement, manual, direct)
             if key not in self._trains_cache:
@@ -478,7 +516,8 @@ class _Interpreter:
             return False
         if direct and isinstance(statement, (cst.For, cst.While)):
             return False
-        if any(is_training_step(site, manual) for site in self.model.calls_by_statement.get(statement, ())):
+        step = updates_weights if manual else is_training_step
+        if any(step(site) for site in self.model.calls_by_statement.get(statement, ())):
             return True
         if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return False
@@ -658,7 +697,71 @@ class _Interpreter:
             text = self.aliases[text]
         return text
 
+    # autograd graphs (SKW203) -----------------------------------------------------------------
+    def carries_graph(self, expr, state: State) -> bool:
+        """May this expression be a tensor that carries an autograd graph (a model output, a loss
+        computed from one), given the grad state? `.item()`, `.detach()`, `float()` drop it."""
+        if state.grad == frozenset({OFF}):
+            return False
+        if isinstance(expr, cst.Name):
+            return expr.value in state.graph
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value not in _GRAPHLESS_ATTRIBUTES and self.carries_graph(expr.value, state)
+        if isinstance(expr, cst.Subscript):
+            return self.carries_graph(expr.value, state)
+        if isinstance(expr, cst.BinaryOperation):
+            return self.carries_graph(expr.left, state) or self.carries_graph(expr.right, state)
+        if isinstance(expr, cst.UnaryOperation):
+            return self.carries_graph(expr.expression, state)
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return any(self.carries_graph(e.value, state) for e in expr.elements)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else (dotted(func) or "").rsplit(".", 1)[-1]
+            if last in _DETACHING_CALLS:
+                return False
+            if isinstance(func, cst.Attribute) and self.carries_graph(func.value, state):
+                return True
+            key, generate = self.forward_key(func, state)
+            if key is not None and not generate:
+                return True
+            return any(self.carries_graph(arg.value, state) for arg in expr.args)
+        return False
+
+    def accumulate(self, small, target, value, state: State, statement, context: Context) -> None:
+        """Record `total += loss` / `losses.append(loss)` inside a loop where `loss` carries a graph
+        and the accumulator outlives the iteration."""
+        name = dotted(target)
+        if not self.loop_nodes or name is None or not self.carries_graph(value, state):
+            return
+        if name in self._assigned_in(self.loop_nodes[-1]):
+            return  # reset every iteration
+        code = self.model.module.code_for_node(value)
+        self.analysis.accumulations[small] = Accumulation(small, name, code, state.grad, self.info, statement,
+                                                          context)
+
+    def _assigned_in(self, loop) -> set:
+        if loop not in self._loop_assigned:
+            names = set()
+            for line in _simple_lines(statements(loop.body)):
+                for small in line.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            names.add(dotted(target.target))
+                            if isinstance(small.value, cst.BinaryOperation) and \
+                                    dotted(small.value.left) == dotted(target.target):
+                                names.discard(dotted(target.target))  # `total = total + x` accumulates
+            self._loop_assigned[loop] = names
+        return self._loop_assigned[loop]
+
     def assign(self, target, value, state: State) -> None:
+        for element in _targets(target):
+            element_name = dotted(element)
+            if element_name is not None:
+                if self.carries_graph(value, state):
+                    state.graph = state.graph | {element_name}
+                else:
+                    state.graph = state.graph - {element_name}
         name = dotted(target)
         if name is None:
             return
@@ -685,6 +788,29 @@ class _Interpreter:
         func = call.func
         return (isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS) or has_role(
             self.model.qualify(func), "model-wrapper")
+
+
+# Attributes of a tensor that hold no graph.
+_GRAPHLESS_ATTRIBUTES = frozenset({"data", "shape", "dtype", "device", "ndim", "requires_grad", "grad", "is_cuda"})
+# Calls whose result holds no graph.
+_DETACHING_CALLS = frozenset({"item", "detach", "tolist", "numpy", "float", "int", "bool", "len", "str", "argmax",
+                              "argmin", "size", "dim", "numel", "eq", "ne", "gt", "lt", "ge", "le", "isnan",
+                              "isinf", "print", "detach_", "clone_detach", "round"})
+
+
+def _targets(target) -> list:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [t for e in target.elements for t in _targets(e.value)]
+    return [target]
+
+
+def _simple_lines(block):
+    for statement in block:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield statement
+        elif not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            for inner in _child_blocks(statement):
+                yield from _simple_lines(inner)
 
 
 def statements(part) -> list:

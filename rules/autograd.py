@@ -1,0 +1,249 @@
+"""Family 2: autograd at inference (SKW2xx)."""
+from __future__ import annotations
+
+import libcst as cst
+
+from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, method_has_role
+from skewlint.diagnostics import Finding
+from skewlint.registry import Rule
+from skewlint.semantic.contexts import updates_weights
+from skewlint.semantic.names import MODEL_WORDS, dotted, tokens
+
+FAMILY = "autograd at inference"
+
+
+class MissingNoGrad(Rule):
+    code = "SKW201"
+    name = "missing-no-grad"
+    family = FAMILY
+    severity = "warning"
+    summary = "A PyTorch model evaluated with gradient recording on"
+    what_it_does = (
+        "Reports the forward call of a PyTorch model in an evaluation context (an evaluation "
+        "function, a loop over validation/test data, an inference script, or code after an explicit "
+        "`model.eval()`) while gradients are recorded: no `torch.no_grad()`, `torch.inference_mode()`, "
+        "`torch.set_grad_enabled(False)` or grad-off decorator covers it, here or at any of its callers "
+        "in the file."
+    )
+    why_bad = (
+        "Cost: memory and speed, not correctness. With gradients on, every activation of the forward "
+        "pass is kept for a backward pass that never comes: evaluation needs several times the memory "
+        "(large batches run out of GPU memory) and runs slower. Results are the same. "
+        "`model.eval()` does not turn gradients off; it only switches dropout and BatchNorm."
+    )
+    example = "model.eval()\nfor images, labels in val_loader:\n    outputs = model(images)"
+    use_instead = "model.eval()\nwith torch.no_grad():\n    for images, labels in val_loader:\n        outputs = model(images)"
+    references = (
+        "https://pytorch.org/docs/stable/generated/torch.no_grad.html",
+        "https://pytorch.org/docs/stable/notes/autograd.html#locally-disabling-gradient-computation",
+    )
+
+    def check(self, model):
+        if not _imports_torch(model):
+            return
+        analysis = model.analysis
+        if analysis.pytest:
+            return  # tests are not evaluation code
+        seen = set()
+        for observation in analysis.observations.values():
+            if observation.via is not None or observation.generate:
+                continue  # HF `generate()` disables gradients itself
+            evidence = _evaluation_evidence(observation)
+            if evidence is None or analysis.resolved_grad(observation) != {"on"}:
+                continue
+            key = observation.key
+            function = observation.function
+            if not _is_torch_model(model, observation):
+                continue
+            if not all(analysis.has_weights(key, f) for f in observation.facts if f.mode == "train"):
+                continue  # a fresh, untrained model fed a dummy input is a shape check
+            if function is not None and function.cls is not None and function.cls.is_model:
+                continue  # inside the model's own methods (`predict`, `forward`): the caller decides
+            if any(_grad_free_callable(f) for f in observation.facts):
+                continue
+            group = (function, key, observation.context.node)
+            if group in seen:
+                continue  # one report per model and region: one `with torch.no_grad():` fixes them all
+            seen.add(group)
+            yield Finding(
+                self.code,
+                observation.node,
+                f"`{key}` is evaluated with gradients enabled ({evidence}): activations are kept for a "
+                "backward pass that never comes, wasting memory and time; wrap the evaluation in "
+                "`with torch.no_grad():` or decorate the function with `@torch.no_grad()`",
+            )
+
+
+def _evaluation_evidence(observation):
+    context = observation.context
+    if context.kind == "eval" and not context.by_grad:
+        return context.evidence
+    if context.kind == "unknown" and observation.facts and all(
+        f.mode == "eval" and f.by_call and " in `" not in f.how for f in observation.facts
+    ):
+        return "it runs after an explicit `.eval()`"
+    return None
+
+
+def _grad_free_callable(fact) -> bool:
+    """Diffusers pipelines and the like run their `__call__` under `torch.no_grad()` themselves."""
+    call = fact.node
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+        return False
+    owner = (dotted(call.func.value) or "").rsplit(".", 1)[-1]
+    return any(word in owner for word in GRAD_FREE_CALLABLES)
+
+
+def _imports_torch(model) -> bool:
+    return any(target.split(".")[0] == "torch" for target in model.imports.aliases.values())
+
+
+def _is_torch_model(model, observation) -> bool:
+    facts = [f for f in observation.facts if f.mode in ("train", "eval")]
+    if facts:
+        return all(has_module_modes(f.framework) for f in facts)
+    if any(target.split(".")[0] in ("keras", "tensorflow", "jax", "flax") for target in model.imports.aliases.values()):
+        return False  # without evidence, a model in a Keras or JAX file may be theirs
+    key = observation.key
+    return key in model.model_names or bool(MODEL_WORDS.intersection(tokens(key.rsplit(".", 1)[-1])))
+
+
+class TrainingStepInEval(Rule):
+    code = "SKW202"
+    name = "training-step-in-eval"
+    family = FAMILY
+    summary = "An optimizer step inside evaluation code: the model learns from evaluation data"
+    what_it_does = (
+        "Reports `optimizer.step()` (also `scaler.step(optimizer)`, `apply_gradients`) and the "
+        "`loss.backward()` / `accelerator.backward(loss)` that feeds it, inside an evaluation "
+        "function or a loop over validation/test data."
+    )
+    why_bad = (
+        "Wrong results: the weights are updated with the validation or test labels, so the reported "
+        "metrics are measured on data the model has been trained on, and the checkpoint you keep has "
+        "seen the test set. (Test-time adaptation does this on purpose: suppress the rule there with "
+        "`# noqa: SKW202`.)"
+    )
+    example = (
+        "def validate(model, loader, optimizer):\n    for x, y in loader:\n"
+        "        loss = criterion(model(x), y)\n        loss.backward()\n        optimizer.step()"
+    )
+    use_instead = (
+        "@torch.no_grad()\ndef validate(model, loader):\n    model.eval()\n    for x, y in loader:\n"
+        "        loss = criterion(model(x), y)"
+    )
+
+    def check(self, model):
+        analysis = model.analysis
+        for site in model.calls:
+            if not _updates_weights(site):
+                continue
+            context, _ = analysis.contexts.get(site.node, (None, None))
+            if context is None:
+                continue
+            evidence = context.eval_evidence or (context.evidence if context.kind == "eval" and not context.by_grad else "")
+            if not evidence or _weak_name_evidence(evidence, site):
+                continue
+            call = model.module.code_for_node(site.node.func).split("\n")[0]
+            yield Finding(
+                self.code,
+                site.node,
+                f"`{call}()` runs in evaluation code ({evidence}): the model "
+                "is trained on evaluation data; remove the training step from the evaluation",
+                statement=site.statement,
+            )
+
+
+# Function names that say evaluation beyond doubt; `test`, `demo`, `score`, `benchmark` also name
+# smoke tests and demos that train.
+_STRONG_EVAL_WORDS = frozenset({"eval", "evaluate", "evaluation", "val", "validate", "validation", "infer",
+                                "inference", "predict", "prediction"})
+
+
+def _weak_name_evidence(evidence: str, site) -> bool:
+    function = site.function
+    if function is None or not evidence.startswith(f"`{function.name}`"):
+        return False
+    return not _STRONG_EVAL_WORDS.intersection(tokens(function.name))
+
+
+def _updates_weights(site) -> bool:
+    """Optimizer steps; `backward()` only where the same function also steps an optimizer (a backward
+    alone computes input gradients, as saliency maps and adversarial examples do)."""
+    if updates_weights(site):
+        return True
+    func = site.node.func
+    return (isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "training-step")
+            and func.attr.value not in ("apply_gradients", "minimize")
+            and site.function is not None and _function_steps(site.function))
+
+
+def _function_steps(function) -> bool:
+    finder = _StepFinder()
+    function.node.visit(finder)
+    return finder.found
+
+
+class _StepFinder(cst.CSTVisitor):
+    def __init__(self):
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("step", "apply_gradients"):
+            receiver = dotted(func.value) or ""
+            self.found = self.found or any(w.startswith("optim") or w in ("opt", "scaler")
+                                           for w in tokens(receiver.rsplit(".", 1)[-1]))
+
+
+class LossAccumulatesGraph(Rule):
+    code = "SKW203"
+    name = "loss-accumulates-graph"
+    family = FAMILY
+    severity = "warning"
+    summary = "A loss or output tensor accumulated across iterations with its autograd graph"
+    what_it_does = (
+        "Reports `total += loss`, `total = total + loss` and `losses.append(output)` inside a loop, "
+        "while gradients are on, when the value is a model output or a loss computed from one and is "
+        "not converted with `.item()`, `.detach()` or `float()`."
+    )
+    why_bad = (
+        "Cost: memory, growing every iteration. The accumulated tensor references the autograd graph "
+        "of every iteration it was added from, so nothing is freed until the loop ends: GPU memory "
+        "grows until it runs out (the PyTorch FAQ's first entry). Only the number was wanted."
+    )
+    example = "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    total_loss += loss"
+    use_instead = "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    total_loss += loss.item()"
+    references = ("https://pytorch.org/docs/stable/notes/faq.html#my-model-reports-cuda-runtime-error-2-out-of-memory",)
+
+    def check(self, model):
+        if not _imports_torch(model):
+            return
+        analysis = model.analysis
+        for accumulation in analysis.accumulations.values():
+            context = accumulation.context
+            data_loop = (context.kind == "train" and context.manual) or (
+                context.kind == "eval" and isinstance(context.node, cst.For) and not context.by_grad)
+            function = accumulation.function
+            if not data_loop or (function is not None and function.cls is not None and function.cls.is_model):
+                continue  # only loops over batches; features collected inside a forward are needed
+            grads = set()
+            for grad in accumulation.grad:
+                grads |= analysis.entry_grad(accumulation.function) if grad == "entry" else {grad}
+            if grads != {"on"}:
+                continue
+            value = accumulation.value
+            if "\n" in value or len(value) > 40:
+                shown, fix = "a tensor that carries its autograd graph", "`.item()` or `.detach()` of it"
+            else:
+                shown, fix = f"`{value}`, which carries its autograd graph", f"`{value}.item()` (or `.detach()`)"
+            yield Finding(
+                self.code,
+                accumulation.node,
+                f"`{accumulation.target}` accumulates {shown}: every iteration's graph stays in memory; "
+                f"accumulate {fix} instead",
+                statement=accumulation.statement,
+            )
+
+
+RULES = (MissingNoGrad, TrainingStepInEval, LossAccumulatesGraph)
