@@ -101,3 +101,24 @@ def test_hook_lints_notebooks(hook_repo, project):
     result = try_repo(hook_repo, project, "eval.ipynb")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "eval.ipynb:cell 1:4:1: SKW103" in result.stdout
+
+
+def test_hook_with_a_baseline_as_the_readme_configures_it(hook_repo, project):
+    source, ref, home = hook_repo
+    (project / "old.py").write_text(BUGGY)
+    (project / "new.py").write_text(BUGGY.replace("model.eval\n", "model.train\n"))
+    written = subprocess.run([sys.executable, "-m", "skewlint", "check", "--write-baseline",
+                              "skewlint-baseline.json", "old.py"], cwd=project, capture_output=True, text=True)
+    assert written.returncode == 0, written.stderr
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {source}\n    rev: {ref}\n    hooks:\n      - id: skewlint\n"
+        "        args: [--baseline, skewlint-baseline.json]\n")
+    git("add", ".", cwd=project)
+
+    def pre_commit_run(*files):
+        return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--files", *files], cwd=project,
+                              env={**ENV, "PRE_COMMIT_HOME": str(home)}, capture_output=True, text=True, timeout=600)
+
+    assert pre_commit_run("old.py").returncode == 0  # baselined
+    result = pre_commit_run("old.py", "new.py")
+    assert result.returncode == 1 and "new.py:3:1: SKW103" in result.stdout and "old.py" not in result.stdout
