@@ -107,8 +107,11 @@ def test_console_script_finds_and_reports_notebooks(tmp_path):
     (tmp_path / "nb").mkdir()
     (tmp_path / "nb" / "eval.ipynb").write_bytes(notebook(("markdown", "x"), ["!ls\n", *BUGGY_CELL]))
     write(tmp_path, "clean.py", "import torch\n")
+    # Jupyter's autosave copies are excluded by default: no duplicate findings.
+    (tmp_path / "nb" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "nb" / ".ipynb_checkpoints" / "eval-checkpoint.ipynb").write_bytes(notebook(BUGGY_CELL))
     result = run("check", ".", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 1 and "checkpoint" not in result.stdout
     assert result.stdout.replace("\\", "/").splitlines()[0].startswith("nb/eval.ipynb:cell 2:4:1: SKW103 ")
     data = json.loads(run("check", "--output-format", "json", ".", cwd=tmp_path).stdout)
     assert (data[0]["cell"], data[0]["location"]) == (2, {"column": 1, "row": 4})
