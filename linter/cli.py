@@ -262,6 +262,23 @@ def clean(cache_dir) -> None:
     click.echo(f"skewlint: {'removed' if removed else 'no cache at'} {_display(directory)}", err=True)
 
 
+@main.command("inspect")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def inspect_command(path) -> None:
+    """Show what the semantic model concluded about PATH: models, contexts, the mode at each forward."""
+    from skewlint.inspect import describe
+    from skewlint.source import SourceError
+
+    try:
+        click.echo(describe(path), nl=False)
+    except SourceError as error:
+        _error(f"{path}: {error}")
+        sys.exit(EXIT_ERROR)
+    except Exception as error:  # libcst's ParserSyntaxError and the like
+        _error(f"{path}: could not analyse: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+        sys.exit(EXIT_ERROR)
+
+
 @main.command()
 def version() -> None:
     """Print skewlint's version."""

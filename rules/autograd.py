@@ -136,7 +136,7 @@ class TrainingStepInEval(Rule):
     def check(self, model):
         analysis = model.analysis
         for site in model.calls:
-            if not _updates_weights(site):
+            if not _updates_weights(site, model):
                 continue
             context, _ = analysis.contexts.get(site.node, (None, None))
             if context is None:
@@ -167,7 +167,7 @@ def _weak_name_evidence(evidence: str, site) -> bool:
     return not _STRONG_EVAL_WORDS.intersection(tokens(function.name))
 
 
-def _updates_weights(site) -> bool:
+def _updates_weights(site, model) -> bool:
     """Optimizer steps; `backward()` only where the same function also steps an optimizer (a backward
     alone computes input gradients, as saliency maps and adversarial examples do)."""
     if updates_weights(site):
@@ -175,25 +175,11 @@ def _updates_weights(site) -> bool:
     func = site.node.func
     return (isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "training-step")
             and func.attr.value not in ("apply_gradients", "minimize")
-            and site.function is not None and _function_steps(site.function))
+            and site.function is not None and _function_steps(site.function, model))
 
 
-def _function_steps(function) -> bool:
-    finder = _StepFinder()
-    function.node.visit(finder)
-    return finder.found
-
-
-class _StepFinder(cst.CSTVisitor):
-    def __init__(self):
-        self.found = False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("step", "apply_gradients"):
-            receiver = dotted(func.value) or ""
-            self.found = self.found or any(w.startswith("optim") or w in ("opt", "scaler")
-                                           for w in tokens(receiver.rsplit(".", 1)[-1]))
+def _function_steps(function, model) -> bool:
+    return any(updates_weights(site) for site in model.calls if site.function is function)
 
 
 class LossAccumulatesGraph(Rule):

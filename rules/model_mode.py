@@ -6,6 +6,7 @@ import libcst as cst
 from skewlint.adapters import has_module_modes, has_role
 from skewlint.diagnostics import Finding
 from skewlint.semantic.state import is_managed_copy
+from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
 from skewlint.semantic.names import MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, tokens
 
@@ -183,20 +184,13 @@ def _guarded(function, value) -> bool:
     if mentions(value, "training"):
         return True
     if isinstance(value, cst.Name):
-        finder = _AssignedFrom(value.value)
-        function.node.visit(finder)
-        return finder.depends_on_training
+        return any(
+            isinstance(node, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == value.value for t in node.targets)
+            and mentions(node.value, "training")
+            for node in descendants(function.node)
+        )
     return False
-
-
-class _AssignedFrom(cst.CSTVisitor):
-    def __init__(self, name: str):
-        self.name = name
-        self.depends_on_training = False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if any(isinstance(t.target, cst.Name) and t.target.value == self.name for t in node.targets):
-            self.depends_on_training |= mentions(node.value, "training")
 
 
 

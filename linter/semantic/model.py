@@ -13,6 +13,7 @@ import libcst as cst
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import dotted, keyword, mentions
+from skewlint.semantic.walk import fields, is_node
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -209,7 +210,9 @@ class SemanticModel:
         return None
 
 
-class _Builder(cst.CSTVisitor):
+class _Builder:
+    """The one walk over the tree that every rule shares (see `walk.py` for why not a CSTVisitor)."""
+
     def __init__(self, model: SemanticModel):
         self.model = model
         self.classes: List[ClassInfo] = []
@@ -245,8 +248,8 @@ class _Builder(cst.CSTVisitor):
     def _leave_compound(self, node) -> None:
         self.statements.pop()
 
-    visit_For = visit_While = visit_With = visit_Try = visit_Match = _compound
-    leave_For = leave_While = leave_With = leave_Try = leave_Match = _leave_compound
+    visit_For = visit_While = visit_With = visit_Try = visit_TryStar = visit_Match = _compound
+    leave_For = leave_While = leave_With = leave_Try = leave_TryStar = leave_Match = _leave_compound
 
     # scopes ------------------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -290,6 +293,23 @@ class _Builder(cst.CSTVisitor):
         self.statements.pop()
 
     # sites ---------------------------------------------------------------------------------------
+    def walk(self, node) -> None:
+        node_type = type(node)
+        enter = _ENTER.get(node_type)
+        if enter is not None:
+            enter(self, node)
+        for name in fields(node_type):
+            value = getattr(node, name)
+            if is_node(value):
+                self.walk(value)
+            elif type(value) in (tuple, list):
+                for child in value:
+                    if is_node(child):
+                        self.walk(child)
+        leave = _LEAVE.get(node_type)
+        if leave is not None:
+            leave(self, node)
+
     def _site(self, node, qualname=None, value=None) -> Site:
         return Site(node, self.functions[-1], self.statements[-1], tuple(self.guards), qualname, value)
 
@@ -355,10 +375,14 @@ def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
                 changed = True
 
 
+_ENTER = {getattr(cst, n[6:]): f for n, f in vars(_Builder).items() if n.startswith("visit_") and hasattr(cst, n[6:])}
+_LEAVE = {getattr(cst, n[6:]): f for n, f in vars(_Builder).items() if n.startswith("leave_") and hasattr(cst, n[6:])}
+
+
 def build(module: cst.Module, path: str = "<unknown>") -> SemanticModel:
     model = SemanticModel(module=module, path=path)
     builder = _Builder(model)
-    module.visit(builder)
+    builder.walk(module)
     _resolve_model_classes(model)
     _resolve_model_names(model, builder.mode_receivers)
     return model

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import List, Optional
 
 import libcst as cst
@@ -16,22 +17,24 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 def dotted(node) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
+    # `type(...) is` rather than isinstance: libcst's ABC makes isinstance slow, and this is hot.
     parts: List[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
 
 
-def tokens(name: str) -> List[str]:
+@lru_cache(maxsize=8192)
+def tokens(name: str) -> tuple:
     """Lower-case word tokens of an identifier, split on `_`, `.` and camelCase: `valLoader` -> val, loader."""
     out: List[str] = []
     for piece in re.split(r"[_.\W]+", name):
         out.extend(word.lower() for word in _CAMEL.findall(piece))
-    return out
+    return tuple(out)
 
 
 def is_bool(node, value: bool) -> bool:
@@ -62,13 +65,7 @@ def has_star_args(call: cst.Call) -> bool:
 
 
 def mentions(node, word: str) -> bool:
-    """Does the expression mention an identifier or attribute named `word` anywhere?"""
-    found = False
+    """Does the code mention an identifier or attribute named `word` anywhere?"""
+    from skewlint.semantic.walk import descendants
 
-    class _Finder(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            nonlocal found
-            found = found or name.value == word
-
-    node.visit(_Finder())
-    return found
+    return any(isinstance(n, cst.Name) and n.value == word for n in descendants(node))

@@ -34,6 +34,7 @@ from skewlint.semantic.contexts import (
     updates_weights,
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
+from skewlint.semantic.walk import descendants
 from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, tokens
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
@@ -267,21 +268,12 @@ def _optimized_models(model: SemanticModel) -> set:
         name = (site.qualname or dotted(func) or "").rsplit(".", 1)[-1].lower()
         if not any(part in name for part in _OPTIMIZER_NAMES):
             continue
-        collector = _ParameterReceivers()
         for arg in site.node.args:
-            arg.value.visit(collector)
-        found |= collector.receivers
+            for node in descendants(arg.value):
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                        node.func.attr.value in ("parameters", "named_parameters"):
+                    found.add(dotted(node.func.value) or "")
     return {_strip_module(name) for name in found if name}
-
-
-class _ParameterReceivers(cst.CSTVisitor):
-    def __init__(self):
-        self.receivers = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
-            self.receivers.add(dotted(func.value) or "")
 
 
 def _same_model(key: str, names: set) -> bool:
@@ -839,18 +831,9 @@ def _child_blocks(statement):
         yield statements(case)
 
 
-class _TrainingNames(cst.CSTVisitor):
-    def __init__(self):
-        self.found = False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found = self.found or bool({"train", "training"}.intersection(tokens(node.value)))
-
-
 def _mentions_training(expr) -> bool:
-    finder = _TrainingNames()
-    expr.visit(finder)
-    return finder.found
+    return any(isinstance(n, cst.Name) and {"train", "training"}.intersection(tokens(n.value))
+               for n in descendants(expr))
 
 
 def _callee(expr):

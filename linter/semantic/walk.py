@@ -1,0 +1,56 @@
+"""A fast walk over a libcst tree. libcst's own visitors rebuild every node as they go, which costs
+more than the parse; reading the dataclass fields directly and skipping whitespace does not."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, Iterator
+
+import libcst as cst
+
+# Fields that hold only whitespace, comments and punctuation: no walk needs them.
+_SKIPPED_FIELDS = frozenset({
+    "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "comma", "semicolon",
+    "equal", "colon", "lbracket", "rbracket", "lbrace", "rbrace", "operator", "newline", "trailing_whitespace",
+    "empty_lines", "relative", "asynchronous", "star_tok", "first_line", "dot", "arrow", "indent",
+})
+_FIELDS: Dict[type, tuple] = {}
+_IS_NODE: Dict[type, bool] = {}
+
+
+def is_node(value) -> bool:
+    """`isinstance(value, cst.CSTNode)`, cached per type (libcst's ABC makes isinstance slow)."""
+    value_type = type(value)
+    known = _IS_NODE.get(value_type)
+    if known is None:
+        known = _IS_NODE[value_type] = isinstance(value, cst.CSTNode)
+    return known
+
+
+def fields(node_type: type) -> tuple:
+    """The names of a node type's fields that may hold code, in declaration order."""
+    found = _FIELDS.get(node_type)
+    if found is None:
+        found = tuple(f.name for f in dataclasses.fields(node_type)
+                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+        _FIELDS[node_type] = found
+    return found
+
+
+def children(node) -> Iterator[cst.CSTNode]:
+    for name in fields(type(node)):
+        value = getattr(node, name)
+        if is_node(value):
+            yield value
+        elif type(value) in (tuple, list):
+            for child in value:
+                if is_node(child):
+                    yield child
+
+
+def descendants(node) -> Iterator[cst.CSTNode]:
+    """`node` and every node under it, depth first, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
