@@ -147,7 +147,7 @@ def size_buckets(per_file) -> List[str]:
         if part:
             lines = sum(n for n, _ in part)
             seconds = sum(t for _, t in part)
-            out.append(f"| {part[0][0]}-{part[-1][0]} | {len(part)} | {lines} | {1000 * seconds / max(lines, 1):.1f} |")
+            out.append(f"| {part[0][0]}-{part[-1][0]} | {len(part)} | {lines} | {1e6 * seconds / max(lines, 1):.0f} |")
     return out
 
 
@@ -286,7 +286,7 @@ def main() -> None:
                     measure = timed("subset", [script, "check", *[p for p, _, _ in subset], "--exit-zero", "-q",
                                                "--no-cache", "--jobs", "1"], len(subset), sub_lines)
                 growth.append((len(subset), sub_lines, measure.cpu))
-                print(f"| {len(subset)} | {sub_lines} | {measure.cpu:.2f} | {1000 * measure.cpu / sub_lines:.2f} |")
+                print(f"| {len(subset)} | {sub_lines} | {measure.cpu:.2f} | {1e6 * measure.cpu / sub_lines:.0f} |")
             breakdown = stages(parsed)
             totals = breakdown["totals"]
             print("\nwhere the time goes (in-process CPU s over the files past the prefilter):")

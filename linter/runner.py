@@ -55,7 +55,8 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     # Largest first: a big file picked up last would leave the other workers idle at the end.
     pending.sort(key=lambda item: -item[1])
     order = [index for index, _ in pending]
-    for index, (outcome, digest) in zip(order, _lint_all([jobs[i] for i in order], workers)):
+    sizes = [size for _, size in pending]
+    for index, (outcome, digest) in zip(order, _lint_all([jobs[i] for i in order], workers, sizes)):
         outcomes[index] = outcome
         if cache is not None and outcome.result is not None and digest is not None:
             cache.store(jobs[index], digest, outcome.result)
@@ -104,13 +105,30 @@ def _lint_chunk(chunk: List[Job]) -> List[Tuple[Outcome, Optional[str]]]:
     return [lint_one(job) for job in chunk]
 
 
-def _lint_all(jobs: List[Job], workers: int) -> List[Tuple[Outcome, Optional[str]]]:
+def _chunks(jobs: List[Job], sizes: List[int], workers: int) -> List[List[Job]]:
+    """Consecutive chunks of about equal bytes (the work is roughly linear in size): a big file
+    goes alone, small ones travel together to amortize the round trip; about 8 chunks per
+    worker keep the tail short. Consecutive, so results concatenate back in order."""
+    budget = max(1, sum(sizes) // (workers * 8))
+    chunks: List[List[Job]] = []
+    current: List[Job] = []
+    load = 0
+    for job, size in zip(jobs, sizes):
+        current.append(job)
+        load += size
+        if load >= budget or len(current) >= 32:
+            chunks.append(current)
+            current, load = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _lint_all(jobs: List[Job], workers: int, sizes: Optional[List[int]] = None) -> List[Tuple[Outcome, Optional[str]]]:
     workers = min(workers, len(jobs))
     if workers <= 1:
         return [lint_one(job) for job in jobs]
-    # Chunks amortize the round trip per task; about 4 chunks per worker keeps the tail balanced.
-    size = max(1, min(32, len(jobs) // (workers * 4)))
-    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    chunks = _chunks(jobs, sizes if sizes is not None else [1] * len(jobs), workers)
     results: List[Tuple[Outcome, Optional[str]]] = []
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -153,3 +153,13 @@ def test_prefilter_rules_without_markers(monkeypatch):
         assert engine._needs_parse(b"x = 1\n", frozenset({"SKW103", "SKW991"})) is False
     finally:
         engine._markers.cache_clear()
+
+
+def test_chunks_balance_bytes_and_keep_order():
+    jobs = [runner.Job(f"f{i}.py", ENABLED, f"f{i}.py") for i in range(10)]
+    sizes = [1000, 500, 100, 100, 100, 100, 50, 50, 25, 25]  # largest first, as run() sends them
+    chunks = runner._chunks(jobs, sizes, workers=2)  # budget: 2050 // 16 = 128 bytes
+    assert [job for chunk in chunks for job in chunk] == jobs
+    assert chunks[0] == [jobs[0]] and chunks[1] == [jobs[1]]  # big files alone
+    assert [len(c) for c in chunks[2:]] == [2, 2, 4]  # small ones together
+    assert max(len(c) for c in runner._chunks(jobs * 10, [1] * 100, workers=1)) <= 32
