@@ -20,7 +20,11 @@ FRAMEWORKS = (
     "lightning",
     "transformers",
     "keras",
+    "tensorflow",
     "flax",
+    "albumentations",
+    "sklearn",
+    "numpy",
 )
 
 # Roles the rules use; an adapter may only fill these (a typo in a table fails at import).
@@ -41,6 +45,16 @@ ROLE_NAMES = frozenset(
         "pretrained-factory",  # model factories that return trained weights
         "mode-free-layer",  # layers whose output does not depend on train/eval mode
         "recurrent-layer",  # mode-free unless built with `dropout=`
+        "pipeline-compose",  # compositions of data transforms: `Compose([...])`
+        "random-transform",  # random augmentation steps (`RandomResizedCrop`, `ColorJitter`, ...)
+        "deterministic-transform",  # steps that never vary (`Resize`, `Normalize`; albumentations p=1)
+        "probabilistic-transform",  # random through `p` < 1 (albumentations' `p` defaults to 0.5)
+        "random-api",  # random number generators (`random.random`, `np.random.rand`, `torch.rand`)
+        "transform-factory",  # builds a train or eval pipeline from a flag (`create_transform(is_training=)`)
+        "image-generator",  # Keras `ImageDataGenerator`: augments through its arguments
+        "dataset",  # dataset constructors (`ImageFolder`, `CIFAR10`, `load_dataset`)
+        "loader",  # batching loaders (`DataLoader`)
+        "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
     }
 )
 METHOD_ROLES = frozenset(
@@ -91,7 +105,7 @@ def _load():
             if role not in ROLE_NAMES:
                 raise ValueError(f"adapter {framework}: unknown role {role!r}")
             for name in names:
-                if name.endswith(".*"):
+                if name.endswith("*"):
                     prefixes[role].append(name[:-1])
                 else:
                     exact[role].add(name)
@@ -105,14 +119,21 @@ def _load():
 _ALIASES, _ROLES, FRAMEWORK_MARKERS, _METHODS, _HOOKS, MODELESS_FRAMEWORKS = _load()
 PRETRAINED_NON_MODELS = import_module("skewlint.adapters.transformers").PRETRAINED_NON_MODELS
 GRAD_FREE_CALLABLES = import_module("skewlint.adapters.transformers").GRAD_FREE_CALLABLES
+RANDOM_UNLESS_SCALAR = import_module("skewlint.adapters.torchvision").RANDOM_UNLESS_SCALAR
+GENERATOR_AUGMENTATIONS = import_module("skewlint.adapters.keras").GENERATOR_AUGMENTATIONS
 
 
 @lru_cache(maxsize=4096)
 def canonical(qualname: str) -> str:
-    """One spelling per API: `tensorflow.keras.layers.Dense` -> `keras.layers.Dense`."""
-    for old, new in _ALIASES:
-        if qualname == old or qualname.startswith(old + "."):
-            return new + qualname[len(old):]
+    """One spelling per API: `tensorflow.keras.layers.Dense` -> `keras.layers.Dense` (rewrites
+    chain: `tensorflow.keras.preprocessing...` -> `keras.preprocessing...` -> `keras.legacy...`)."""
+    for _ in range(4):
+        for old, new in _ALIASES:
+            if qualname == old or qualname.startswith(old + "."):
+                qualname = new + qualname[len(old):]
+                break
+        else:
+            return qualname
     return qualname
 
 
@@ -144,7 +165,7 @@ def hook_role(name: str, framework: str = ""):
 
 
 def framework_of(qualname) -> str:
-    """The framework a qualified name belongs to (`keras` for `keras.layers.Dense`), or ''."""
+    """The framework of a model API (`keras` for `keras.Model` and `tensorflow...`), or ''."""
     if not qualname:
         return ""
     head = qualname.split(".")[0]

@@ -8,7 +8,18 @@ ALIASES = {
     "tensorflow.keras": "keras",
     "tf_keras": "keras",
     "keras.src": "keras",
+    "keras.layers.experimental.preprocessing": "keras.layers",
+    "keras.preprocessing.image.ImageDataGenerator": "keras.legacy.preprocessing.image.ImageDataGenerator",
+    "keras.src.legacy.preprocessing.image.ImageDataGenerator": "keras.legacy.preprocessing.image.ImageDataGenerator",
 }
+
+_RANDOM_LAYERS = [
+    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+    "RandomCrop", "RandomHeight", "RandomWidth", "RandomGrayscale", "RandomHue", "RandomSaturation",
+    "RandomSharpness", "RandomShear", "RandomColorDegeneration", "RandomColorJitter", "RandomPosterization",
+    "RandomInvert", "RandomPerspective", "RandomErasing", "RandomGaussianBlur", "RandomElasticTransform",
+    "RandAugment", "AugMix", "MixUp", "CutMix", "Solarization",
+]
 
 # Bytes whose presence makes a file worth parsing (the prefilter).
 MARKERS = (b"keras", b"tensorflow")
@@ -20,7 +31,17 @@ ROLES = {
                       "keras.applications.*", "keras.models.load_model", "keras.saving.load_model"],
     "weights-load": ["keras.models.load_model", "keras.saving.load_model"],
     "training-step": ["tensorflow.GradientTape"],
+    "random-transform": [f"keras.layers.{n}" for n in _RANDOM_LAYERS],
+    "deterministic-transform": ["keras.layers.Rescaling", "keras.layers.Resizing", "keras.layers.CenterCrop",
+                                "keras.layers.Normalization"],
+    "image-generator": ["keras.legacy.preprocessing.image.ImageDataGenerator"],
+    "dataset": ["keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory",
+                "keras.utils.text_dataset_from_directory"],
 }
+
+# `ImageDataGenerator` arguments that augment (anything but their default 0/False).
+GENERATOR_AUGMENTATIONS = ("rotation_range", "width_shift_range", "height_shift_range", "brightness_range",
+                           "shear_range", "zoom_range", "channel_shift_range", "horizontal_flip", "vertical_flip")
 
 METHODS = {
     "training-step": ["apply_gradients", "minimize"],

@@ -60,6 +60,11 @@ ROLES = {
     "grad-set": ["torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
                  "torch.autograd.grad_mode.set_grad_enabled"],
     "training-step": ["torch.autograd.backward", "torch.autograd.grad"],
+    "random-api": ["torch.rand", "torch.randn", "torch.randint", "torch.randperm", "torch.rand_like",
+                   "torch.randn_like", "torch.randint_like", "torch.bernoulli", "torch.normal", "torch.multinomial"],
+    "loader": ["torch.utils.data.DataLoader"],
+    "split": ["torch.utils.data.random_split", "torch.utils.data.Subset", "torch.utils.data.dataset.Subset",
+              "torch.utils.data.dataset.random_split"],
     "weights-load": ["torch.load", "torch.jit.load", "safetensors.torch.load_file", "safetensors.torch.load_model"],
 }
 

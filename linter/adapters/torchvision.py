@@ -6,3 +6,31 @@ MARKERS = (b"torchvision",)
 ROLES = {
     "model-factory": ["torchvision.models.*"],
 }
+
+_V1_RANDOM = [
+    "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
+    "RandomResizedCrop", "RandomSizedCrop", "ColorJitter", "RandomRotation", "RandomAffine", "RandomGrayscale",
+    "RandomPerspective", "RandomErasing", "GaussianBlur", "RandomInvert", "RandomPosterize", "RandomSolarize",
+    "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "ElasticTransform", "AutoAugment",
+    "RandAugment", "TrivialAugmentWide", "AugMix",
+]
+_V2_ONLY_RANDOM = [
+    "RandomPhotometricDistort", "RandomZoomOut", "RandomIoUCrop", "RandomShortestSize", "RandomResize",
+    "ScaleJitter", "RandomChannelPermutation", "GaussianNoise", "JPEG", "MixUp", "CutMix",
+]
+_DETERMINISTIC = [
+    "Resize", "CenterCrop", "ToTensor", "PILToTensor", "ToPILImage", "Normalize", "ConvertImageDtype",
+    "Grayscale", "Pad", "FiveCrop", "TenCrop", "Lambda", "ToImage", "ToDtype", "ToPureTensor", "Identity",
+    "SanitizeBoundingBoxes", "ClampBoundingBoxes", "ConvertBoundingBoxFormat", "Resized", "LinearTransformation",
+]
+ROLES.update({
+    "pipeline-compose": ["torchvision.transforms.Compose", "torchvision.transforms.v2.Compose"],
+    # Every random transform of torchvision.transforms (v1) and transforms.v2, from their docs.
+    "random-transform": [f"torchvision.transforms.{n}" for n in _V1_RANDOM]
+    + [f"torchvision.transforms.v2.{n}" for n in _V1_RANDOM + _V2_ONLY_RANDOM],
+    "deterministic-transform": [f"torchvision.transforms.{n}" for n in _DETERMINISTIC]
+    + [f"torchvision.transforms.v2.{n}" for n in _DETERMINISTIC],
+    "dataset": ["torchvision.datasets.*"],
+})
+# `GaussianBlur(k, sigma=1.0)` is deterministic; its default sigma range is random.
+RANDOM_UNLESS_SCALAR = {"GaussianBlur": ("sigma", 1)}

@@ -10,6 +10,8 @@ ROLES = {
     "eval-model-factory": ["transformers.pipeline"],
 }
 
+ROLES["dataset"] = ["datasets.load_dataset"]
+
 METHODS = {
     "weights-load": ["from_pretrained"],
     "generate": ["generate"],

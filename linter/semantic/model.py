@@ -78,6 +78,29 @@ class SemanticModel:
     # statement -> the calls directly in it (for compound statements: in its header)
     calls_by_statement: Dict[cst.CSTNode, List[Site]] = field(default_factory=dict)
     _analysis: object = None
+    _pipelines: object = None
+
+    @property
+    def pipelines(self):
+        """The pipeline model (transforms, random steps, data roles), built on first use."""
+        if self._pipelines is None:
+            from skewlint.semantic.pipelines import Pipelines
+
+            self._pipelines = Pipelines(self)
+        return self._pipelines
+
+    def assigned_name(self, site) -> Optional[str]:
+        """The name a call's value is bound to: `val_loader = DataLoader(CIFAR10(...))` gives
+        `val_loader` for both calls."""
+        statement = site.statement
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return None
+        for small in statement.body:
+            if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                if _within(site.node, small.value):
+                    target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                    return dotted(target)
+        return None
 
     @property
     def analysis(self):
@@ -208,6 +231,16 @@ class SemanticModel:
             if info.name == name and (info.is_model or not models_only):
                 return info
         return None
+
+
+def _within(node, tree) -> bool:
+    if node is tree:
+        return True
+    if isinstance(tree, cst.Call):
+        return any(_within(node, arg.value) for arg in tree.args) or _within(node, tree.func)
+    if isinstance(tree, cst.Attribute):
+        return _within(node, tree.value)
+    return False
 
 
 class _Builder:

@@ -1,0 +1,357 @@
+"""The pipeline model: data transforms, their random steps, and the train/eval role of the data they
+reach (RULES.md, "Pipeline"). Built on demand from the semantic model's index; values are followed
+through assignments, dict lookups (`transforms["train"]`), `functools.partial` and the functions
+of the file, including those that build a train or eval pipeline from a flag."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from skewlint.adapters import GENERATOR_AUGMENTATIONS, RANDOM_UNLESS_SCALAR, has_role
+from skewlint.semantic.contexts import EVAL_DATA_WORDS, SPLIT_KEYWORDS, built_for_eval, is_eval_data_name
+from skewlint.semantic.names import dotted, is_bool, keyword, tokens
+from skewlint.semantic.walk import descendants
+
+_MAX_DEPTH = 6
+# Keyword arguments that say "build the training variant".
+TRAIN_FLAGS = ("train", "training", "is_training", "train_mode", "augment", "is_train")
+_TRAIN_WORDS = frozenset({"train", "training", "trn"})
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    node: cst.CSTNode  # where it is built
+    random_steps: Tuple[str, ...]  # the random augmentation steps, by name
+
+    @property
+    def augments(self) -> bool:
+        return bool(self.random_steps)
+
+
+def is_tta(name: Optional[str]) -> bool:
+    """Test-time augmentation that says so: random steps on evaluation data on purpose."""
+    return bool(name) and ("tta" in tokens(name) or "tta" in name.lower())
+
+
+class Pipelines:
+    def __init__(self, model):
+        self.model = model
+        self._functions: Dict[object, Optional[Pipeline]] = {}
+
+    # pipelines -------------------------------------------------------------------------------------
+    def of(self, expr, depth: int = 0, flags: Optional[dict] = None) -> Optional[Pipeline]:
+        """The pipeline an expression denotes, or None when it is not (known to be) one."""
+        if depth > _MAX_DEPTH or expr is None:
+            return None
+        model = self.model
+        if isinstance(expr, cst.Call):
+            qualname = model.qualify(expr.func)
+            if has_role(qualname, "pipeline-compose") or (
+                qualname in ("torch.nn.Sequential", "keras.Sequential") and self._all_transforms(expr)
+            ):
+                steps = _steps(expr)
+                random = tuple(r for step in steps for r in self._random_steps(step, depth))
+                return Pipeline(expr, random)
+            if has_role(qualname, "transform-factory"):
+                flag = _flag(expr, ("is_training", "training", "train"), 1)
+                return Pipeline(expr, (f"{dotted(expr.func)}(is_training=True)",) if flag else ())
+            if has_role(qualname, "image-generator"):
+                used = tuple(name for name in GENERATOR_AUGMENTATIONS if _non_default(keyword(expr, name)))
+                return Pipeline(expr, tuple(f"ImageDataGenerator({name}=...)" for name in used))
+            if qualname == "functools.partial" and expr.args:
+                return self.of(expr.args[0].value, depth + 1)
+            if isinstance(expr.func, cst.Name) and self.model.local_class(expr.func.value) is not None:
+                cls = self.model.local_class(expr.func.value)
+                if not _is_transform_class(cls):
+                    return None  # a dataset or a model that happens to call `random`
+            random = self._random_steps(expr, depth)
+            if random or self._is_transform(expr):
+                return Pipeline(expr, random)
+            if isinstance(expr.func, cst.Name):  # a function of this file that builds a pipeline
+                info = model.function_named(expr.func.value)
+                if info is not None:
+                    return self._returned(info, _bound_flags(info, expr), depth)
+            return None
+        if isinstance(expr, cst.Subscript):
+            key = _subscript_key(expr)
+            for value in self._values(expr.value):
+                if isinstance(value, cst.Dict) and key is not None:
+                    for element in value.elements:
+                        if isinstance(element, cst.DictElement) and _string(element.key) == key:
+                            return self.of(element.value, depth + 1)
+            return None
+        if isinstance(expr, cst.Lambda):
+            random = self._random_calls(expr.body, depth)
+            return Pipeline(expr, random) if random else None
+        name = dotted(expr)
+        if name is None:
+            return None
+        if isinstance(expr, cst.Name):
+            info = model.function_named(name)
+            if info is not None:  # a function used as a transform (`ds.map(augment)`)
+                return self._function_as_transform(info)
+        found = [self.of(value, depth + 1) for value in model.assignments.get(name, ())]
+        found = [p for p in found if p is not None]
+        if found and all(p.augments for p in found):
+            return found[0]
+        if found and not any(p.augments for p in found):
+            return found[0]
+        return None
+
+    def _all_transforms(self, call: cst.Call) -> bool:
+        steps = _steps(call)
+        return bool(steps) and all(self._is_transform(s) or self._random_steps(s, 0) for s in steps)
+
+    def _is_transform(self, expr) -> bool:
+        if not isinstance(expr, cst.Call):
+            return False
+        qualname = self.model.qualify(expr.func)
+        return any(has_role(qualname, role) for role in
+                   ("deterministic-transform", "random-transform", "probabilistic-transform", "pipeline-compose"))
+
+    def _random_steps(self, step, depth: int) -> Tuple[str, ...]:
+        """The random steps in one step of a pipeline (a transform, a nested composition, a lambda)."""
+        if isinstance(step, cst.Lambda):
+            return self._random_calls(step.body, depth)
+        if not isinstance(step, cst.Call):
+            return ()
+        qualname = self.model.qualify(step.func)
+        name = (dotted(step.func) or "").rsplit(".", 1)[-1] or "transform"
+        if has_role(qualname, "pipeline-compose") or qualname in ("torch.nn.Sequential", "keras.Sequential"):
+            inner = tuple(r for s in _steps(step) for r in self._random_steps(s, depth + 1))
+            if inner or _probability(step) is None or _probability(step) >= 1:
+                return inner
+            return (name,)
+        if has_role(qualname, "random-transform"):
+            exempt = RANDOM_UNLESS_SCALAR.get(name)
+            if exempt is not None:
+                value = keyword(step, exempt[0])
+                if value is None and len(step.args) > exempt[1] and not step.args[exempt[1]].keyword:
+                    value = step.args[exempt[1]].value
+                if isinstance(value, (cst.Integer, cst.Float)):
+                    return ()
+            return (name,)
+        if has_role(qualname, "probabilistic-transform"):
+            p = _probability(step)
+            deterministic = has_role(qualname, "deterministic-transform")
+            if deterministic and (p is None or p >= 1):
+                return ()
+            if p is not None and p <= 0:
+                return ()
+            return (f"{name}(p={p:g})" if p is not None else name,)
+        if isinstance(step.func, cst.Name):  # a transform class of this file
+            cls = self.model.local_class(step.func.value)
+            if cls is not None:
+                return self._random_calls(cls.node)
+        return ()
+
+    def _random_calls(self, node, depth: int = _MAX_DEPTH) -> Tuple[str, ...]:
+        """Calls of random APIs or random transforms anywhere under `node`; with depth left, also
+        calls of augmenting pipelines held in variables (`lambda x, y: (augmentation(x), y)`)."""
+        found = []
+        for inner in descendants(node):
+            if isinstance(inner, cst.Call):
+                qualname = self.model.qualify(inner.func)
+                if has_role(qualname, "random-api") or has_role(qualname, "random-transform"):
+                    found.append(dotted(inner.func) or qualname)
+                elif depth < _MAX_DEPTH and qualname is None and isinstance(inner.func, cst.Name):
+                    held = self.of(inner.func, depth + 1)
+                    if held is not None and held.augments:
+                        found.extend(held.random_steps)
+        return tuple(dict.fromkeys(found))
+
+    def _function_as_transform(self, info) -> Optional[Pipeline]:
+        if info not in self._functions:
+            random = self._random_calls(info.node)
+            self._functions[info] = Pipeline(info.node, random) if random else None
+        return self._functions[info]
+
+    def _returned(self, info, flags: dict, depth: int) -> Optional[Pipeline]:
+        """The pipeline a function of this file returns, given the training flags of the call."""
+        results = []
+        for node in descendants(info.node):
+            if isinstance(node, cst.Return) and node.value is not None:
+                if not _reachable(info, node, flags):
+                    continue
+                results.append(self.of(node.value, depth + 1))
+        results = [r for r in results if r is not None]
+        if not results:
+            return None
+        augmenting = [r for r in results if r.augments]
+        return augmenting[0] if augmenting and len(augmenting) == len(results) else (
+            results[0] if not augmenting else None)
+
+    def _values(self, expr):
+        name = dotted(expr)
+        return self.model.assignments.get(name, ()) if name else ()
+
+    # data roles ------------------------------------------------------------------------------------
+    def role(self, expr, target: Optional[str] = None, depth: int = 0) -> Optional[Tuple[str, str]]:
+        """("eval" | "train", evidence) for data: from the name it is bound to, how it was built,
+        and the data it wraps (`DataLoader(val_set)`)."""
+        if target:
+            named = _name_role(target)
+            if named:
+                return named
+        if depth > _MAX_DEPTH or expr is None:
+            return None
+        if isinstance(expr, cst.Call):
+            evidence = built_for_eval(expr)
+            if evidence:
+                return "eval", f"built with {evidence}"
+            train = keyword(expr, "train")
+            split = _string(keyword(expr, "split")) or _string(keyword(expr, "subset"))
+            if is_bool(train, True) or (split and _TRAIN_WORDS.intersection(tokens(split))):
+                return "train", "built from the training split"
+            qualname = self.model.qualify(expr.func)
+            if has_role(qualname, "loader") and expr.args:
+                return self.role(expr.args[0].value, None, depth + 1)
+            if isinstance(expr.func, cst.Attribute):  # `val_ds.batch(32)`, `gen.flow_from_directory(...)`
+                return self.role(expr.func.value, None, depth + 1)
+            return None
+        name = dotted(expr)
+        if name is None:
+            return None
+        named = _name_role(name)
+        if named:
+            return named
+        for value in self.model.assignments.get(name, ())[:3]:
+            found = self.role(value, None, depth + 1)
+            if found:
+                return found
+        return None
+
+
+def _is_transform_class(cls) -> bool:
+    """A class used as a transform: callable, and not a dataset (no `__getitem__`) or a model."""
+    methods = {f.name.value for f in cls.node.body.body if isinstance(f, cst.FunctionDef)}
+    return "__call__" in methods and "__getitem__" not in methods and not cls.is_model
+
+
+def _name_role(name: str) -> Optional[Tuple[str, str]]:
+    last = name.rsplit(".", 1)[-1]
+    if is_eval_data_name(last):
+        return "eval", f"`{name}` is evaluation data"
+    if _TRAIN_WORDS.intersection(tokens(last)):
+        return "train", f"`{name}` is training data"
+    return None
+
+
+def _steps(call: cst.Call) -> list:
+    value = call.args[0].value if call.args and call.args[0].keyword is None else keyword(call, "transforms")
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [e.value for e in value.elements]
+    return [a.value for a in call.args if a.keyword is None]
+
+
+def _probability(call: cst.Call) -> Optional[float]:
+    value = keyword(call, "p")
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return float(value.value)
+    return None
+
+
+def _non_default(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return float(value.value) != 0
+    if isinstance(value, cst.Name):
+        return value.value not in ("False", "None")
+    return True
+
+
+def _string(node) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _subscript_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return _string(node.slice[0].slice.value)
+    return None
+
+
+def _flag(call: cst.Call, names, position: Optional[int] = None) -> Optional[bool]:
+    for name in names:
+        value = keyword(call, name)
+        if value is not None:
+            return True if is_bool(value, True) else (False if is_bool(value, False) else None)
+    return None
+
+
+def _bound_flags(info, call: cst.Call) -> dict:
+    """The values (True/False) a call gives the function's training-flag parameters."""
+    flags = {}
+    for index, param in enumerate(info.params):
+        if param not in TRAIN_FLAGS + SPLIT_KEYWORDS and not (EVAL_DATA_WORDS | _TRAIN_WORDS).intersection(tokens(param)):
+            continue
+        value = keyword(call, param)
+        if value is None:
+            positional = [a for a in call.args if a.keyword is None]
+            value = positional[index].value if index < len(positional) else None
+        if is_bool(value, True):
+            flags[param] = True
+        elif is_bool(value, False):
+            flags[param] = False
+        elif isinstance(value, cst.SimpleString):  # `get_transform("train")` / `get_transform("val")`
+            text = _string(value) or ""
+            flags[param] = bool(_TRAIN_WORDS.intersection(tokens(text)))
+    return flags
+
+
+def _reachable(info, node, flags: dict) -> bool:
+    """Is this `return` reachable with these flags? Follows `if train:` / `if not train:` /
+    `if split == "train":` branches on the flags only, and the code after an `if` whose taken
+    branch returns."""
+    if not flags:
+        return True
+    returned_before = False
+    for statement in descendants(info.node):
+        if statement is node:
+            return not returned_before
+        if not isinstance(statement, cst.If):
+            continue
+        verdict = _test(statement.test, flags)
+        if verdict is None:
+            continue
+        in_body = any(n is node for n in descendants(statement.body))
+        in_else = statement.orelse is not None and any(n is node for n in descendants(statement.orelse))
+        if (in_body and not verdict) or (in_else and verdict):
+            return False
+        taken = statement.body if verdict else statement.orelse
+        if not in_body and not in_else and taken is not None and _ends_in_return(taken):
+            returned_before = True
+    return not returned_before
+
+
+def _ends_in_return(block) -> bool:
+    body = getattr(block, "body", None)
+    body = getattr(body, "body", body)
+    if not body:
+        return False
+    last = body[-1]
+    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in last.body)
+
+
+def _test(test, flags: dict) -> Optional[bool]:
+    if isinstance(test, cst.Name) and test.value in flags:
+        return flags[test.value]
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _test(test.expression, flags)
+        return None if inner is None else not inner
+    if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value in flags \
+            and len(test.comparisons) == 1:
+        text = _string(test.comparisons[0].comparator)
+        if text is not None:
+            same = bool(_TRAIN_WORDS.intersection(tokens(text))) == flags[test.left.value]
+            operator = test.comparisons[0].operator
+            if isinstance(operator, cst.Equal):
+                return same
+            if isinstance(operator, cst.NotEqual):
+                return not same
+    return None

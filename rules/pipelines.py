@@ -1,0 +1,388 @@
+"""Family 3: evaluation data pipelines (SKW3xx)."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from skewlint.adapters import has_role
+from skewlint.diagnostics import Finding
+from skewlint.registry import Rule
+from skewlint.semantic.contexts import is_eval_data_name
+from skewlint.semantic.names import dotted, is_bool, keyword, tokens
+from skewlint.semantic.pipelines import TRAIN_FLAGS, is_tta
+from skewlint.semantic.walk import descendants
+
+FAMILY = "evaluation data pipeline"
+_TRANSFORM_KEYWORDS = ("transform", "transforms")
+_GENERATOR_METHODS = ("flow_from_directory", "flow", "flow_from_dataframe")
+# Folder datasets take the transform as their second positional argument.
+_FOLDER_DATASETS = ("ImageFolder", "DatasetFolder")
+_PREPROCESSING_WORDS = frozenset({"transform", "transforms", "preprocess", "preprocessing", "augment",
+                                  "augmentation", "aug", "augs", "pipeline", "dataset", "datasets", "loader",
+                                  "dataloader", "tf", "tfm", "tfms", "generator", "data", "collate"})
+
+
+def _steps_text(pipeline) -> str:
+    steps = list(dict.fromkeys(pipeline.random_steps))
+    return ", ".join(f"`{s}`" for s in steps[:3]) + (", ..." if len(steps) > 3 else "")
+
+
+def _code(model, node) -> str:
+    text = model.module.code_for_node(node).split("\n")[0]
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class AugmentationInEvalPipeline(Rule):
+    code = "SKW301"
+    name = "augmentation-in-eval-pipeline"
+    family = FAMILY
+    summary = "Random augmentation applied to evaluation data"
+    what_it_does = (
+        "Reports a pipeline with random augmentation (`RandomResizedCrop`, `ColorJitter`, albumentations "
+        "transforms with `p` < 1, `ImageDataGenerator` augmentation arguments, `tf.image.random_*`, "
+        "user functions that call random APIs) where it reaches evaluation data: a validation or test "
+        "dataset, loader or generator (`CIFAR10(train=False, transform=train_tf)`, "
+        "`val_gen = train_datagen.flow_from_directory(valdir)`, `val_ds.map(augment)`), or a "
+        "pipeline variable named for evaluation (`val_transform = train_transform`). Test-time "
+        "augmentation that says so (a name containing `tta`) is not reported."
+    )
+    why_bad = (
+        "Wrong results: every evaluation sees randomly cropped, flipped, recolored inputs, so metrics "
+        "are noisy from run to run, lower than the model's real accuracy, and not comparable with "
+        "published numbers. Checkpoint selection on a noisy validation metric picks the wrong epoch."
+    )
+    example = (
+        "train_tf = T.Compose([T.RandomResizedCrop(224), T.RandomHorizontalFlip(), T.ToTensor()])\n"
+        "val_set = datasets.ImageFolder(valdir, transform=train_tf)"
+    )
+    use_instead = (
+        "val_tf = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\n"
+        "val_set = datasets.ImageFolder(valdir, transform=val_tf)"
+    )
+
+    def check(self, model):
+        pipes = model.pipelines
+        for site in model.calls:
+            call = site.node
+            target = model.assigned_name(site)
+            transform = _transform_argument(model, site)
+            if transform is not None:
+                yield from self._attached(model, site, transform, pipes.role(call, target))
+                continue
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS:
+                generator = pipes.of(func.value)
+                if generator is not None and generator.augments and not is_tta(target):
+                    role = pipes.role(call, target)
+                    if role and role[0] == "eval":
+                        yield self._finding(site, dotted(func.value) or "the generator", generator, role[1], call)
+            elif isinstance(func, cst.Attribute) and func.attr.value == "map" and call.args:
+                role = pipes.role(func.value, target)
+                if role and role[0] == "eval":
+                    yield from self._attached(model, site, call.args[0].value, role)
+        for site in model.attribute_assignments:  # `val_set.transform = train_tf`
+            if site.node.attr.value in _TRANSFORM_KEYWORDS:
+                role = pipes.role(site.node.value)
+                if role and role[0] == "eval":
+                    yield from self._attached(model, site, site.value, role)
+        for name, values in model.assignments.items():  # `val_transform = train_transform`
+            if not is_eval_data_name(name.rsplit(".", 1)[-1]) or is_tta(name):
+                continue
+            for value in values:
+                if isinstance(value, cst.Call) and _train_flag(value):
+                    continue  # `val_tf = build_transform(is_training=True)`: SKW303
+                pipeline = pipes.of(value)
+                if pipeline is not None and pipeline.augments:
+                    yield self._finding(None, _code(model, value), pipeline, f"`{name}` is evaluation data", value)
+
+    def _attached(self, model, site, transform, role):
+        if not role or role[0] != "eval":
+            return
+        name = dotted(transform)
+        if is_tta(name) or is_tta(model.assigned_name(site)):
+            return
+        if name is not None and is_eval_data_name(name.rsplit(".", 1)[-1]):
+            return  # reported where that evaluation pipeline is built
+        pipeline = model.pipelines.of(transform)
+        if pipeline is not None and pipeline.augments:
+            yield self._finding(site, name or _code(model, transform), pipeline, role[1], transform)
+
+    def _finding(self, site, name, pipeline, evidence, node):
+        related = ((pipeline.node, "the pipeline is built here"),) if pipeline.node is not node else ()
+        where = " (built at line {line0})" if related else ""
+        return Finding(
+            self.code,
+            node,
+            f"`{name}` applies random augmentation ({_steps_text(pipeline)}){where} to evaluation data "
+            f"({evidence}): metrics vary from run to run and understate the model; give evaluation a "
+            "deterministic pipeline",
+            statement=site.statement if site is not None else None,
+            related=related,
+        )
+
+
+def _transform_argument(model, site) -> Optional[cst.BaseExpression]:
+    call = site.node
+    qualname = site.qualname
+    if has_role(qualname, "pipeline-compose") or has_role(qualname, "transform-factory"):
+        return None
+    for name in _TRANSFORM_KEYWORDS:
+        value = keyword(call, name)
+        if value is not None:
+            return value
+    if (qualname or dotted(call.func) or "").rsplit(".", 1)[-1] in _FOLDER_DATASETS:
+        positional = [a for a in call.args if a.keyword is None]
+        if len(positional) > 1:
+            return positional[1].value
+    return None
+
+
+def _train_flag(call: cst.Call) -> Optional[str]:
+    for name in TRAIN_FLAGS:
+        value = keyword(call, name)
+        if value is not None and is_bool(value, True):
+            return name
+    return None
+
+
+def _split_targets(site) -> List[str]:
+    statement = site.statement
+    names = []
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and small.value is site.node:
+                for target in small.targets:
+                    element = target.target
+                    items = element.elements if isinstance(element, (cst.Tuple, cst.List)) else [element]
+                    for item in items:
+                        value = item.value if isinstance(item, cst.Element) else item
+                        if dotted(value):
+                            names.append(dotted(value))
+    return names
+
+
+class SplitInheritsTrainTransform(Rule):
+    code = "SKW302"
+    name = "split-inherits-train-transform"
+    family = FAMILY
+    summary = "A validation split carved out of a dataset that carries training augmentation"
+    what_it_does = (
+        "Reports `random_split`, `Subset` or `train_test_split` of a dataset built with an augmenting "
+        "pipeline, where one of the parts is evaluation data (`train_set, val_set = random_split(...)`)."
+    )
+    why_bad = (
+        "Wrong results: the parts share the parent dataset and its transform, so the validation split "
+        "is evaluated with the training augmentation (random crops, flips, color jitter)."
+    )
+    example = (
+        "full = datasets.CIFAR10(root, train=True, transform=train_tf)\n"
+        "train_set, val_set = random_split(full, [45000, 5000])"
+    )
+    use_instead = (
+        "indices = torch.randperm(50000)\n"
+        "train_set = Subset(datasets.CIFAR10(root, train=True, transform=train_tf), indices[:45000])\n"
+        "val_set = Subset(datasets.CIFAR10(root, train=True, transform=val_tf), indices[45000:])"
+    )
+
+    def check(self, model):
+        pipes = model.pipelines
+        for site in model.calls:
+            if not has_role(site.qualname, "split") or not site.node.args:
+                continue
+            targets = _split_targets(site) or [model.assigned_name(site) or ""]
+            evaluation = [t for t in targets if t and is_eval_data_name(t.rsplit(".", 1)[-1])]
+            if not evaluation:
+                continue
+            pipeline = _dataset_pipeline(model, site.node.args[0].value)
+            if pipeline is None or not pipeline.augments:
+                continue
+            dataset = _code(model, site.node.args[0].value)
+            yield Finding(
+                self.code,
+                site.node,
+                f"`{evaluation[0]}` is split from `{dataset}`, whose transform applies random augmentation "
+                f"({_steps_text(pipeline)}, built at line {{line0}}): the evaluation split is augmented too; "
+                "build the evaluation part from a dataset with a deterministic transform",
+                statement=site.statement,
+                related=((pipeline.node, "the augmenting pipeline"),),
+            )
+
+
+def _dataset_pipeline(model, dataset, depth: int = 0):
+    """The transform pipeline a dataset expression was built with."""
+    if depth > 4:
+        return None
+    if isinstance(dataset, cst.Call):
+        for name in _TRANSFORM_KEYWORDS:
+            value = keyword(dataset, name)
+            if value is not None:
+                return model.pipelines.of(value)
+        name = (dotted(dataset.func) or "").rsplit(".", 1)[-1]
+        positional = [a for a in dataset.args if a.keyword is None]
+        if name in _FOLDER_DATASETS and len(positional) > 1:
+            return model.pipelines.of(positional[1].value)
+        return None
+    name = dotted(dataset)
+    for value in model.assignments.get(name, ()) if name else ():
+        found = _dataset_pipeline(model, value, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+class TrainFlagInEvalPreprocessing(Rule):
+    code = "SKW303"
+    name = "train-flag-in-eval-preprocessing"
+    family = FAMILY
+    summary = "A training flag passed to preprocessing or a dataset in evaluation code"
+    what_it_does = (
+        "Reports a call in an evaluation context (or whose result is named as evaluation data) that "
+        "passes `train=True`, `training=True`, `is_training=True`, `train_mode=True` or `augment=True` "
+        "to a preprocessing or augmentation function, a transform factory (`create_transform`) or a "
+        "dataset."
+    )
+    why_bad = (
+        "Wrong results: the flag selects the training variant, so evaluation data is augmented (or, "
+        "for a dataset, the evaluation reads the training split)."
+    )
+    example = "val_tf = create_transform(224, is_training=True)\ntest_set = CIFAR10(root, train=True)"
+    use_instead = "val_tf = create_transform(224, is_training=False)\ntest_set = CIFAR10(root, train=False)"
+
+    def check(self, model):
+        analysis = model.analysis
+        for site in model.calls:
+            flag = _train_flag(site.node)
+            if flag is None or not _is_preprocessing(model, site):
+                continue
+            target = model.assigned_name(site)
+            if is_tta(target) or is_tta(dotted(site.node.func)):
+                continue
+            context, _ = analysis.contexts.get(site.node, (None, None))
+            if target and is_eval_data_name(target.rsplit(".", 1)[-1]):
+                evidence = f"the result is `{target}`"
+            elif context is not None and context.kind == "eval" and not (target and model.pipelines.role(
+                    None, target) == ("train", f"`{target}` is training data")):
+                evidence = context.evidence
+            else:
+                continue
+            yield Finding(
+                self.code,
+                site.node,
+                f"`{flag}=True` selects the training variant of `{_code(model, site.node.func)}` in evaluation "
+                f"code ({evidence}); pass `{flag}=False`",
+                statement=site.statement,
+            )
+
+
+def _is_preprocessing(model, site) -> bool:
+    qualname = site.qualname
+    if any(has_role(qualname, role) for role in ("dataset", "loader", "transform-factory", "pipeline-compose")):
+        return True
+    func = site.node.func
+    name = dotted(func)
+    if name is None or name == "self" or model.is_model(func):
+        return False  # model calls are SKW105's
+    words = set(tokens(name.rsplit(".", 1)[-1]))
+    return bool(_PREPROCESSING_WORDS.intersection(words)) or name.rsplit(".", 1)[-1].endswith(("Dataset", "Folder"))
+
+
+class _LoaderRule(Rule):
+    """SKW304/SKW305: an option of an evaluation loader that changes which samples are scored."""
+
+    family = FAMILY
+
+    def flagged(self, model, site) -> Optional[str]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def check(self, model):
+        pipes = model.pipelines
+        for site in model.calls:
+            option = self.flagged(model, site)
+            if option is None:
+                continue
+            target = model.assigned_name(site)
+            role = pipes.role(site.node, target)
+            if not role or role[0] != "eval":
+                continue
+            yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1]),
+                          statement=site.statement)
+
+
+class EvalLoaderDropLast(_LoaderRule):
+    code = "SKW304"
+    name = "eval-loader-drop-last"
+    summary = "An evaluation loader that drops the last incomplete batch"
+    what_it_does = (
+        "Reports a DataLoader of evaluation data built with `drop_last=True`, and `tf.data` "
+        "`batch(..., drop_remainder=True)` on evaluation data."
+    )
+    why_bad = (
+        "Wrong results: up to `batch_size - 1` samples are silently left out of every evaluation, so "
+        "metrics are computed on a subset that depends on the batch size."
+    )
+    example = "val_loader = DataLoader(val_set, batch_size=256, drop_last=True)"
+    use_instead = "val_loader = DataLoader(val_set, batch_size=256)"
+    message = "{option} on evaluation data ({evidence}): the last incomplete batch is never scored; remove it"
+
+    def flagged(self, model, site):
+        call = site.node
+        if has_role(site.qualname, "loader") and is_bool(keyword(call, "drop_last"), True):
+            return "`drop_last=True`"
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "batch" and \
+                is_bool(keyword(call, "drop_remainder"), True):
+            return "`batch(..., drop_remainder=True)`"
+        return None
+
+
+def _only_sampled(model, name: Optional[str]) -> bool:
+    """Is the loader only used as `next(iter(loader))`: a random batch to look at, not a metric?"""
+    if not name:
+        return False
+    sampled = sum(1 for site in model.calls
+                  if dotted(site.node.func) == "iter" and site.node.args and dotted(site.node.args[0].value) == name)
+    if not sampled:
+        return False
+    uses = sum(1 for node in descendants(model.module)
+               if isinstance(node, (cst.Name, cst.Attribute)) and dotted(node) == name)
+    return uses - 1 == sampled  # every use but the assignment is inside `iter(...)`
+
+
+class EvalLoaderShuffle(_LoaderRule):
+    code = "SKW305"
+    name = "eval-loader-shuffle"
+    severity = "warning"
+    summary = "An evaluation loader that shuffles"
+    what_it_does = (
+        "Reports a DataLoader of evaluation data built with `shuffle=True` or a `RandomSampler`, a "
+        "Keras `flow_from_directory(..., shuffle=True)` and a `tf.data` `.shuffle()` of evaluation data."
+    )
+    why_bad = (
+        "Per-sample outputs no longer line up with the dataset's order (labels, file names, "
+        "`generator.classes`), so saved predictions and confusion matrices are wrong, and runs are not "
+        "reproducible. Aggregate metrics are unaffected."
+    )
+    example = "test_loader = DataLoader(test_set, batch_size=64, shuffle=True)"
+    use_instead = "test_loader = DataLoader(test_set, batch_size=64, shuffle=False)"
+    message = "{option} on evaluation data ({evidence}): outputs no longer line up with the samples; do not shuffle"
+
+    def flagged(self, model, site):
+        call = site.node
+        func = call.func
+        if has_role(site.qualname, "loader") or (isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS):
+            if _only_sampled(model, model.assigned_name(site)):
+                return None
+            if is_bool(keyword(call, "shuffle"), True):
+                return "`shuffle=True`"
+            sampler = keyword(call, "sampler")
+            # `SubsetRandomSampler` selects a subset (a k-fold split): the order is not the point.
+            if isinstance(sampler, cst.Call) and (dotted(sampler.func) or "").rsplit(".", 1)[-1] == "RandomSampler":
+                return "`RandomSampler`"
+        if isinstance(func, cst.Attribute) and func.attr.value == "shuffle" and call.args and \
+                not has_role(site.qualname, "random-api") and not (dotted(func.value) or "").startswith(("random", "np")):
+            return "`.shuffle()`"
+        return None
+
+
+RULES = (AugmentationInEvalPipeline, SplitInheritsTrainTransform, TrainFlagInEvalPreprocessing,
+         EvalLoaderDropLast, EvalLoaderShuffle)
