@@ -88,14 +88,7 @@ class Cache:
         try:
             self._prepare()
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(entry, out, separators=(",", ":"))
-                os.replace(temporary, path)  # readers see the old entry or the new one, never half
-            except BaseException:
-                _unlink(temporary)
-                raise
+            _write_atomically(path, entry)
         except (OSError, TypeError, ValueError) as error:
             # Read-only, full or foreign-owned directory, or a summary that is not plain data.
             self.enabled = False
@@ -110,8 +103,7 @@ class Cache:
         for name, text in ((TAG_NAME, TAG), (".gitignore", "# Created by skewlint automatically.\n*\n")):
             target = os.path.join(self.directory, name)
             if not os.path.exists(target):
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                _write_atomically(target, text)  # another run may be creating it at the same moment
         self._ready = True
 
     def _entry_path(self, job) -> str:
@@ -233,6 +225,22 @@ def _decode(value):
     if isinstance(value, list):
         return [_decode(v) for v in value]
     return value
+
+
+def _write_atomically(path: str, content) -> None:
+    """A temporary file in the same directory, then a rename: readers (and concurrent runs) see
+    the old file or the new one, never half of one. `content` is text or a JSON-able entry."""
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            if isinstance(content, str):
+                out.write(content)
+            else:
+                json.dump(content, out, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        _unlink(temporary)
+        raise
 
 
 def _unlink(path: str) -> None:

@@ -1,4 +1,5 @@
 """The runner: a process pool over files whose output does not depend on scheduling or `--jobs`."""
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -163,3 +164,23 @@ def test_chunks_balance_bytes_and_keep_order():
     assert chunks[0] == [jobs[0]] and chunks[1] == [jobs[1]]  # big files alone
     assert [len(c) for c in chunks[2:]] == [2, 2, 4]  # small ones together
     assert max(len(c) for c in runner._chunks(jobs * 10, [1] * 100, workers=1)) <= 32
+
+
+def test_a_worker_that_dies_does_not_lose_files(tmp_path, monkeypatch):
+    """A worker killed mid-run (out of memory, a crash in native code): the files it did not
+    finish are linted in this process, and every file still gets its result."""
+    parent = os.getpid()
+    real = runner.lint_one
+
+    def dying(job):
+        if os.getpid() != parent and job.path.endswith("m05.py"):
+            os._exit(1)
+        return real(job)
+
+    monkeypatch.setattr(runner, "lint_one", dying)  # inherited by the forked workers
+    jobs = jobs_for(corpus(tmp_path))
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patch reaches the workers only when they are forked")
+    outcomes = runner.run(jobs, workers=2)
+    assert [o.job for o in outcomes] == jobs and all(o.error is None for o in outcomes)
+    assert sum(len(o.result.diagnostics) for o in outcomes) == 25
