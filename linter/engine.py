@@ -148,11 +148,25 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
                 noqa_row=noqa_row,
                 url=rule.url(),
                 related=related,
+                fix=_fix(module, text, finding.fix),
             )
         )
     if UNUSED_SUPPRESSION in enabled:
         diagnostics.extend(_unused_suppressions(comments, display, enabled))
     return diagnostics
+
+
+def _fix(module, text: str, fix) -> Optional[dict]:
+    """A finding's fix as ruff's JSON fix object; None when there is none or it cannot be built
+    (a rule's fix must never cost the file its diagnostics)."""
+    if fix is None:
+        return None
+    from skewlint import fixes
+
+    try:
+        return fixes.as_dict(fix, fixes.edits_of(fix, module, text), text)
+    except Exception:  # noqa: BLE001 - the finding stands without its fix
+        return None
 
 
 def _unused_suppressions(comments, display: str, enabled: frozenset) -> List[Diagnostic]:

@@ -159,6 +159,7 @@ def _relocate(diagnostic, starts):
         location=Location(row, diagnostic.location.column),
         end_location=moved(diagnostic.end_location),
         noqa_row=max(1, diagnostic.noqa_row - offset),
+        fix=None,  # edits count rows of the joined cells; notebooks are not fixed (yet)
         # Evidence may sit in an earlier cell: each related location gets its own cell's rows.
         related=tuple(_related(location, note, cell, starts) for location, note in diagnostic.related),
     )

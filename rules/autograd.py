@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from skewlint import fixes
 from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, method_has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
@@ -33,6 +34,13 @@ class MissingNoGrad(Rule):
     )
     example = "model.eval()\nfor images, labels in val_loader:\n    outputs = model(images)"
     use_instead = "model.eval()\nwith torch.no_grad():\n    for images, labels in val_loader:\n        outputs = model(images)"
+    fix_safety = (
+        "Unsafe fix: an evaluation function gets `@torch.no_grad()` (innermost decorator); a loop over "
+        "evaluation data or a `with` block that is the evaluation is wrapped in `with torch.no_grad():`; "
+        "otherwise the statement with the forward call is. `import torch` is added when no module-level "
+        "import provides `torch.no_grad`. Unsafe because code that needs gradients (a backward pass, "
+        "`requires_grad` checks, tensors kept for training) stops working inside the new block."
+    )
     references = (
         "https://pytorch.org/docs/stable/generated/torch.no_grad.html",
         "https://pytorch.org/docs/stable/notes/autograd.html#locally-disabling-gradient-computation",
@@ -71,7 +79,35 @@ class MissingNoGrad(Rule):
                 f"`{key}` is evaluated with gradients enabled ({evidence}): activations are kept for a "
                 "backward pass that never comes, wasting memory and time; wrap the evaluation in "
                 "`with torch.no_grad():` or decorate the function with `@torch.no_grad()`",
+                fix=_no_grad_fix(model, observation),
             )
+
+
+def _no_grad_fix(model, observation):
+    module = model.module
+    name = fixes.imported_name(module, "torch.no_grad")
+    changes = []
+    if name is None:
+        if fixes.binds(module, "torch"):
+            return None  # `torch` is something else here
+        name = "torch.no_grad"
+        changes.append(fixes.add_import("import torch"))
+    context = observation.context.node
+    function = observation.function
+    statements = fixes.enclosing_statements(module, observation.node)
+    if not statements:
+        return None
+    if function is not None and context is function.node and not function.node.asynchronous:
+        changes.append(fixes.decorate(function.node, f"{name}()"))
+        how = f"Decorate `{function.name}` with `@{name}()`"
+    else:
+        target = context if context in statements and isinstance(context, (cst.For, cst.While, cst.With)) \
+            else statements[-1]
+        if isinstance(target, (cst.FunctionDef, cst.ClassDef)):
+            return None  # the call is in a decorator or a default value
+        changes.append(fixes.wrap_in_with(target, f"{name}()"))
+        how = f"Wrap the evaluation in `with {name}():`"
+    return fixes.unsafe(how, *changes)
 
 
 def _evaluation_evidence(observation):

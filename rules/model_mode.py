@@ -1,8 +1,11 @@
 """Family 1: model mode (SKW1xx)."""
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
+from skewlint import fixes
 from skewlint.adapters import has_module_modes, has_role
 from skewlint.diagnostics import Finding
 from skewlint.semantic.state import is_managed_copy
@@ -28,6 +31,7 @@ class ModeMethodNotCalled(Rule):
     )
     example = "model.eval\nwith torch.no_grad():\n    preds = model(images)"
     use_instead = "model.eval()\nwith torch.no_grad():\n    preds = model(images)"
+    fix_safety = "Safe fix: adds the call (`model.eval` becomes `model.eval()`), which is what the statement meant."
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",)
 
     def check(self, model):
@@ -49,6 +53,7 @@ class ModeMethodNotCalled(Rule):
                 f"`{name}.{value.attr.value}` is not called, so the mode does not change; "
                 f"write `{name}.{value.attr.value}()`",
                 statement=site.statement,
+                fix=fixes.safe(f"Call `{name}.{value.attr.value}()`", fixes.replace(value, cst.Call(func=value))),
             )
 
 
@@ -65,6 +70,11 @@ class TrainingAttributeAssigned(Rule):
     )
     example = "model.training = False\npreds = model(images)"
     use_instead = "model.eval()\npreds = model(images)"
+    fix_safety = (
+        "Safe fix: a statement `model.training = False` becomes `model.eval()` (`True`: `model.train()`), "
+        "which sets the flag of the model and of every submodule. Not offered when the assignment has "
+        "several targets or shares its line with other statements."
+    )
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
 
     def check(self, model):
@@ -90,6 +100,7 @@ class TrainingAttributeAssigned(Rule):
                 f"assigning `{name}.training` changes only the top module, not its submodules "
                 f"(Dropout, BatchNorm); call `{name}.{call}` instead",
                 statement=site.statement,
+                fix=_mode_call_fix(site, target, receiver, call, name),
             )
 
 
@@ -118,6 +129,13 @@ class FunctionalDropoutIgnoresMode(Rule):
     use_instead = (
         "class Net(nn.Module):\n    def forward(self, x):\n"
         "        x = F.dropout(self.fc1(x), p=0.5, training=self.training)\n        return self.fc2(x)"
+    )
+    fix_safety = (
+        "Safe fix for `F.dropout` & co.: adds `training=self.training` (or replaces `training=True` by "
+        "it), which changes only evaluation, where dropout was the bug. Unsafe fix for "
+        "`F.alpha_dropout` & co. without `training=`: adding it turns dropout on in training, which "
+        "changes training results. Safe fix for `scaled_dot_product_attention`: `dropout_p=p` becomes "
+        "`dropout_p=p if self.training else 0.0`. `self` stands for the method's first parameter."
     )
     references = (
         "https://pytorch.org/docs/stable/generated/torch.nn.functional.dropout.html",
@@ -148,7 +166,8 @@ class FunctionalDropoutIgnoresMode(Rule):
                 else:
                     continue
                 yield Finding(
-                    self.code, call, f"`{short}` {why}; pass `training=self.training`", statement=site.statement
+                    self.code, call, f"`{short}` {why}; pass `training=self.training`", statement=site.statement,
+                    fix=_training_fix(function, call, training, safe=has_role(name, "functional-dropout")),
                 )
             elif has_role(name, "attention-dropout"):
                 dropout_p = argument(call, 4, "dropout_p")
@@ -160,7 +179,50 @@ class FunctionalDropoutIgnoresMode(Rule):
                     f"`{short}` applies `dropout_p` in eval mode too; "
                     "pass `dropout_p=self.dropout_p if self.training else 0.0`",
                     statement=site.statement,
+                    fix=_dropout_p_fix(model, function, dropout_p),
                 )
+
+
+def _mode_call_fix(site, target, receiver, call: str, name: str):
+    """`model.training = False` -> `model.eval()`: only for the whole, single-target statement."""
+    statement = site.statement
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    assign = statement.body[0]
+    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.targets[0].target is target):
+        return None
+    method = cst.Attribute(value=receiver, attr=cst.Name(call[:-2]))
+    return fixes.safe(f"Call `{name}.{call}`", fixes.replace(assign, cst.Expr(cst.Call(func=method))))
+
+
+def _self_name(function):
+    params = function.node.params.params
+    return params[0].name.value if params else None
+
+
+def _training_fix(function, call, training, safe: bool):
+    """`training=self.training`: the `True` passed replaced, else the keyword added."""
+    owner = _self_name(function)
+    if owner is None:
+        return None
+    flag = f"{owner}.training"
+    change = fixes.set_keyword(call, "training", flag) if training is None else fixes.replace(training, flag)
+    return (fixes.safe if safe else fixes.unsafe)(f"Pass `training={flag}`", change)
+
+
+# Values that need no parentheses before ` if ... else ...`.
+_ATOMS = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript)
+
+
+def _dropout_p_fix(model, function, dropout_p):
+    owner = _self_name(function)
+    if owner is None:
+        return None
+    code = model.module.code_for_node(dropout_p)
+    if not isinstance(dropout_p, _ATOMS) and not dropout_p.lpar:
+        code = f"({code})"
+    return fixes.safe("Use `dropout_p` only in training",
+                      fixes.replace(dropout_p, f"{code} if {owner}.training else 0.0"))
 
 
 def _is_model(model, site, receiver) -> bool:
@@ -247,6 +309,12 @@ class MissingEvalMode(Rule):
         "    model.eval()\n    with torch.no_grad():\n        for x, y in val_loader:\n"
         "            acc += (model(x).argmax(1) == y).sum()"
     )
+    fix_safety = (
+        "Unsafe fix: inserts `model.eval()` before the evaluation: before the loop over evaluation data "
+        "or the `with` block that is the evaluation, else before the statement that evaluates (or calls "
+        "the evaluation function). Unsafe because the model stays in eval mode afterwards: training "
+        "that follows on the same path needs a `model.train()` (SKW102 reports it)."
+    )
     references = (
         "https://pytorch.org/docs/stable/notes/autograd.html#evaluation-mode-nn-module-eval",
         "https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",
@@ -278,7 +346,23 @@ class MissingEvalMode(Rule):
                     f"`{callee}()` evaluates `{name}` ({_context_text(observation.via)}) but `{name}` may "
                     f"still be in training mode here: {origin} reaches this call; call `{name}.eval()` before it"
                 )
-            yield Finding(self.code, observation.node, message, related=_fact_related([fact]))
+            yield Finding(self.code, observation.node, message, related=_fact_related([fact]),
+                          fix=_eval_call_fix(model, observation))
+
+
+def _eval_call_fix(model, observation):
+    key = observation.key
+    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
+        return None
+    statements = fixes.enclosing_statements(model.module, observation.node)
+    if not statements:
+        return None
+    context = observation.context.node
+    anchor = context if observation.via is None and context in statements \
+        and isinstance(context, (cst.For, cst.While, cst.With)) else statements[-1]
+    if isinstance(anchor, (cst.FunctionDef, cst.ClassDef)):
+        return None  # the call is in a decorator or a default value
+    return fixes.unsafe(f"Call `{key}.eval()` before the evaluation", fixes.insert_before(anchor, f"{key}.eval()"))
 
 
 class TrainModeNotRestored(Rule):

@@ -1,0 +1,299 @@
+"""Fixes: what a rule proposes, as changes of its file's libcst tree, and their text edits.
+
+A rule attaches a `Fix` to its `Finding`: an applicability (`safe`: keeps the code's meaning apart
+from removing the bug; `unsafe`: may change behaviour, applied only with `--unsafe-fixes`), a short
+message, and one or more changes built with the helpers below on nodes of the parsed module.
+
+The engine turns each change into one exact text edit: it applies the change to the tree, renders
+the whole module (libcst keeps every comment, blank line and line ending) and takes the span where
+the new text differs from the old. So a rule never computes positions or indentation itself, and
+a multi-line string inside a re-indented block keeps its value.
+
+Applying edits, the fix loop and writing files: `skewlint.fix_files`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple, Union
+
+import libcst as cst
+
+from skewlint.semantic.walk import children
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+# A change: the module before -> the module after. Built by the helpers below.
+Change = Callable[[cst.Module], cst.Module]
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: str
+    message: str
+    changes: Tuple[Change, ...]
+
+
+def safe(message: str, *changes: Change) -> Fix:
+    return Fix(SAFE, message, tuple(changes))
+
+
+def unsafe(message: str, *changes: Change) -> Fix:
+    return Fix(UNSAFE, message, tuple(changes))
+
+
+# ---- changes a rule can ask for -------------------------------------------------------------
+
+
+def _expression(code: Union[str, cst.BaseExpression], module: cst.Module) -> cst.BaseExpression:
+    if isinstance(code, str):
+        return cst.parse_expression(code, config=module.config_for_parsing)
+    return code
+
+
+def _statement(code: str, module: cst.Module) -> cst.BaseStatement:
+    return cst.parse_statement(code.rstrip("\n") + "\n", config=module.config_for_parsing)
+
+
+def replace(node: cst.CSTNode, new: Union[str, cst.CSTNode]) -> Change:
+    """Replace `node` by `new` (a node, or the code of an expression when `node` is one)."""
+
+    def change(module: cst.Module) -> cst.Module:
+        return module.deep_replace(node, _expression(new, module) if isinstance(new, str) else new)
+
+    return change
+
+
+def insert_before(statement: cst.BaseStatement, code: str) -> Change:
+    """Insert the statement `code` (one line, e.g. `model.eval()`) before `statement`, at its
+    indentation. Comments above `statement` stay above both."""
+
+    def change(module: cst.Module) -> cst.Module:
+        new = _statement(code, module).with_changes(leading_lines=statement.leading_lines)
+        return module.deep_replace(statement, cst.FlattenSentinel([new, statement.with_changes(leading_lines=())]))
+
+    return change
+
+
+def wrap_in_with(statement: cst.BaseStatement, item: str) -> Change:
+    """Put `statement` in the block of `with ITEM:` (e.g. `torch.no_grad()`), re-indented."""
+
+    def change(module: cst.Module) -> cst.Module:
+        block = cst.With(
+            items=[cst.WithItem(_expression(item, module))],
+            body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=())]),
+            leading_lines=statement.leading_lines,
+        )
+        return module.deep_replace(statement, block)
+
+    return change
+
+
+def decorate(function: cst.FunctionDef, decorator: str) -> Change:
+    """Add `@DECORATOR` as the innermost decorator of `function` (inside `@staticmethod` & co.)."""
+
+    def change(module: cst.Module) -> cst.Module:
+        added = cst.Decorator(decorator=_expression(decorator, module))
+        return module.deep_replace(function, function.with_changes(decorators=[*function.decorators, added]))
+
+    return change
+
+
+def set_keyword(call: cst.Call, name: str, value: str) -> Change:
+    """`name=value` in `call`: the existing keyword's value replaced, else the keyword appended
+    (keeping a trailing comma and the closing bracket where they were)."""
+
+    def change(module: cst.Module) -> cst.Module:
+        new_value = _expression(value, module)
+        args = list(call.args)
+        for index, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == name:
+                args[index] = arg.with_changes(value=new_value)
+                break
+        else:
+            last = args[-1] if args else None
+            comma = last.comma if last is not None and isinstance(last.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+            added = cst.Arg(value=new_value, keyword=cst.Name(name),
+                            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                  whitespace_after=cst.SimpleWhitespace("")),
+                            comma=comma)
+            if comma is not cst.MaybeSentinel.DEFAULT:
+                args[-1] = last.with_changes(comma=comma)
+            args.append(added)
+        return module.deep_replace(call, call.with_changes(args=args))
+
+    return change
+
+
+def add_import(code: str) -> Change:
+    """Add the import statement `code` (e.g. `import torch`) after the imports that open the module
+    (after its docstring; at the top if it does not open with imports)."""
+
+    def change(module: cst.Module) -> cst.Module:
+        body = list(module.body)
+        index = 0
+        if body and _is_docstring(body[0]):
+            index = 1
+        position = index
+        while position < len(body) and _is_import(body[position]):
+            position += 1
+        body.insert(position, _statement(code, module))
+        return module.with_changes(body=body)
+
+    return change
+
+
+def _is_import(statement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+
+
+def _is_docstring(statement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+# ---- helpers for rules --------------------------------------------------------------------
+
+
+def enclosing_statements(module: cst.Module, node: cst.CSTNode) -> List[cst.BaseStatement]:
+    """The statements of blocks that contain `node`, outermost first ([] if it is not in `module`):
+    the places where `insert_before` and `wrap_in_with` apply."""
+    path: List[cst.CSTNode] = []
+
+    def search(current) -> bool:
+        path.append(current)
+        if current is node:
+            return True
+        for child in children(current):
+            if search(child):
+                return True
+        path.pop()
+        return False
+
+    try:
+        found = search(module)
+    except RecursionError:
+        return []
+    if not found:
+        return []
+    # Only members of a block: an `elif` is part of its `if`, not a statement of its own.
+    return [n for parent, n in zip(path, path[1:])
+            if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+            and isinstance(parent, (cst.Module, cst.IndentedBlock))]
+
+
+def binds(module: cst.Module, name: str) -> bool:
+    """Does a module-level import bind `name`?"""
+    return any(local == name for statement in module.body if _is_import(statement)
+               for small in statement.body for local, _ in _bindings(small))
+
+
+def imported_name(module: cst.Module, qualified: str) -> Optional[str]:
+    """How module-level imports let this file write `qualified` (`torch.no_grad` -> `torch.no_grad`,
+    `T.no_grad` after `import torch as T`, `no_grad` after `from torch import no_grad`), or None."""
+    best = None
+    for statement in module.body:
+        if not _is_import(statement):
+            continue
+        for small in statement.body:
+            for local, target in _bindings(small):
+                if qualified == target:
+                    return local
+                if qualified.startswith(target + "."):
+                    candidate = local + qualified[len(target):]
+                    best = best or candidate
+    return best
+
+
+def _bindings(node) -> List[Tuple[str, str]]:
+    from skewlint.semantic.names import dotted
+
+    found = []
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                found.append((alias.asname.name.value, full))
+            else:  # `import a.b` binds `a`
+                found.append((full.split(".")[0], full.split(".")[0]))
+    elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None \
+            and not isinstance(node.names, cst.ImportStar):
+        module = dotted(node.module)
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
+                else alias.name.value
+            found.append((local, f"{module}.{alias.name.value}"))
+    return found
+
+
+# ---- from changes to text edits ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int  # offsets into the text, end exclusive
+    end: int
+    content: str
+
+
+def edits_of(fix: Fix, module: cst.Module, text: str) -> List[Edit]:
+    """The text edits of a fix, one per change, in the order of the text. Raises if a change does
+    not apply (the engine then offers no fix)."""
+    out = []
+    for change in fix.changes:
+        new = change(module).code
+        out.append(_difference(text, new))
+    return sorted(out, key=lambda edit: (edit.start, edit.end))
+
+
+def _difference(old: str, new: str) -> Edit:
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return Edit(prefix, len(old) - suffix, new[prefix:len(new) - suffix])
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts(text: str) -> List[int]:
+    """Offsets where each line starts; rows end at `\\r\\n`, `\\r` or `\\n`, as Python's tokenizer."""
+    return [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+
+
+def location(starts: Sequence[int], offset: int) -> Tuple[int, int]:
+    """1-based (row, column in code points) of an offset."""
+    from bisect import bisect_right
+
+    row = bisect_right(starts, offset)
+    return row, offset - starts[row - 1] + 1
+
+
+def offset(starts: Sequence[int], row: int, column: int) -> int:
+    return starts[row - 1] + column - 1
+
+
+def as_dict(fix: Fix, edits: Sequence[Edit], text: str) -> dict:
+    """ruff's JSON fix object: applicability, message, edits with 1-based, end-exclusive ranges."""
+    starts = line_starts(text)
+
+    def point(at: int) -> dict:
+        row, column = location(starts, at)
+        return {"column": column, "row": row}
+
+    return {
+        "applicability": fix.applicability,
+        "edits": [{"content": e.content, "end_location": point(e.end), "location": point(e.start)}
+                  for e in edits],
+        "message": fix.message,
+    }
