@@ -55,6 +55,7 @@ ROLE_NAMES = frozenset(
         "dataset",  # dataset constructors (`ImageFolder`, `CIFAR10`, `load_dataset`)
         "loader",  # batching loaders (`DataLoader`)
         "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
+        "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
     }
 )
 METHOD_ROLES = frozenset(

@@ -35,6 +35,9 @@ ROLES = {
     "deterministic-transform": ["keras.layers.Rescaling", "keras.layers.Resizing", "keras.layers.CenterCrop",
                                 "keras.layers.Normalization"],
     "image-generator": ["keras.legacy.preprocessing.image.ImageDataGenerator"],
+    "fitted-preprocessor": ["keras.layers.Normalization", "keras.layers.TextVectorization", "keras.layers.StringLookup",
+                            "keras.layers.IntegerLookup", "keras.layers.Discretization",
+                            "keras.preprocessing.text.Tokenizer", "keras.legacy.preprocessing.text.Tokenizer"],
     "dataset": ["keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory",
                 "keras.utils.text_dataset_from_directory"],
 }

@@ -75,6 +75,8 @@ class SemanticModel:
     # name -> value expressions assigned to it (simple names and `self.x`), for value tracking
     assignments: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     model_names: Set[str] = field(default_factory=set)
+    # `(x - a) / b` expressions: hand-written normalization candidates
+    standardizations: List[cst.BinaryOperation] = field(default_factory=list)
     # statement -> the calls directly in it (for compound statements: in its header)
     calls_by_statement: Dict[cst.CSTNode, List[Site]] = field(default_factory=dict)
     _analysis: object = None
@@ -361,6 +363,11 @@ class _Builder:
             receiver = dotted(func.value)
             if receiver is not None:
                 self.mode_receivers.add(receiver)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        left = node.left
+        if type(node.operator) is cst.Divide and type(left) is cst.BinaryOperation and type(left.operator) is cst.Subtract:
+            self.model.standardizations.append(node)
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self.model.expression_statements.append(self._site(node))

@@ -1,0 +1,367 @@
+"""Family 4: preprocessing parity (SKW4xx)."""
+from __future__ import annotations
+
+from typing import List, Optional, Set
+
+import libcst as cst
+
+from skewlint.adapters import has_role
+from skewlint.adapters.statistics import KNOWN_STATISTICS
+from skewlint.diagnostics import Finding
+from skewlint.registry import Rule
+from skewlint.semantic.contexts import is_eval_data_name
+from skewlint.semantic.names import dotted, keyword, tokens
+from skewlint.semantic.normalization import extract, same
+
+FAMILY = "preprocessing parity"
+_FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
+_TRANSFORM_METHODS = ("transform", "fit_transform", "texts_to_sequences", "texts_to_matrix")
+_PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "evaluate", "score")
+_PREPROCESSING_WORDS = frozenset({"preprocess", "preprocessing", "normalize", "normalise", "standardize", "scale",
+                                  "clean", "encode", "featurize", "features", "vectorize", "tokenize", "transform",
+                                  "prepare", "rescale"})
+
+
+def _numbers(values) -> str:
+    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+
+
+def _describe(norm) -> str:
+    parts = []
+    if norm.mean is not None:
+        parts.append(f"mean={_numbers(norm.mean)}")
+    if norm.std is not None:
+        parts.append(f"std={_numbers(norm.std)}")
+    return ", ".join(parts) or "statistics computed from the data"
+
+
+class NormalizationMismatch(Rule):
+    code = "SKW401"
+    name = "normalization-mismatch"
+    family = FAMILY
+    summary = "Evaluation normalizes with other constants than training, in one file"
+    what_it_does = (
+        "Compares the normalization of a file's evaluation pipeline (mean, std) with its training "
+        "pipeline's and reports the evaluation constants when they differ, including literal "
+        "constants at evaluation against statistics computed from the training data."
+    )
+    why_bad = (
+        "Wrong results: the model sees inputs on another scale than it was trained on; accuracy drops "
+        "by an amount nobody attributes to preprocessing."
+    )
+    example = (
+        "train_tf = T.Compose([T.ToTensor(), T.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])\n"
+        "val_tf = T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])"
+    )
+    use_instead = (
+        "MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)\n"
+        "train_tf = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])\n"
+        "val_tf = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])"
+    )
+
+    def check(self, model):
+        norms = extract(model)
+        train = [n for n in norms if n.role == "train"]
+        if not train:
+            return
+        reference = train[0]
+        if any(not same(n.mean, reference.mean) or not same(n.std, reference.std) or n.computed != reference.computed
+               for n in train[1:]):
+            return  # training itself is not consistent: nothing definite to compare with
+        for norm in norms:
+            if norm.role != "eval":
+                continue
+            if reference.computed and not norm.computed and (norm.mean or norm.std):
+                why = "training uses statistics computed from its data, evaluation hard-codes"
+            elif reference.computed or norm.computed:
+                continue
+            elif same(norm.mean, reference.mean) and same(norm.std, reference.std):
+                continue
+            else:
+                why = f"training ({reference.evidence}) uses {_describe(reference)} at line {{line0}}, evaluation"
+            yield Finding(
+                self.code,
+                norm.node,
+                f"evaluation normalization ({norm.evidence}) differs from training: {why} {_describe(norm)}; "
+                "use the training constants",
+                related=((reference.node, "the training normalization"),),
+            )
+
+
+class SuspiciousNormalizationConstants(Rule):
+    code = "SKW403"
+    name = "suspicious-normalization-constants"
+    family = FAMILY
+    severity = "warning"
+    summary = "Normalization constants that are a near miss of well-known statistics"
+    what_it_does = (
+        "Reports normalization constants that are almost ImageNet, CIFAR-10/100, MNIST or CLIP "
+        "statistics: one value mistyped, mean and std swapped, channels reversed (BGR order with "
+        "RGB images), or 0-255 values applied after `ToTensor()` has scaled pixels to 0-1."
+    )
+    why_bad = (
+        "Wrong results: the inputs are shifted or scaled differently from what the pretrained weights "
+        "expect. Accuracy drops a little or a lot, and the cause is invisible in the code."
+    )
+    example = "T.Normalize(mean=(0.485, 0.465, 0.406), std=(0.229, 0.224, 0.225))"
+    use_instead = "T.Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))"
+
+    def check(self, model):
+        bgr = "cv2" in model.imports.aliases.values() or any(v.startswith("cv2") for v in model.imports.aliases.values())
+        for norm in extract(model):
+            problem = _near_miss(norm, bgr)
+            if problem:
+                yield Finding(self.code, norm.node, f"{problem}; check the constants")
+
+
+def _near_miss(norm, bgr_images: bool) -> Optional[str]:
+    mean, std = norm.mean, norm.std
+    if mean is None or std is None:
+        return None
+    if norm.after_to_tensor and max(mean) > 1.5:
+        return (f"mean {_numbers(mean)} is in the 0-255 range but `ToTensor()` has already scaled pixels to "
+                "0-1: divide the constants by 255")
+    for name, (known_mean, known_std) in KNOWN_STATISTICS.items():
+        if same(mean, known_mean, 2e-3) and same(std, known_std, 2e-3):
+            return None
+    for name, (known_mean, known_std) in KNOWN_STATISTICS.items():
+        if len(mean) != len(known_mean) or len(std) != len(known_std):
+            continue
+        if same(mean, known_std, 2e-3) and same(std, known_mean, 2e-3):
+            return f"mean and std are swapped: these are the {name} statistics the wrong way round"
+        if len(mean) == 3 and not bgr_images and same(mean, known_mean[::-1], 2e-3) and same(std, known_std[::-1], 2e-3):
+            return f"the {name} statistics in reversed (BGR) channel order, with RGB images"
+        differences = [(which, got, want) for which, values, expected in (("mean", mean, known_mean), ("std", std, known_std))
+                       for got, want in zip(values, expected) if abs(got - want) > 2e-3]
+        if len(differences) == 1 and abs(differences[0][1] - differences[0][2]) < 0.1:
+            which, got, want = differences[0]
+            return f"{which} value {got:g} is a near miss of the {name} statistics ({want:g})"
+    return None
+
+
+class TransformerFitOnEvalData(Rule):
+    code = "SKW404"
+    name = "transformer-fit-on-eval-data"
+    family = FAMILY
+    summary = "A fitted preprocessor fit (or refit) on evaluation data"
+    what_it_does = (
+        "Reports `fit`, `fit_transform` or `partial_fit` of a fitted preprocessor (scikit-learn "
+        "scalers, encoders, imputers, PCA, vectorizers; Keras `Normalization.adapt`, `TextVectorization`; "
+        "tokenizers' `fit_on_texts`) whose data is validation or test data."
+    )
+    why_bad = (
+        "Wrong results: the preprocessor learns the evaluation data's statistics (or vocabulary), so "
+        "evaluation is no longer on unseen data and scores are optimistic; a refit also makes "
+        "evaluation inputs differ from what the model was trained on."
+    )
+    example = "scaler.fit(X_train)\nX_train = scaler.transform(X_train)\nX_test = scaler.fit_transform(X_test)"
+    use_instead = "scaler.fit(X_train)\nX_train = scaler.transform(X_train)\nX_test = scaler.transform(X_test)"
+
+    def check(self, model):
+        for site in model.calls:
+            func = site.node.func
+            if not isinstance(func, cst.Attribute) or func.attr.value not in _FIT_METHODS or not site.node.args:
+                continue
+            data = _data_name(site.node.args[0].value)
+            if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):
+                continue
+            if not _is_preprocessor(model, func.value, func.attr.value):
+                continue
+            receiver = dotted(func.value) or "the preprocessor"
+            yield Finding(
+                self.code,
+                site.node,
+                f"`{receiver}.{func.attr.value}()` learns from evaluation data `{data}`: fit preprocessors on "
+                f"the training data only and use `{receiver}.transform()` on evaluation data",
+                statement=site.statement,
+            )
+
+
+def _data_name(expr) -> Optional[str]:
+    while isinstance(expr, cst.Subscript):
+        expr = expr.value
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):  # `X_test.values`, `df.to_numpy()`
+        expr = expr.func.value
+    return dotted(expr)
+
+
+def _is_preprocessor(model, receiver, method: str) -> bool:
+    if method in ("adapt", "fit_on_texts", "fit_on_sequences"):
+        return True
+    name = dotted(receiver)
+    values = model.assignments.get(name, ()) if name else ()
+    if isinstance(receiver, cst.Call):
+        values = (receiver,)
+    for value in values:
+        if isinstance(value, cst.Call) and has_role(model.qualify(value.func), "fitted-preprocessor"):
+            return True
+    return False
+
+
+class PreprocessingSkippedAtInference(Rule):
+    code = "SKW405"
+    name = "preprocessing-skipped-at-inference"
+    family = FAMILY
+    summary = "Preprocessing applied before training but not before prediction"
+    what_it_does = (
+        "Follows the inputs of `fit` and of `predict`/`predict_proba`/`evaluate`/`score` of the same "
+        "model through their assignments, and reports a prediction whose inputs skip a deterministic "
+        "preprocessing step (a fitted transformer's `transform`, a preprocessing function) that the "
+        "training inputs went through; also a Keras `ImageDataGenerator(rescale=...)` for training "
+        "and an evaluation generator without the rescale. Augmentation is exempt."
+    )
+    why_bad = (
+        "Wrong results: the model was trained on transformed features and is asked to predict on raw "
+        "ones (unscaled, unencoded, 0-255 instead of 0-1); predictions are garbage or quietly worse."
+    )
+    example = (
+        "X_train = scaler.fit_transform(X_train)\nmodel.fit(X_train, y_train)\n"
+        "predictions = model.predict(X_test)"
+    )
+    use_instead = (
+        "X_train = scaler.fit_transform(X_train)\nmodel.fit(X_train, y_train)\n"
+        "predictions = model.predict(scaler.transform(X_test))"
+    )
+
+    def check(self, model):
+        fits = {}
+        for site in model.calls:
+            func = site.node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "fit" and site.node.args:
+                receiver = dotted(func.value)
+                if receiver and not _is_preprocessor(model, func.value, "fit"):
+                    steps = _steps(model, site.node.args[0].value, set())
+                    if steps:
+                        fits.setdefault(receiver, (site, steps))
+        for site in model.calls:
+            func = site.node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in _PREDICT_METHODS and site.node.args):
+                continue
+            fitted = fits.get(dotted(func.value) or "")
+            if fitted is None:
+                continue
+            data = site.node.args[0].value
+            if _data_name(data) is None and not isinstance(data, cst.Call):
+                continue
+            missing = sorted(fitted[1] - _steps(model, data, set()))
+            if not missing or not _counterparts(model, fitted[0].node.args[0].value, data):
+                continue
+            step = missing[0]
+            yield Finding(
+                self.code,
+                site.node,
+                f"the training inputs of `{dotted(func.value)}.fit()` (line {{line0}}) go through `{step}`, "
+                f"but the inputs of `{dotted(func.value)}.{func.attr.value}()` do not; apply the same "
+                "preprocessing before predicting",
+                statement=site.statement,
+                related=((fitted[0].node, "the model is fitted on preprocessed inputs here"),),
+            )
+        yield from _generator_rescale(self.code, model)
+
+
+_SPLIT_WORDS = frozenset({"train", "training", "test", "testing", "val", "valid", "validation", "eval", "holdout",
+                          "dev", "tr", "te"})
+
+
+def _counterparts(model, train_input, eval_input) -> bool:
+    """Are these the two sides of one split (`X_train` / `X_test`)? Only then is a step the first
+    went through and the second did not a skipped step, not a different data flow."""
+    def stems(expr, word_test):
+        result = set()
+        for name in _names(model, expr, set()):
+            words = tokens(name.rsplit(".", 1)[-1])
+            if word_test(words):
+                result.add(tuple(w for w in words if w not in _SPLIT_WORDS))
+        return result
+
+    train = stems(train_input, lambda words: bool({"train", "training"} & set(words)))
+    evaluation = stems(eval_input, lambda words: is_eval_data_name("_".join(words)))
+    return bool(train & evaluation)
+
+
+def _names(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
+    """The names an input is computed from, following assignments."""
+    if depth > 6 or expr is None:
+        return set()
+    found: Set[str] = set()
+    name = dotted(expr)
+    if name is not None:
+        if name in seen:
+            return set()
+        seen.add(name)
+        found.add(name)
+        for value in model.assignments.get(name, ()):
+            found |= _names(model, value, seen, depth + 1)
+        return found
+    if isinstance(expr, cst.Call):
+        if isinstance(expr.func, cst.Attribute):
+            found |= _names(model, expr.func.value, seen, depth + 1)
+        for arg in expr.args[:1]:
+            found |= _names(model, arg.value, seen, depth + 1)
+    elif isinstance(expr, cst.Subscript):
+        found |= _names(model, expr.value, seen, depth + 1)
+    elif isinstance(expr, cst.BinaryOperation):
+        found |= _names(model, expr.left, seen, depth + 1)
+    elif isinstance(expr, (cst.Tuple, cst.List)) and expr.elements:
+        found |= _names(model, expr.elements[0].value, seen, depth + 1)
+    return found
+
+
+def _steps(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
+    """The deterministic preprocessing steps an input went through: fitted transformers'
+    `transform`/`fit_transform` (by receiver) and preprocessing functions of the file (by name)."""
+    if depth > 6 or expr is None:
+        return set()
+    while isinstance(expr, cst.Subscript):
+        expr = expr.value
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        found: Set[str] = set()
+        if isinstance(func, cst.Attribute) and func.attr.value in _TRANSFORM_METHODS:
+            found.add(f"{dotted(func.value) or 'transformer'}.transform")
+        elif isinstance(func, cst.Name) and model.function_named(func.value) is not None and \
+                _PREPROCESSING_WORDS.intersection(tokens(func.value)):
+            found.add(f"{func.value}()")
+        for arg in expr.args[:1]:
+            found |= _steps(model, arg.value, seen, depth + 1)
+        if isinstance(func, cst.Attribute) and func.attr.value not in _TRANSFORM_METHODS:
+            found |= _steps(model, func.value, seen, depth + 1)  # `scaler.transform(x).astype(...)`
+        return found
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        right = expr.right
+        if isinstance(right, (cst.Float, cst.Integer)) and float(right.value) == 255.0:
+            return {"/ 255"} | _steps(model, expr.left, seen, depth + 1)
+    if isinstance(expr, (cst.Tuple, cst.List)) and expr.elements:  # `(x_test, y_test)`: the inputs
+        return _steps(model, expr.elements[0].value, seen, depth + 1)
+    name = dotted(expr)
+    if name is None or name in seen:
+        return set()
+    seen = seen | {name}
+    found = set()
+    for value in model.assignments.get(name, ()):
+        found |= _steps(model, value, seen, depth + 1)
+    return found
+
+
+def _generator_rescale(code: str, model):
+    """Keras: a training `ImageDataGenerator(rescale=...)` and an evaluation generator without one."""
+    generators = {}
+    for name, values in model.assignments.items():
+        for value in values:
+            if isinstance(value, cst.Call) and has_role(model.qualify(value.func), "image-generator"):
+                generators[name] = value
+    train = [(n, v) for n, v in generators.items() if {"train", "training"} & set(tokens(n)) and keyword(v, "rescale")]
+    if not train:
+        return
+    for name, value in generators.items():
+        if is_eval_data_name(name.rsplit(".", 1)[-1]) and keyword(value, "rescale") is None:
+            yield Finding(
+                code,
+                value,
+                f"`{train[0][0]}` rescales training images (`rescale=`) but `{name}` does not: evaluation "
+                "images stay in 0-255; pass the same `rescale`",
+            )
+
+
+RULES = (NormalizationMismatch, SuspiciousNormalizationConstants, TransformerFitOnEvalData,
+         PreprocessingSkippedAtInference)
