@@ -108,6 +108,8 @@ class Pipelines:
         if not isinstance(expr, cst.Call):
             return False
         qualname = self.model.qualify(expr.func)
+        if has_role(qualname, "probabilistic-transform") and not (qualname or "").rsplit(".", 1)[-1][:1].isupper():
+            return False  # albumentations' functional helpers are not transforms
         return any(has_role(qualname, role) for role in
                    ("deterministic-transform", "random-transform", "probabilistic-transform", "pipeline-compose"))
 
@@ -133,7 +135,7 @@ class Pipelines:
                 if isinstance(value, (cst.Integer, cst.Float)):
                     return ()
             return (name,)
-        if has_role(qualname, "probabilistic-transform"):
+        if has_role(qualname, "probabilistic-transform") and name[:1].isupper():  # classes, not helpers
             p = _probability(step)
             deterministic = has_role(qualname, "deterministic-transform")
             if deterministic and (p is None or p >= 1):
