@@ -36,6 +36,21 @@ _PER_FILE = (
     lambda v: isinstance(v, dict)
     and all(isinstance(k, str) and _LIST[1](i) for k, i in v.items()),
 )
+def _numbers(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+
+
+def _normalization_entry(entry) -> bool:
+    return (isinstance(entry, dict) and set(entry) <= {"mean", "std", "files"} and {"mean", "std"} <= set(entry)
+            and _numbers(entry["mean"]) and _numbers(entry["std"])
+            and isinstance(entry.get("files", ""), str))
+
+
+_NORMALIZATION = (
+    "a table with `mean` and `std` (lists of numbers) and an optional `files` glob, or a list of such tables",
+    lambda v: _normalization_entry(v) or (isinstance(v, list) and bool(v) and all(_normalization_entry(e) for e in v)),
+)
 SCHEMA = {
     "select": _LIST,
     "extend-select": _LIST,
@@ -45,6 +60,7 @@ SCHEMA = {
     "extend-exclude": _LIST,
     "force-exclude": _BOOL,
     "respect-gitignore": _BOOL,
+    "normalization": _NORMALIZATION,
 }
 
 
@@ -64,6 +80,16 @@ class Settings:
     force_exclude: bool = False
     respect_gitignore: bool = True
     source: Optional[str] = None  # the configuration file, if any
+    # Declared training normalization: (files glob or "", mean, std) entries, for SKW402.
+    normalization: Tuple[Tuple[str, Tuple[float, ...], Tuple[float, ...]], ...] = ()
+
+    def declared_normalization(self, path: str):
+        """The (mean, std) declared for this file in `[tool.skewlint.normalization]`, or None."""
+        relative = _relative(path, self.root)
+        for pattern, mean, std in self.normalization:
+            if not pattern or matches(pattern, relative):
+                return mean, std
+        return None
 
     def enabled_for(self, path: str) -> frozenset:
         """The rules enabled for one file, after `per-file-ignores`."""
@@ -188,7 +214,13 @@ def build_settings(table: dict, root: str, source: Optional[str], overrides: Ove
         force_exclude=pick(overrides.force_exclude, "force-exclude", False),
         respect_gitignore=pick(overrides.respect_gitignore, "respect-gitignore", True),
         source=source,
+        normalization=_declared(table.get("normalization")),
     )
+
+
+def _declared(value) -> tuple:
+    entries = [value] if isinstance(value, dict) else list(value or ())
+    return tuple((e.get("files", ""), tuple(map(float, e["mean"])), tuple(map(float, e["std"]))) for e in entries)
 
 
 class Resolver:

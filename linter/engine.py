@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, List, Optional
 
-from skewlint import suppressions
+from skewlint import project, suppressions
 from skewlint.diagnostics import Diagnostic, Finding, Location
 from skewlint.registry import registry
 from skewlint.source import SourceError, decode, read_bytes
@@ -20,6 +20,7 @@ class FileResult:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False
+    summary: Optional[dict] = None  # plain data for the project phase (`project.py`)
 
 
 def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> FileResult:
@@ -59,9 +60,10 @@ def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
     try:
         model = build(module, display)
         findings = list(_run_rules(model, enabled))
+        summary = project.summarize(model, module, text, enabled)
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
-    result = FileResult(display, parsed=True)
+    result = FileResult(display, parsed=True, summary=summary)
     if findings:
         result.diagnostics = _locate(module, text, display, findings, enabled)
     elif UNUSED_SUPPRESSION in enabled:

@@ -88,6 +88,35 @@ class NormalizationMismatch(Rule):
             )
 
 
+class CrossFileNormalizationMismatch(Rule):
+    code = "SKW402"
+    name = "cross-file-normalization-mismatch"
+    family = FAMILY
+    summary = "An inference file normalizes differently from the project's training code"
+    what_it_does = (
+        "After every file is linted (the project phase), compares the normalization constants that an "
+        "inference script (a file that loads weights and never trains) hard-codes with the training "
+        "constants of the same directory, when all training files there agree, or with the constants "
+        "declared in `[tool.skewlint.normalization]` (`mean`, `std`, optionally per `files` glob), "
+        "which also apply to evaluation pipelines in any file."
+    )
+    why_bad = (
+        "Wrong results in production: the deployed model sees inputs on another scale than in "
+        "training, and no test in the training repository exercises the inference script."
+    )
+    example = (
+        "# train.py\nnormalize = T.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))\n"
+        "# predict.py\nnormalize = T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))"
+    )
+    use_instead = (
+        "# constants.py\nMEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)\n"
+        "# train.py and predict.py\nnormalize = T.Normalize(MEAN, STD)"
+    )
+
+    def check(self, model):
+        return iter(())  # a project rule: `skewlint/project.py` reports it from the files' summaries
+
+
 class SuspiciousNormalizationConstants(Rule):
     code = "SKW403"
     name = "suspicious-normalization-constants"
@@ -132,7 +161,7 @@ def _near_miss(norm, bgr_images: bool) -> Optional[str]:
         if len(mean) == 3 and not bgr_images and same(mean, known_mean[::-1], 2e-3) and same(std, known_std[::-1], 2e-3):
             return f"the {name} statistics in reversed (BGR) channel order, with RGB images"
         differences = [(which, got, want) for which, values, expected in (("mean", mean, known_mean), ("std", std, known_std))
-                       for got, want in zip(values, expected) if abs(got - want) > 2e-3]
+                       for got, want in zip(values, expected) if not same((got,), (want,), 2e-3)]
         if len(differences) == 1 and abs(differences[0][1] - differences[0][2]) < 0.1:
             which, got, want = differences[0]
             return f"{which} value {got:g} is a near miss of the {name} statistics ({want:g})"
@@ -363,5 +392,5 @@ def _generator_rescale(code: str, model):
             )
 
 
-RULES = (NormalizationMismatch, SuspiciousNormalizationConstants, TransformerFitOnEvalData,
+RULES = (NormalizationMismatch, CrossFileNormalizationMismatch, SuspiciousNormalizationConstants, TransformerFitOnEvalData,
          PreprocessingSkippedAtInference)
