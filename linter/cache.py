@@ -50,6 +50,7 @@ class Cache:
         self._stamp = _code_stamp()
         self._settings_keys: dict = {}
         self.hits = self.misses = 0
+        self._unencodable = False
 
     # -- lookup -----------------------------------------------------------------------------
     def load(self, job, data: bytes) -> Optional[FileResult]:
@@ -77,23 +78,24 @@ class Cache:
     def store(self, job, content_digest: str, result: FileResult) -> None:
         if not self.enabled:
             return
-        entry = {
-            "format": FORMAT,
-            "version": __version__,
-            "stamp": self._stamp,
-            "content": content_digest,
-            "result": _result_to_plain(result),
-        }
+        try:
+            plain = _result_to_plain(result)
+        except (TypeError, ValueError) as error:  # a bug in a rule's summary: skip this entry only
+            if not self._unencodable:
+                self._unencodable = True
+                self._warn(f"not caching the result of {job.display}: {error}")
+            return
+        entry = {"format": FORMAT, "version": __version__, "stamp": self._stamp, "content": content_digest,
+                 "result": plain}
         path = self._entry_path(job)
         try:
             self._prepare()
             os.makedirs(os.path.dirname(path), exist_ok=True)
             _write_atomically(path, entry)
-        except (OSError, TypeError, ValueError) as error:
-            # Read-only, full or foreign-owned directory, or a summary that is not plain data.
+        except OSError as error:  # read-only, full or foreign-owned directory
             self.enabled = False
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            self._warn(f"cannot write the cache in {self.directory} ({reason}); continuing without it")
+            self._warn(f"cannot write the cache in {self.directory} ({error.strerror or error}); "
+                       "continuing without it")
 
     def _prepare(self) -> None:
         """Create the directory with its tag and a `.gitignore` that keeps it out of version control."""
@@ -204,7 +206,11 @@ def _encode(value):
     if isinstance(value, list):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError(f"cannot cache a dict with {type(next(k for k in value if not isinstance(k, str))).__name__} keys")
         return {"@dict": {k: _encode(v) for k, v in value.items()}}
+    if isinstance(value, (set, frozenset)):
+        return {"@set" if isinstance(value, set) else "@frozenset": sorted((_encode(v) for v in value), key=repr)}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"cannot cache a {type(value).__name__}")
@@ -221,6 +227,8 @@ def _decode(value):
             return tuple(_decode(v) for v in inner)
         if tag == "@dict":
             return {k: _decode(v) for k, v in inner.items()}
+        if tag in ("@set", "@frozenset"):
+            return (set if tag == "@set" else frozenset)(_decode(v) for v in inner)
         raise ValueError(f"unknown tag {tag}")
     if isinstance(value, list):
         return [_decode(v) for v in value]

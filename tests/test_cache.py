@@ -185,8 +185,23 @@ def test_round_trip_is_exact(tmp_path):
     plain = json.loads(json.dumps(cache_module._result_to_plain(original)))
     restored = cache_module._result_from_plain(plain, "a.py")
     assert restored.diagnostics == [diagnostic] and restored.parsed is True
-    summary = {"role": "eval", "constants": (0.485, 0.456), "functions": [{"name": "f", "evaluates": True}]}
-    assert cache_module._decode(json.loads(json.dumps(cache_module._encode(summary)))) == summary
+    summary = {"role": "eval", "constants": (0.485, 0.456), "functions": [{"name": "f", "evaluates": True}],
+               "names": frozenset({"b", "a"}), "seen": {1, 2}, "nested": {"x": [None, 1.5, "s"]}}
+    back = cache_module._decode(json.loads(json.dumps(cache_module._encode(summary))))
+    assert back == summary and type(back["names"]) is frozenset and type(back["constants"]) is tuple
+
+
+def test_a_summary_that_is_not_plain_data_skips_its_entry_only(tmp_path):
+    (tmp_path / "a.py").write_text(BUGGY, encoding="utf-8")
+    job = runner.Job(str(tmp_path / "a.py"), ENABLED, "a.py")
+    warnings = []
+    cache = cache_module.Cache(str(tmp_path / "c"), warn=warnings.append)
+    result = FileResult("a.py", [], parsed=True)
+    result.summary = {"node": object()}  # e.g. a libcst node leaked into the summary
+    cache.store(job, "0" * 64, result)
+    cache.store(job, "0" * 64, result)
+    assert len(warnings) == 1 and "not caching" in warnings[0] and cache.enabled
+    assert not (tmp_path / "c" / "entries").exists()
 
 
 def test_entries_depend_on_the_code_stamp(tmp_path, monkeypatch):
