@@ -213,3 +213,13 @@ def test_entries_depend_on_the_code_stamp(tmp_path, monkeypatch):
     assert cache_module.Cache(str(tmp_path / "c"), warn=lambda m: None).load(job, data) is not None
     monkeypatch.setattr(cache_module, "_code_stamp", lambda: "rules edited since")
     assert cache_module.Cache(str(tmp_path / "c"), warn=lambda m: None).load(job, data) is None
+
+
+def test_project_phase_sees_cached_summaries(tmp_path):
+    """The project phase (SKW402) works on file summaries; from the cache they must be the same."""
+    source = Path(__file__).resolve().parent.parent / "fixtures" / "parity" / "project_mismatch"
+    shutil.copytree(source, tmp_path / "project")
+    cold = run("check", ".", "-v", cwd=tmp_path / "project")
+    warm = run("check", ".", "-v", cwd=tmp_path / "project")
+    assert reuse(warm)[1] == 0 and reuse(warm)[0] == reuse(cold)[1] > 0
+    assert "SKW402" in cold.stdout and warm.stdout == cold.stdout
