@@ -63,7 +63,7 @@ class MissingNoGrad(Rule):
             function = observation.function
             if not _is_torch_model(model, observation):
                 continue
-            if not all(analysis.has_weights(key, f) for f in observation.facts if f.mode == "train"):
+            if not all(analysis.has_weights(key, f, function) for f in observation.facts if f.mode == "train"):
                 continue  # a fresh, untrained model fed a dummy input is a shape check
             if function is not None and function.cls is not None and function.cls.is_model:
                 continue  # inside the model's own methods (`predict`, `forward`): the caller decides

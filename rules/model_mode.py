@@ -270,7 +270,7 @@ def _mode_matters(analysis, observation, facts) -> bool:
         return False
     if analysis.mode_free(key, observation.facts):
         return False
-    return all(analysis.has_weights(key, f) for f in facts)
+    return all(analysis.has_weights(key, f, function) for f in facts)
 
 
 def _fact_related(facts):
@@ -394,13 +394,14 @@ class TrainModeNotRestored(Rule):
     def check(self, model):
         analysis = model.analysis
         for observation in analysis.observations.values():
-            if observation.context.kind != "train" or not observation.context.manual:
-                continue  # `fit()` trains elsewhere; a forward beside it is no training step
+            context = observation.context
+            if context.kind != "train" or not context.manual or context.after_step:
+                continue  # `fit()` trains elsewhere; code after the last step is no training step
             modes = observation.modes()
             if "eval" not in modes or "unknown" in modes:
                 continue
             facts = [f for f in observation.facts if f.mode == "eval" and f.by_call]
-            if not facts or not analysis.trained(observation.key):
+            if not facts or not analysis.trained(observation.key, observation.function):
                 continue  # a frozen model set to eval on purpose is not trained
             if analysis.mode_free(observation.key, observation.facts):
                 continue

@@ -50,6 +50,8 @@ class Context:
     eval_evidence: str = ""
     # EVAL only because gradients are off (`with torch.no_grad():`), no name or data evidence.
     by_grad: bool = False
+    # TRAIN: this code comes after the last training step of its loop (logging, periodic sampling).
+    after_step: bool = False
 
 
 def is_pytest_file(path: str) -> bool:

@@ -12,6 +12,7 @@ reaches its head.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional
 
@@ -150,8 +151,7 @@ class Analysis:
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
         self.training_file = any(is_training_step(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
-        self.loaded = {_strip_module(dotted(s.node.func.value) or "") for s in model.calls
-                       if isinstance(s.node.func, cst.Attribute) and method_has_role(s.node.func.attr.value, "weights-load")}
+        self.loaded = _loaded_models(model)
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
         self.pytest = is_pytest_file(model.path)  # pytest files have no evaluation contexts
         self.module_facts: Dict[str, FrozenSet[Fact]] = {}
@@ -221,14 +221,14 @@ class Analysis:
             result |= self.entry_grad(observation.function) if grad == FROM_CALLER else {grad}
         return frozenset(result)
 
-    def trained(self, key: str) -> bool:
+    def trained(self, key: str, function: Optional[FunctionInfo] = None) -> bool:
         """Is this model trained in this file (optimizer over its parameters, or `.train()` on it)?"""
-        return _same_model(key, self.optimized)
+        return _same_model(key, self.optimized, function)
 
-    def has_weights(self, key: str, fact: Fact) -> bool:
+    def has_weights(self, key: str, fact: Fact, function: Optional[FunctionInfo] = None) -> bool:
         """Does the model hold trained weights: trained or loaded in this file, or built pretrained?
         (A freshly built model fed random input is a shape check, not an evaluation.)"""
-        if self.trained(key) or _same_model(key, self.loaded):
+        if self.trained(key, function) or _same_model(key, self.loaded, function):
             return True
         call = fact.node
         if fact.by_call or not isinstance(call, cst.Call):
@@ -257,14 +257,15 @@ class Analysis:
 _OPTIMIZER_NAMES = ("optim", "sgd", "adam", "rmsprop", "adagrad", "lamb", "lion", "lars", "adafactor")
 
 
-def _optimized_models(model: SemanticModel) -> set:
+def _optimized_models(model: SemanticModel) -> Dict[str, set]:
     """Models whose `.parameters()` reach an optimizer's constructor, and models put in train mode
-    somewhere: these are trained; a frozen feature extractor set to eval on purpose is neither."""
-    found = set()
+    somewhere: these are trained; a frozen feature extractor set to eval on purpose is neither.
+    Name -> the functions where the evidence is (None for the module body)."""
+    found: Dict[str, set] = {}
     for site in model.calls:
         func = site.node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "train":
-            found.add(dotted(func.value) or "")
+            found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
         name = (site.qualname or dotted(func) or "").rsplit(".", 1)[-1].lower()
         if not any(part in name for part in _OPTIMIZER_NAMES):
             continue
@@ -272,13 +273,33 @@ def _optimized_models(model: SemanticModel) -> set:
             for node in descendants(arg.value):
                 if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
                         node.func.attr.value in ("parameters", "named_parameters"):
-                    found.add(dotted(node.func.value) or "")
-    return {_strip_module(name) for name in found if name}
+                    found.setdefault(_strip_module(dotted(node.func.value) or ""), set()).add(site.function)
+    found.pop("", None)
+    return found
 
 
-def _same_model(key: str, names: set) -> bool:
-    """Is `key` one of `names`, up to `.module` wrappers?"""
-    return _strip_module(key) in names
+def _loaded_models(model: SemanticModel) -> Dict[str, set]:
+    found: Dict[str, set] = {}
+    for site in model.calls:
+        func = site.node.func
+        if isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "weights-load"):
+            found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
+    found.pop("", None)
+    return found
+
+
+def _same_model(key: str, evidence: Dict[str, set], function: Optional[FunctionInfo] = None) -> bool:
+    """Is there evidence for `key` (up to `.module` wrappers) that applies where it is used? A name
+    local to a function needs evidence in that function or the module body; `self.x` in its class;
+    a parameter or a global, anywhere."""
+    functions = evidence.get(_strip_module(key))
+    if not functions:
+        return False
+    if function is None or key.split(".")[0] in function.params:
+        return True
+    if key.startswith("self."):
+        return any(f is not None and f.cls is function.cls for f in functions)
+    return function in functions or None in functions
 
 
 def _strip_module(name: str) -> str:
@@ -315,6 +336,7 @@ class _Interpreter:
         self.returns: List[State] = []
         self.loops: List[tuple] = []  # (continue states, break states)
         self.loop_nodes: List[cst.CSTNode] = []
+        self.steps_follow = False  # does a training step follow, later in an enclosing block of the loop?
         self._loop_assigned: Dict[cst.CSTNode, set] = {}
         self._trains_cache: Dict[cst.CSTNode, bool] = {}
         self.params = set(info.params) if info is not None else set()
@@ -367,10 +389,20 @@ class _Interpreter:
 
     # statements ----------------------------------------------------------------------------------
     def block(self, statements, state: Optional[State], context: Context) -> Optional[State]:
-        for statement in statements:
+        outer_follows = self.steps_follow
+        for index, statement in enumerate(statements):
             if state is None:
-                return None
-            state = self.statement(statement, state, context)
+                break
+            here = context
+            if context.kind == TRAIN and not context.after_step:
+                # Code after the last training step of its loop (logging, a periodic evaluation after
+                # `.eval()`) is no training step, though it runs in a training loop.
+                later = outer_follows or self._trains(statements[index:], direct=True)
+                if not later:
+                    here = dataclasses.replace(context, after_step=True)
+            self.steps_follow = outer_follows or self._trains(statements[index + 1:], direct=True)
+            state = self.statement(statement, state, here)
+        self.steps_follow = outer_follows
         return state
 
     def statement(self, node, state: State, context: Context) -> Optional[State]:
@@ -463,7 +495,9 @@ class _Interpreter:
         for _ in range(_MAX_LOOP_PASSES):
             self.loops.append(([], []))
             self.loop_nodes.append(node)
+            outer_follows, self.steps_follow = self.steps_follow, False  # a loop body is its own region
             end = self.block(statements(node.body), head.copy(), inner)
+            self.steps_follow = outer_follows
             self.loop_nodes.pop()
             continues, breaks = self.loops.pop()
             new_head = join(head, end, *continues)
