@@ -15,6 +15,8 @@ from skewlint.discovery import MissingPath, discover
 from skewlint import cache as cache_module
 from skewlint import runner
 from skewlint.engine import lint_bytes
+from skewlint import fix_command
+from skewlint.fix_command import FixOptions
 from skewlint.baseline import NEVER_BASELINED, Baseline
 from skewlint.baseline import write as write_baseline_file
 from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_SOURCES, statistics, summary
@@ -84,9 +86,16 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, envvar="SKEWLINT_NO_CACHE", help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="SKEWLINT_CACHE_DIR",
               help="Where the cache lives (default: .skewlint_cache in the project root).")
+@click.option("--fix", is_flag=True, help="Apply the fixes (the safe ones; with --unsafe-fixes all) to the files.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=False, help="Also apply (and mark `[*]`) the unsafe fixes.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
+@click.option("--fix-only", is_flag=True, help="Apply the fixes and report nothing else (implies --fix).")
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing them (implies --fix-only).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when something was fixed, even if nothing remains.")
 def check(paths, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, force_exclude,
           respect_gitignore, output_format, output_file, config_file, stdin_filename, show_statistics,
-          exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir) -> None:
+          exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir,
+          fix, unsafe_fixes, show_fixes, fix_only, diff, exit_non_zero_on_fix) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
     overrides = Overrides(
         config=config_file,
@@ -103,7 +112,9 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
         status = _check(list(paths), overrides, output_format, output_file, stdin_filename,
                         show_statistics, quiet, verbose, reports=_reports(reports),
                         baseline_file=baseline_file, write_baseline=write_baseline,
-                        jobs=jobs, cache_dir=None if no_cache else (cache_dir or ""))
+                        jobs=jobs, cache_dir=None if no_cache else (cache_dir or ""),
+                        fixing=FixOptions.from_flags(fix, fix_only, diff, unsafe_fixes, show_fixes,
+                                                     exit_non_zero_on_fix))
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
@@ -129,13 +140,16 @@ def _reports(values: Tuple[str, ...]) -> List[Tuple[str, str]]:
 
 
 def _check(paths, overrides, output_format, output_file, stdin_filename, show_statistics, quiet, verbose,
-           reports=(), baseline_file=None, write_baseline=None, jobs=1, cache_dir=None) -> int:
+           reports=(), baseline_file=None, write_baseline=None, jobs=1, cache_dir=None,
+           fixing: FixOptions = FixOptions()) -> int:
     known = Baseline.load(baseline_file) if baseline_file and not write_baseline else None  # fail early
     resolver = Resolver(overrides)
     results = []
+    fix_paths = {}  # display name -> (path, enabled rules): what --fix needs to fix a file
     failed = False
     if paths == ["-"] or (not paths and stdin_filename):
         results.extend(_lint_stdin(resolver, stdin_filename))
+        fixed = _fix(results, {}, fixing)
     else:
         files = []
         try:
@@ -149,6 +163,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         for outcome in runner.run(files, jobs or runner.usable_cpus(), cache, log):
             if outcome.error is None:
                 results.append(outcome.result)
+                fix_paths[outcome.result.path] = (outcome.job.path, outcome.job.enabled)
                 continue
             failed = True
             click.echo(f"skewlint: internal error while linting {outcome.job.path}: {outcome.error}", err=True)
@@ -156,6 +171,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
                 click.echo(outcome.details, err=True, nl=False)
         if verbose and cache is not None:
             click.echo(f"skewlint: cache: {cache.hits} reused, {cache.misses} linted again", err=True)
+        fixed = _fix(results, fix_paths, fixing)  # before the project phase: it sees the fixed files
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     formats = {output_format} | {name for name, _ in reports}
     sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known is not None or write_baseline else {}
@@ -172,20 +188,45 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)  # `reports/x.sarif` in CI
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(FORMATS[name](diagnostics, sources))
-    if show_statistics:
+    show_fixes = fix_command.fixed_summary(fixed.fixed) if fixing.show_fixes and output_format in HUMAN_FORMATS else ""
+    if fixing.only:  # --fix-only, --diff: what was (or would be) fixed, not what remains
+        text = "" if quiet or output_format not in HUMAN_FORMATS else show_fixes + fix_command.only_summary(fixing, fixed.total)
+    elif show_statistics:
         text = statistics(diagnostics, output_format)
     else:
-        text = FORMATS[output_format](diagnostics, sources)
+        text = FORMATS[output_format](fix_command.for_display(diagnostics, fixing, output_format), sources)
         if output_format in HUMAN_FORMATS and not quiet:
-            text += summary(len(diagnostics), len({d.filename for d in diagnostics}), baselined, stale)
-    if output_file:
+            files = len({d.filename for d in diagnostics})
+            text += show_fixes + (fix_command.found_summary(len(diagnostics), files, fixed.total)
+                                  or summary(len(diagnostics), files, baselined, stale))
+            text += fix_command.hint(diagnostics, fixing) if diagnostics else ""
+    if fixed.diffs:
+        click.echo("".join(fixed.diffs), nl=False)
+    if fixing.mode == fix_command.APPLY and _STDIN_READ:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed.stdin_output if fixed.stdin_output is not None else _STDIN_READ[0])
+        sys.stdout.buffer.flush()
+    if fixing.mode is not None and not output_file and (fixing.mode == fix_command.DIFF or _STDIN_READ):
+        click.echo(text, nl=False, err=True)  # stdout holds the fixed source or the diff
+    elif output_file:
         with open(output_file, "w", encoding="utf-8") as handle:
             handle.write(text)
     else:
         click.echo(text, nl=False)
     if failed:
         return EXIT_ERROR
+    if fixing.mode is not None:
+        return fix_command.exit_status(fixing, len(diagnostics), fixed.total)
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _fix(results, paths, fixing: FixOptions) -> fix_command.FixRun:
+    """--fix, --diff: fix the results' files (or stdin); their diagnostics become what remains."""
+    if fixing.mode is None:
+        return fix_command.FixRun()
+    stdin = {name: (_STDIN[name], enabled) for name, enabled in _STDIN_ENABLED.items()}
+    return fix_command.run(results, paths, stdin, fixing,
+                           lambda message: click.echo(f"skewlint: warning: {message}", err=True))
 
 
 def _open_cache(cache_dir: str, resolver: Resolver) -> cache_module.Cache:
@@ -198,10 +239,13 @@ def _open_cache(cache_dir: str, resolver: Resolver) -> cache_module.Cache:
 
 
 _STDIN: Dict[str, bytes] = {}
+_STDIN_ENABLED: Dict[str, frozenset] = {}  # the rules each stdin text was linted with (for --fix)
+_STDIN_READ: List[bytes] = []
 
 
 def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
     data = sys.stdin.buffer.read()
+    _STDIN_READ.append(data)  # --fix prints it back even when the name is excluded
     name = stdin_filename or "-"
     settings = resolver.for_path(stdin_filename or os.getcwd())
     if stdin_filename and settings.force_exclude and settings.is_excluded(stdin_filename, ancestors=True):
@@ -209,6 +253,7 @@ def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
     enabled = settings.enabled_for(stdin_filename) if stdin_filename else settings.enabled
     display = _display(name) if stdin_filename else name
     _STDIN[display] = data  # formats and baselines quote these lines, not the file on disk
+    _STDIN_ENABLED[display] = enabled
     return [lint_bytes(data, display, enabled)]
 
 

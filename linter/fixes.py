@@ -117,8 +117,19 @@ def set_keyword(call: cst.Call, name: str, value: str) -> Change:
                             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                   whitespace_after=cst.SimpleWhitespace("")),
                             comma=comma)
-            if comma is not cst.MaybeSentinel.DEFAULT:
-                args[-1] = last.with_changes(comma=comma)
+            if isinstance(comma, cst.Comma):
+                # A trailing comma: the old last argument keeps its comma and comment, followed by
+                # the break that precedes an argument; the new one gets the break before the bracket.
+                before = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) \
+                    else call.whitespace_before_args
+                after = comma.whitespace_after
+                if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(before, cst.ParenthesizedWhitespace):
+                    args[-1] = last.with_changes(comma=comma.with_changes(
+                        whitespace_after=after.with_changes(indent=before.indent, last_line=before.last_line)))
+                    added = added.with_changes(comma=comma.with_changes(
+                        whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())))
+                else:
+                    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             args.append(added)
         return module.deep_replace(call, call.with_changes(args=args))
 
@@ -245,11 +256,24 @@ class Edit:
 def edits_of(fix: Fix, module: cst.Module, text: str) -> List[Edit]:
     """The text edits of a fix, one per change, in the order of the text. Raises if a change does
     not apply (the engine then offers no fix)."""
+    if not _reproduces(module, text):
+        raise ValueError("libcst does not reproduce this text exactly: no edit can be trusted")
     out = []
     for change in fix.changes:
         new = change(module).code
         out.append(_difference(text, new))
     return sorted(out, key=lambda edit: (edit.start, edit.end))
+
+
+_CHECKED: list = [None, False]  # the last module checked and the answer: findings come per file
+
+
+def _reproduces(module: cst.Module, text: str) -> bool:
+    """Does rendering the unchanged tree give back the text? Edits are differences of renderings,
+    so they are exact only then (libcst drops the last line break of a file with `\r` line ends)."""
+    if _CHECKED[0] is not module:
+        _CHECKED[:] = [module, module.code == text]
+    return _CHECKED[1]
 
 
 def _difference(old: str, new: str) -> Edit:

@@ -40,6 +40,8 @@ def full(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
             out.append(f"{gutter} | {' ' * (d.location.column - 1)}{'^' * max(1, width)} {d.name}\n")
         for location, note in d.related:
             out.append(f"  = note: line {location.row}: {note}\n")
+        if d.fix:
+            out.append(f"  = fix ({d.fix.get('applicability')}): {d.fix.get('message')}\n")
         if d.url:
             out.append(f"  = help: {d.url}\n")
         out.append("\n")

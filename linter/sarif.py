@@ -60,6 +60,23 @@ def _rule(rule) -> dict:
     }
 
 
+def _fix(diagnostic) -> dict:
+    """The fix as SARIF replacements; regions end exclusive, as ours do (an insertion is empty).
+    SARIF has no applicability: it is in the properties."""
+    fix = diagnostic.fix
+    replacements = [
+        {"deletedRegion": {"startLine": e["location"]["row"], "startColumn": e["location"]["column"],
+                           "endLine": e["end_location"]["row"], "endColumn": e["end_location"]["column"]},
+         "insertedContent": {"text": e.get("content") or ""}}
+        for e in fix["edits"]
+    ]
+    return {
+        "description": {"text": fix.get("message") or ""},
+        "artifactChanges": [{"artifactLocation": _artifact(diagnostic.filename), "replacements": replacements}],
+        "properties": {"applicability": fix.get("applicability")},
+    }
+
+
 def _result(diagnostic, index: int, fingerprint: str) -> dict:
     message = diagnostic.message
     if diagnostic.cell is not None:
@@ -77,6 +94,8 @@ def _result(diagnostic, index: int, fingerprint: str) -> dict:
             {"id": number, "physicalLocation": _physical(diagnostic, location), "message": {"text": note}}
             for number, (location, note) in enumerate(diagnostic.related, start=1)
         ]
+    if diagnostic.fix and diagnostic.cell is None:
+        result["fixes"] = [_fix(diagnostic)]
     if diagnostic.cell is not None:
         result["properties"] = {"cell": diagnostic.cell, "row": diagnostic.location.row,
                                 "column": diagnostic.location.column}

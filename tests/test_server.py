@@ -110,7 +110,10 @@ def test_quick_fix_adds_a_noqa_comment(client, tmp_path):
     [found] = client.diagnostics(uri)
     reply = client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": found["range"],
                                                        "context": {"diagnostics": [found]}})
-    [action] = reply["result"]
+    [fix, action] = reply["result"]  # the rule's own fix first, then the suppression
+    assert fix["kind"] == "quickfix" and fix["title"] == "SKW103: Call `model.eval()`"
+    assert fix["edit"]["changes"][uri] == [{"range": {"start": {"line": 2, "character": 10},
+                                                      "end": {"line": 2, "character": 10}}, "newText": "()"}]
     assert action["kind"] == "quickfix" and "noqa: SKW103" in action["title"]
     [edit] = action["edit"]["changes"][uri]
     assert edit == {"range": {"start": {"line": 2, "character": 10}, "end": {"line": 2, "character": 10}},
