@@ -136,6 +136,22 @@ def set_keyword(call: cst.Call, name: str, value: str) -> Change:
     return change
 
 
+def set_argument(call: cst.Call, name: str, value: str, position: Optional[int] = None) -> Optional[Change]:
+    """`name=value` for a parameter that may also be passed at `position` (0-based): the positional
+    argument's value replaced if it is there, else `set_keyword`. None when `*args` or `**kwargs`
+    may already pass it (a keyword added then could raise "got multiple values")."""
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if any(arg.star == "**" for arg in call.args) and not any(
+            arg.keyword is not None and arg.keyword.value == name for arg in call.args):
+        return None
+    if position is not None:
+        if any(arg.star == "*" for arg in call.args[:position + 1]):
+            return None
+        if position < len(positional) and call.args.index(positional[position]) == position:
+            return replace(positional[position].value, value)
+    return set_keyword(call, name, value)
+
+
 def add_import(code: str) -> Change:
     """Add the import statement `code` (e.g. `import torch`) after the imports that open the module
     (after its docstring; at the top if it does not open with imports)."""

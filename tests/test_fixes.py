@@ -192,3 +192,31 @@ def test_notebook_findings_carry_no_fix():
     cells = [(1, "import torch\nmodel = torch.hub.load('a', 'b')\n"), (2, "model.eval\n")]
     (diagnostic,) = [d for d in lint_cells(cells, "nb.ipynb", ALL).diagnostics if d.code == "SKW103"]
     assert diagnostic.cell == 2 and diagnostic.fix is None
+
+
+def _apply_change(source: str, make):
+    import libcst as cst
+
+    from skewlint.fixes import edits_of, safe
+
+    module = cst.parse_module(source)
+    call = module.body[0].body[0].value
+    change = make(call)
+    if change is None:
+        return None
+    (edit,) = edits_of(safe("x", change), module, source)
+    return source[:edit.start] + edit.content + source[edit.end:]
+
+
+def test_set_argument_replaces_a_positional_or_keyword_value_or_adds_the_keyword():
+    from skewlint.fixes import set_argument
+
+    def shuffle_off(call):
+        return set_argument(call, "shuffle", "False", position=2)
+
+    assert _apply_change("DataLoader(ds, 32, True)\n", shuffle_off) == "DataLoader(ds, 32, False)\n"
+    assert _apply_change("DataLoader(ds, shuffle=True)\n", shuffle_off) == "DataLoader(ds, shuffle=False)\n"
+    assert _apply_change("DataLoader(ds, 32)\n", shuffle_off) == "DataLoader(ds, 32, shuffle=False)\n"
+    assert _apply_change("DataLoader(\n    ds,\n)\n", shuffle_off) == "DataLoader(\n    ds,\n    shuffle=False,\n)\n"
+    assert _apply_change("DataLoader(ds, **options)\n", shuffle_off) is None  # may already pass it
+    assert _apply_change("DataLoader(*args)\n", shuffle_off) is None
