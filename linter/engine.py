@@ -164,7 +164,7 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
                 noqa_row=noqa_row,
                 url=rule.url(),
                 related=related,
-                fix=_fix(module, text, finding.fix),
+                fix=_fix(module, text, finding.fix, positions),
             )
         )
     if UNUSED_SUPPRESSION in enabled:
@@ -172,7 +172,7 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
     return diagnostics
 
 
-def _fix(module, text: str, fix) -> Optional[dict]:
+def _fix(module, text: str, fix, positions=None) -> Optional[dict]:
     """A finding's fix as ruff's JSON fix object; None when there is none or it cannot be built
     (a rule's fix must never cost the file its diagnostics)."""
     if fix is None:
@@ -180,7 +180,7 @@ def _fix(module, text: str, fix) -> Optional[dict]:
     from skewlint import fixes
 
     try:
-        return fixes.as_dict(fix, fixes.edits_of(fix, module, text), text)
+        return fixes.as_dict(fix, fixes.edits_of(fix, module, text, positions), text)
     except Exception:  # noqa: BLE001 - the finding stands without its fix
         return None
 

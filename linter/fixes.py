@@ -61,6 +61,7 @@ def replace(node: cst.CSTNode, new: Union[str, cst.CSTNode]) -> Change:
     def change(module: cst.Module) -> cst.Module:
         return module.deep_replace(node, _expression(new, module) if isinstance(new, str) else new)
 
+    change.target = node  # the node it rewrites: the engine renders only its statement
     return change
 
 
@@ -72,6 +73,7 @@ def insert_before(statement: cst.BaseStatement, code: str) -> Change:
         new = _statement(code, module).with_changes(leading_lines=statement.leading_lines)
         return module.deep_replace(statement, cst.FlattenSentinel([new, statement.with_changes(leading_lines=())]))
 
+    change.target = statement  # the node it rewrites: the engine renders only its statement
     return change
 
 
@@ -86,6 +88,7 @@ def wrap_in_with(statement: cst.BaseStatement, item: str) -> Change:
         )
         return module.deep_replace(statement, block)
 
+    change.target = statement  # the node it rewrites: the engine renders only its statement
     return change
 
 
@@ -96,6 +99,7 @@ def decorate(function: cst.FunctionDef, decorator: str) -> Change:
         added = cst.Decorator(decorator=_expression(decorator, module))
         return module.deep_replace(function, function.with_changes(decorators=[*function.decorators, added]))
 
+    change.target = function  # the node it rewrites: the engine renders only its statement
     return change
 
 
@@ -133,6 +137,7 @@ def set_keyword(call: cst.Call, name: str, value: str) -> Change:
             args.append(added)
         return module.deep_replace(call, call.with_changes(args=args))
 
+    change.target = call  # the node it rewrites: the engine renders only its statement
     return change
 
 
@@ -269,16 +274,56 @@ class Edit:
     content: str
 
 
-def edits_of(fix: Fix, module: cst.Module, text: str) -> List[Edit]:
+def edits_of(fix: Fix, module: cst.Module, text: str, positions=None) -> List[Edit]:
     """The text edits of a fix, one per change, in the order of the text. Raises if a change does
-    not apply (the engine then offers no fix)."""
-    if not _reproduces(module, text):
-        raise ValueError("libcst does not reproduce this text exactly: no edit can be trusted")
+    not apply (the engine then offers no fix). With the module's positions, a change is rendered
+    within its top-level statement only: rendering the whole module per fix costs a parse's worth."""
     out = []
     for change in fix.changes:
-        new = change(module).code
-        out.append(_difference(text, new))
+        edit = _local_edit(change, module, text, positions) if positions is not None else None
+        if edit is None:
+            if not _reproduces(module, text):
+                raise ValueError("libcst does not reproduce this text exactly: no edit can be trusted")
+            edit = _difference(text, change(module).code)
+        out.append(edit)
     return sorted(out, key=lambda edit: (edit.start, edit.end))
+
+
+def _local_edit(change: Change, module: cst.Module, text: str, positions) -> Optional[Edit]:
+    """The edit from rendering the top-level statement that holds the change's target, before and
+    after; None when that cannot be placed in the text exactly (the caller renders the module)."""
+    target = getattr(change, "target", None)
+    if target is None or target not in positions:
+        return None
+    line = positions[target].start.line
+    top = next((s for s in module.body if s in positions
+                and positions[s].start.line <= line <= positions[s].end.line), None)
+    if top is None:
+        return None
+    # Rows of the statement's rendering above the line its position starts on.
+    above = len(top.leading_lines)
+    if isinstance(top, (cst.FunctionDef, cst.ClassDef)):
+        above += sum(1 + len(d.leading_lines) for d in top.decorators) + len(top.lines_after_decorators)
+    row = positions[top].start.line - above
+    starts = _line_starts_of(text)
+    if row < 1 or row > len(starts):
+        return None
+    alone = module.with_changes(body=[top], header=[], footer=[])
+    old = alone.code
+    start = starts[row - 1]
+    if text[start:start + len(old)] != old:
+        return None  # not where we thought, or not reproduced: no guess
+    edit = _difference(old, change(alone).code)
+    return Edit(start + edit.start, start + edit.end, edit.content)
+
+
+_STARTS: list = [None, None]
+
+
+def _line_starts_of(text: str) -> List[int]:
+    if _STARTS[0] is not text:
+        _STARTS[:] = [text, line_starts(text)]
+    return _STARTS[1]
 
 
 _CHECKED: list = [None, False]  # the last module checked and the answer: findings come per file

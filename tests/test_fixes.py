@@ -110,7 +110,7 @@ BUGGY_LINES = [b"import torch", b"model = torch.hub.load('a', 'b')  # caf\xc3\xa
                b"print(model)"]
 
 
-@pytest.mark.parametrize("kind", ["crlf", "latin-1", "bom"])
+@pytest.mark.parametrize("kind", ["crlf", "latin-1", "bom", "cr"])
 def test_encodings_and_line_endings_are_kept_byte_for_byte(kind, tmp_path):
     lines = list(BUGGY_LINES)
     newline = b"\n"
@@ -137,12 +137,16 @@ def test_encodings_and_line_endings_are_kept_byte_for_byte(kind, tmp_path):
 
 
 def test_no_fix_where_libcst_does_not_reproduce_the_text():
-    # libcst renders a file with old-Mac `\r` line ends without its last line break: edits taken
-    # from its rendering would be wrong, so no fix is offered and the file is left alone.
-    original = b"\r".join(BUGGY_LINES) + b"\r"
-    (diagnostic,) = [d for d in lint(original.decode("utf-8"), select=["SKW103"])]
+    # libcst renders a file with old-Mac `\r` line ends without its last line break. A fix that
+    # must render the whole module (here: adding `import torch`) would take that as an edit, so it
+    # is not offered; fixes rendered within their statement are exact (the "cr" case above).
+    source = ("import torch.nn as nn\r\r\rdef evaluate(model, loader):\r    model.eval()\r"
+              "    return [model(x) for x in loader]\r")
+    (diagnostic,) = lint(source, select=["SKW201"])
     assert diagnostic.fix is None
-    assert fix_bytes(original, "x.py", ALL, unsafe=True).data == original
+    assert fix_bytes(source.encode(), "x.py", ALL, unsafe=True).data == source.encode()
+    lf = source.replace("\r", "\n")
+    assert lint(lf, select=["SKW201"])[0].fix is not None
 
 
 def test_a_file_changed_since_it_was_read_is_not_written(tmp_path):
@@ -220,3 +224,21 @@ def test_set_argument_replaces_a_positional_or_keyword_value_or_adds_the_keyword
     assert _apply_change("DataLoader(\n    ds,\n)\n", shuffle_off) == "DataLoader(\n    ds,\n    shuffle=False,\n)\n"
     assert _apply_change("DataLoader(ds, **options)\n", shuffle_off) is None  # may already pass it
     assert _apply_change("DataLoader(*args)\n", shuffle_off) is None
+
+
+def test_statement_local_rendering_gives_the_edits_of_whole_module_rendering(monkeypatch):
+    # The engine renders only the top-level statement a fix touches; it must be the same edit.
+    from skewlint import fixes
+    from skewlint.engine import lint_file
+
+    paths = sorted(FIXTURES.rglob("*.py"))
+    local = {p: [d.fix for d in lint_file(str(p), ALL).diagnostics] for p in paths}
+    assert sum(fix is not None for found in local.values() for fix in found) > 40
+    monkeypatch.setattr(fixes, "_local_edit", lambda *args: None)
+    whole = {p: [d.fix for d in lint_file(str(p), ALL).diagnostics] for p in paths}
+    assert local == whole
+
+
+def test_a_file_without_a_final_newline_is_fixed_exactly():
+    source = "import torch\nmodel = torch.hub.load('a', 'b')\nmodel.eval"
+    assert fix_text(source, "x.py", ALL, unsafe=False).text == source + "()"
