@@ -65,12 +65,14 @@ class AugmentationInEvalPipeline(Rule):
         pipes = model.pipelines
         for site in model.calls:
             call = site.node
-            target = model.assigned_name(site)
+            func = call.func
             transform = _transform_argument(model, site)
+            if transform is None and not (isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS + ("map",)):
+                continue
+            target = model.assigned_name(site)
             if transform is not None:
                 yield from self._attached(model, site, transform, pipes.role(call, target))
                 continue
-            func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS:
                 generator = pipes.of(func.value)
                 if generator is not None and generator.augments and not is_tta(target):

@@ -781,13 +781,12 @@ class _Interpreter:
         return self._loop_assigned[loop]
 
     def assign(self, target, value, state: State) -> None:
+        # Graphs only matter where they can accumulate: inside loops (SKW203).
+        carries = bool(self.loop_nodes) and self.carries_graph(value, state)
         for element in _targets(target):
             element_name = dotted(element)
-            if element_name is not None:
-                if self.carries_graph(value, state):
-                    state.graph = state.graph | {element_name}
-                else:
-                    state.graph = state.graph - {element_name}
+            if element_name is not None and (carries or element_name in state.graph):
+                state.graph = state.graph | {element_name} if carries else state.graph - {element_name}
         name = dotted(target)
         if name is None:
             return
