@@ -1,0 +1,48 @@
+"""The project phase through the installed console script: SKW402 across files, declared constants,
+configuration errors, and summaries that survive the cache."""
+import shutil
+
+import pytest
+
+from helpers import FIXTURES
+from test_cli import run, write
+
+PROJECT = FIXTURES / "parity" / "project_mismatch"
+
+
+def test_inference_file_checked_against_training_file(tmp_path):
+    shutil.copytree(PROJECT, tmp_path / "app")
+    for _ in range(2):  # cold, then from the cache: summaries are cached with the diagnostics
+        result = run("check", "--select", "SKW402", "app", cwd=tmp_path)
+        assert result.returncode == 1
+        lines = [line for line in result.stdout.splitlines() if "SKW402" in line]
+        assert len(lines) == 1 and lines[0].startswith("app/predict.py:13:")
+        assert "app/train.py` line 6" in lines[0]
+
+
+def test_inference_alone_has_nothing_to_compare(tmp_path):
+    shutil.copytree(PROJECT, tmp_path / "app")
+    (tmp_path / "app" / "train.py").unlink()
+    assert run("check", "--select", "SKW402", "app", cwd=tmp_path).returncode == 0
+
+
+def test_declared_constants_and_suppression(tmp_path):
+    write(tmp_path, "pyproject.toml", "[tool.skewlint]\nnormalization = {mean = [0.5, 0.5, 0.5], std = [0.5, 0.5, 0.5]}\n")
+    shutil.copy(PROJECT / "predict.py", tmp_path / "predict.py")
+    shutil.copy(PROJECT / "serve.py", tmp_path / "serve.py")
+    out = run("check", "--select", "SKW402", ".", cwd=tmp_path).stdout
+    assert "serve.py:" in out and "predict.py:" not in out and "declared in `[tool.skewlint.normalization]`" in out
+    text = (tmp_path / "serve.py").read_text().replace(
+        "T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])",
+        "T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])  # noqa: SKW402")
+    (tmp_path / "serve.py").write_text(text)
+    assert run("check", "--select", "SKW402", ".", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("value", ['"imagenet"', "{mean = [0.5]}", '{mean = ["a"], std = [1]}',
+                                   "{mean = [0.5], std = [0.5], model = 1}"])
+def test_bad_normalization_config(tmp_path, value):
+    write(tmp_path, "pyproject.toml", f"[tool.skewlint]\nnormalization = {value}\n")
+    write(tmp_path, "x.py", "import torch\n")
+    result = run("check", ".", cwd=tmp_path)
+    assert result.returncode == 2 and "`normalization` must be" in result.stderr
