@@ -13,7 +13,7 @@ import libcst as cst
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import dotted, keyword, mentions
-from skewlint.semantic.walk import fields, is_node
+from skewlint.semantic.walk import descendants, fields, is_node
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -91,15 +91,18 @@ class SemanticModel:
             self._pipelines = Pipelines(self)
         return self._pipelines
 
-    def assigned_name(self, site) -> Optional[str]:
+    def assigned_name(self, site, anywhere: bool = False) -> Optional[str]:
         """The name a call's value is bound to: `val_loader = DataLoader(CIFAR10(...))` gives
-        `val_loader` for both calls."""
+        `val_loader` for both calls. With `anywhere`, the call may sit anywhere in the assigned
+        value (`val_tf = Compose([..., Normalize(...)])`), not only in its chain of calls."""
         statement = site.statement
         if not isinstance(statement, cst.SimpleStatementLine):
             return None
         for small in statement.body:
             if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
-                if _within(site.node, small.value):
+                inside = any(n is site.node for n in descendants(small.value)) if anywhere else \
+                    _within(site.node, small.value)
+                if inside:
                     target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
                     return dotted(target)
         return None

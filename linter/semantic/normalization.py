@@ -160,7 +160,7 @@ def _positional(call: cst.Call, index: int):
 def _role(model, pipes, site) -> Tuple[Optional[str], str]:
     """The role of the pipeline a normalization sits in: the variable it is assigned to (directly or
     as part of a `Compose`), else the function it is in."""
-    target = model.assigned_name(site) or _enclosing_pipeline_name(model, site)
+    target = _enclosing_pipeline_name(model, site)
     if target:
         last = target.rsplit(".", 1)[-1]
         if is_eval_data_name(last):
@@ -178,23 +178,17 @@ def _role(model, pipes, site) -> Tuple[Optional[str], str]:
 
 
 def _enclosing_pipeline_name(model, site) -> Optional[str]:
-    """`val_tf = T.Compose([..., T.Normalize(...)])`: the Normalize belongs to `val_tf`; also the
-    keys of a dict of pipelines (`{"train": Compose(...), "val": Compose(...)}`)."""
+    """`val_tf = T.Compose([..., T.Normalize(...)])`: the Normalize belongs to `val_tf`; in a dict
+    of pipelines (`{"train": Compose(...), "val": Compose(...)}`), to its key."""
     statement = site.statement
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return None
-    for small in statement.body:
-        if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
-            if isinstance(small.value, cst.Dict):
-                for element in small.value.elements:
-                    if isinstance(element, cst.DictElement) and any(n is site.node for n in descendants(element.value)):
-                        key = element.key
-                        if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-                            return key.evaluated_value
-            if any(n is site.node for n in descendants(small.value)):
-                target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
-                return dotted(target)
-    return None
+    for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Dict):
+            for element in small.value.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) and \
+                        any(n is site.node for n in descendants(element.value)):
+                    key = element.key.evaluated_value
+                    return key if isinstance(key, str) else None
+    return model.assigned_name(site, anywhere=True)
 
 
 def _after_to_tensor(model, site) -> bool:
