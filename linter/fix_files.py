@@ -175,11 +175,14 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> None:
                 os.chown(temporary, info.st_uid, info.st_gid)
             except OSError:
                 pass  # not ours to give away: the new file belongs to us, as any editor's would
+        with open(real, "rb") as handle:  # once more, right before the rename: the window is small
+            if handle.read() != expected:
+                raise FixError("it changed while it was being fixed; not fixed")
         os.replace(temporary, real)
     except OSError as error:
         _unlink(temporary)
         raise FixError(f"could not write: {error.strerror or error}") from None
-    except BaseException:
+    except BaseException:  # FixError above, KeyboardInterrupt: no temporary file left behind
         _unlink(temporary)
         raise
 

@@ -201,9 +201,10 @@ def create_server():
             data = diagnostic.data
             fix = data.get("fix")
             if fix and fix.get("edits"):
+                safe = fix.get("applicability") == "safe"  # an unsafe fix is never applied unasked
                 actions.append(types.CodeAction(
-                    title=f"{diagnostic.code}: {fix.get('message') or 'apply the fix'}",
-                    kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=True,
+                    title=f"{diagnostic.code}: {fix.get('message') or 'apply the fix'}{'' if safe else ' (unsafe)'}",
+                    kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=safe,
                     edit=types.WorkspaceEdit(changes={document.uri: [fix_edit(document, e) for e in fix["edits"]]}),
                 ))
             row = int(data.get("noqa_row") or diagnostic.range.start.line + 1)

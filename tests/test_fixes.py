@@ -242,3 +242,18 @@ def test_statement_local_rendering_gives_the_edits_of_whole_module_rendering(mon
 def test_a_file_without_a_final_newline_is_fixed_exactly():
     source = "import torch\nmodel = torch.hub.load('a', 'b')\nmodel.eval"
     assert fix_text(source, "x.py", ALL, unsafe=False).text == source + "()"
+
+
+def test_a_file_changed_during_the_fix_is_not_replaced(tmp_path, monkeypatch):
+    path = tmp_path / "model.py"
+    path.write_bytes(b"original\n")
+    real_chmod = os.chmod
+
+    def edit_meanwhile(*args, **kwargs):  # another program saves the file while we write ours
+        path.write_bytes(b"saved by the editor\n")
+        return real_chmod(*args, **kwargs)
+
+    monkeypatch.setattr(os, "chmod", edit_meanwhile)
+    with pytest.raises(FixError, match="changed while"):
+        write_atomically(str(path), b"fixed\n", expected=b"original\n")
+    assert path.read_bytes() == b"saved by the editor\n" and os.listdir(tmp_path) == ["model.py"]

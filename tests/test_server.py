@@ -124,6 +124,22 @@ def test_quick_fix_adds_a_noqa_comment(client, tmp_path):
     assert client.diagnostics(uri) == []
 
 
+def test_an_unsafe_fix_is_offered_but_not_preferred(client, tmp_path):
+    uri = (tmp_path / "evaluate.py").as_uri()
+    text = "import torch\n\n\ndef evaluate(model, loader):\n    model.eval()\n    return [model(x) for x in loader]\n"
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                            "text": text}})
+    [found] = client.diagnostics(uri)
+    reply = client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": found["range"],
+                                                       "context": {"diagnostics": [found]}})
+    fix = reply["result"][0]
+    assert fix["title"] == "SKW201: Decorate `evaluate` with `@torch.no_grad()` (unsafe)"
+    assert not fix.get("isPreferred")
+    assert fix["edit"]["changes"][uri] == [{"range": {"start": {"line": 3, "character": 0},
+                                                      "end": {"line": 3, "character": 0}},
+                                            "newText": "@torch.no_grad()\n"}]
+
+
 def test_configuration_applies_to_buffers(client, tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.skewlint]\nignore = ["SKW103"]\n')
     uri = (tmp_path / "train.py").as_uri()
