@@ -253,21 +253,19 @@ class PreprocessingSkippedAtInference(Rule):
     )
 
     def check(self, model):
-        fits = {}
+        fits = {}  # receiver -> its most recent `fit` so far, in source order
         for site in model.calls:
             func = site.node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "fit" and site.node.args:
-                receiver = dotted(func.value)
-                if receiver and not _is_preprocessor(model, func.value, "fit"):
-                    steps = _steps(model, site.node.args[0].value, set())
-                    if steps:
-                        fits.setdefault(receiver, (site, steps))
-        for site in model.calls:
-            func = site.node.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in _PREDICT_METHODS and site.node.args):
+            if not isinstance(func, cst.Attribute) or not site.node.args:
                 continue
-            fitted = fits.get(dotted(func.value) or "")
-            if fitted is None:
+            receiver = dotted(func.value)
+            if func.attr.value == "fit" and receiver and not _is_preprocessor(model, func.value, "fit"):
+                fits[receiver] = (site, _steps(model, site.node.args[0].value, set()))
+                continue
+            if func.attr.value not in _PREDICT_METHODS:
+                continue
+            fitted = fits.get(receiver or "")
+            if fitted is None or not fitted[1]:
                 continue
             data = site.node.args[0].value
             if _data_name(data) is None and not isinstance(data, cst.Call):

@@ -193,7 +193,8 @@ class SplitInheritsTrainTransform(Rule):
             if not has_role(site.qualname, "split") or not site.node.args:
                 continue
             targets = _split_targets(site) or [model.assigned_name(site) or ""]
-            evaluation = [t for t in targets if t and is_eval_data_name(t.rsplit(".", 1)[-1])]
+            evaluation = [t for t in targets if t and is_eval_data_name(t.rsplit(".", 1)[-1])
+                          and not _transform_replaced(model, t)]
             if not evaluation:
                 continue
             pipeline = _dataset_pipeline(model, site.node.args[0].value)
@@ -209,6 +210,12 @@ class SplitInheritsTrainTransform(Rule):
                 statement=site.statement,
                 related=((pipeline.node, "the augmenting pipeline"),),
             )
+
+
+def _transform_replaced(model, name: str) -> bool:
+    """`val_set.dataset.transform = test_tf` (after a `deepcopy`): the split's transform is replaced."""
+    return any((dotted(site.node) or "").startswith(name + ".") and site.node.attr.value in _TRANSFORM_KEYWORDS
+               for site in model.attribute_assignments)
 
 
 def _dataset_pipeline(model, dataset, depth: int = 0):
