@@ -13,7 +13,7 @@ from skewlint import __version__
 from skewlint.config import ConfigError, Overrides, Resolver
 from skewlint.discovery import MissingPath, discover
 from skewlint import cache as cache_module
-from skewlint import runner
+from skewlint import project, runner
 from skewlint.engine import lint_bytes
 from skewlint import fix_command
 from skewlint.fix_command import FixOptions
@@ -160,7 +160,8 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
             failed = True
         cache = _open_cache(cache_dir, resolver) if cache_dir is not None else None
         log = (lambda path: click.echo(f"skewlint: checking {path}", err=True)) if verbose else None
-        for outcome in runner.run(files, jobs or runner.usable_cpus(), cache, log):
+        outcomes = runner.run(files, jobs or runner.usable_cpus(), cache, log)
+        for outcome in outcomes:
             if outcome.error is None:
                 results.append(outcome.result)
                 fix_paths[outcome.result.path] = (outcome.job.path, outcome.job.enabled)
@@ -172,6 +173,9 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         if verbose and cache is not None:
             click.echo(f"skewlint: cache: {cache.hits} reused, {cache.misses} linted again", err=True)
         fixed = _fix(results, fix_paths, fixing)  # before the project phase: it sees the fixed files
+        settings_of = {outcome.result.path: outcome.job.settings for outcome in outcomes if outcome.result}
+        project.check(results, lambda path: settings_of[path].declared_normalization(path)
+                      if settings_of.get(path) is not None else None)
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     formats = {output_format} | {name for name, _ in reports}
     sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known is not None or write_baseline else {}
