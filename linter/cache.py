@@ -121,7 +121,8 @@ class Cache:
         key = self._settings_keys.get(memo)
         if key is None:
             settings = dataclasses.asdict(job.settings) if dataclasses.is_dataclass(job.settings) else None
-            key = json.dumps([sorted(job.enabled), _plain(settings)], sort_keys=True)
+            # default=repr: a setting that JSON cannot spell still counts (at worst it never matches)
+            key = json.dumps([sorted(job.enabled), _plain(settings)], sort_keys=True, default=repr)
             self._settings_keys[memo] = key
         return key
 

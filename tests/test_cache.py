@@ -223,3 +223,18 @@ def test_project_phase_sees_cached_summaries(tmp_path):
     warm = run("check", ".", "-v", cwd=tmp_path / "project")
     assert reuse(warm)[1] == 0 and reuse(warm)[0] == reuse(cold)[1] > 0
     assert "SKW402" in cold.stdout and warm.stdout == cold.stdout
+
+
+def test_settings_json_cannot_spell_do_not_break_the_cache(tmp_path):
+    import dataclasses
+    import re
+
+    @dataclasses.dataclass(frozen=True)
+    class Odd:
+        pattern: object = re.compile("x")
+
+    (tmp_path / "a.py").write_text(BUGGY, encoding="utf-8")
+    job = runner.Job(str(tmp_path / "a.py"), ENABLED, "a.py", Odd())
+    cache = cache_module.Cache(str(tmp_path / "c"), warn=lambda m: None)
+    runner.run([job], workers=1, cache=cache)
+    assert cache.load(job, (tmp_path / "a.py").read_bytes()) is not None
