@@ -139,3 +139,19 @@ def test_sarif_with_fixes_validates_against_the_schema(tmp_path):
     assert sum(len(r.get("fixes", ())) for r in document["runs"][0]["results"]) == 3
     errors = sorted(validator.iter_errors(document), key=str)
     assert not errors, errors[0].message
+
+
+def test_notebooks_are_not_fixed(tmp_path):
+    from test_notebook import BUGGY_CELL, notebook
+
+    data = notebook(["import torch\n"], BUGGY_CELL)
+    (tmp_path / "eval.ipynb").write_bytes(data)
+    result = run("check", "--no-cache", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert result.returncode == 1 and "SKW103" in result.stdout and "[*]" not in result.stdout
+    assert (tmp_path / "eval.ipynb").read_bytes() == data
+
+
+def test_fix_on_stdin_of_an_excluded_file_prints_the_source_unchanged(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.skewlint]\nextend-exclude = ["gen"]\nforce-exclude = true\n')
+    result = run("check", "--fix", "--stdin-filename", "gen/a.py", "-", cwd=tmp_path, stdin=SAFE_BUG)
+    assert result.returncode == 0 and result.stdout == SAFE_BUG
