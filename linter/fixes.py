@@ -2,12 +2,17 @@
 
 A rule attaches a `Fix` to its `Finding`: an applicability (`safe`: keeps the code's meaning apart
 from removing the bug; `unsafe`: may change behaviour, applied only with `--unsafe-fixes`), a short
-message, and one or more changes built with the helpers below on nodes of the parsed module.
+message, and one or more changes built with the helpers below on nodes of the parsed module:
+
+    change = fixes.set_argument(call, "drop_last", "False", position=8)
+    fix = fixes.unsafe("Set `drop_last=False`", change) if change else None
+    yield Finding(self.code, call, message, statement=site.statement, fix=fix)
 
 The engine turns each change into one exact text edit: it applies the change to the tree, renders
-the whole module (libcst keeps every comment, blank line and line ending) and takes the span where
-the new text differs from the old. So a rule never computes positions or indentation itself, and
-a multi-line string inside a re-indented block keeps its value.
+the top-level statement that holds it (or, for `add_import`, the module; libcst keeps every
+comment, blank line and line ending) and takes the span where the new text differs from the old.
+So a rule never computes positions or indentation itself, and a multi-line string inside a
+re-indented block keeps its value. A change that fails to apply costs the finding its fix only.
 
 Applying edits, the fix loop and writing files: `skewlint.fix_files`.
 """
