@@ -290,6 +290,8 @@ def edits_of(fix: Fix, module: cst.Module, text: str, positions=None) -> List[Ed
             if not _reproduces(module, text):
                 raise ValueError("libcst does not reproduce this text exactly: no edit can be trusted")
             edit = _difference(text, change(module).code)
+        if edit.start == edit.end and not edit.content:
+            raise ValueError("the change changes nothing (its node is not in this module?)")
         out.append(edit)
     return sorted(out, key=lambda edit: (edit.start, edit.end))
 

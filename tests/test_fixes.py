@@ -257,3 +257,15 @@ def test_a_file_changed_during_the_fix_is_not_replaced(tmp_path, monkeypatch):
     with pytest.raises(FixError, match="changed while"):
         write_atomically(str(path), b"fixed\n", expected=b"original\n")
     assert path.read_bytes() == b"saved by the editor\n" and os.listdir(tmp_path) == ["model.py"]
+
+
+def test_a_change_that_changes_nothing_is_no_fix():
+    import libcst as cst
+
+    from skewlint.fixes import edits_of, replace, safe
+
+    source = "model.eval\n"
+    module = cst.parse_module(source)
+    elsewhere = cst.parse_expression("model.eval")  # a node of another tree: nothing to replace
+    with pytest.raises(ValueError):
+        edits_of(safe("x", replace(elsewhere, "model.eval()")), module, source)
