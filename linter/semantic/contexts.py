@@ -136,7 +136,7 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
     for value in model.assignments.get(name, ())[:3]:
         found = eval_iterable(model, value, depth + 1)
         if found:
-            return found.replace("it iterates over", f"it iterates over `{name}`, ") if "data built" in found else found
+            return found.replace("over data built", f"over `{name}`, built") if "data built" in found else found
     return None
 
 
