@@ -93,6 +93,8 @@ class TrainingAttributeAssigned(Rule):
                 if site.function is not None and site.function.name in _MODE_METHODS:
                     continue
             name = dotted(receiver)
+            if _mode_method_called(model, site.function, name):
+                continue  # `model.training = False; model.eval()`: redundant, not harmful
             call = "eval()" if is_bool(value, False) else "train()"
             yield Finding(
                 self.code,
@@ -223,6 +225,18 @@ def _dropout_p_fix(model, function, dropout_p):
         code = f"({code})"
     return fixes.safe("Use `dropout_p` only in training",
                       fixes.replace(dropout_p, f"{code} if {owner}.training else 0.0"))
+
+
+def _mode_method_called(model, function, name) -> bool:
+    """Does the same function (or module body) also call `.eval()`/`.train()` on this model?"""
+    bare = name[: -len(".module")] if name.endswith(".module") else name
+    for site in model.calls:
+        func = site.node.func
+        if site.function is function and isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+            receiver = dotted(func.value) or ""
+            if receiver in (name, bare) or receiver == bare + ".module":
+                return True
+    return False
 
 
 def _is_model(model, site, receiver) -> bool:

@@ -71,7 +71,12 @@ def is_calibration(name: str) -> bool:
 
 
 def is_eval_data_name(name: str) -> bool:
-    for word in tokens(name):
+    """`val_loader`, `testset`, `X_test`: evaluation data by name. A name that also says training
+    (`train_eval_loader`: the training set, evaluated) is not."""
+    words = tokens(name)
+    if "train" in words or "training" in words:
+        return False
+    for word in words:
         if word in EVAL_DATA_WORDS:
             return True
         for prefix in EVAL_DATA_WORDS:
