@@ -5,11 +5,12 @@ from typing import List, Optional
 
 import libcst as cst
 
+from skewlint import fixes
 from skewlint.adapters import has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
-from skewlint.semantic.names import dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import TRAIN_FLAGS, is_tta
 from skewlint.semantic.walk import descendants
 
@@ -301,21 +302,25 @@ class _LoaderRule(Rule):
 
     family = FAMILY
 
-    def flagged(self, model, site) -> Optional[str]:  # pragma: no cover - interface
+    def flagged(self, model, site):  # pragma: no cover - interface
+        """(option text, keyword to set to False or None, its position) when the call has the option."""
         raise NotImplementedError
 
     def check(self, model):
         pipes = model.pipelines
         for site in model.calls:
-            option = self.flagged(model, site)
-            if option is None:
+            flagged = self.flagged(model, site)
+            if flagged is None:
                 continue
+            option, parameter, position = flagged
             target = model.assigned_name(site)
             role = pipes.role(site.node, target)
             if not role or role[0] != "eval":
                 continue
+            change = fixes.set_argument(site.node, parameter, "False", position=position) if parameter else None
             yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1]),
-                          statement=site.statement)
+                          statement=site.statement,
+                          fix=fixes.unsafe(f"Set `{parameter}=False`", change) if change else None)
 
 
 class EvalLoaderDropLast(_LoaderRule):
@@ -333,14 +338,18 @@ class EvalLoaderDropLast(_LoaderRule):
     example = "val_loader = DataLoader(val_set, batch_size=256, drop_last=True)"
     use_instead = "val_loader = DataLoader(val_set, batch_size=256)"
     message = "{option} on evaluation data ({evidence}): the last incomplete batch is never scored; remove it"
+    fix_safety = (
+        "Unsafe fix: sets `drop_last=False` (`drop_remainder=False` for `tf.data`). Unsafe because code "
+        "after the loader may rely on full batches (a fixed batch dimension, BatchNorm with one sample)."
+    )
 
     def flagged(self, model, site):
         call = site.node
-        if has_role(site.qualname, "loader") and is_bool(keyword(call, "drop_last"), True):
-            return "`drop_last=True`"
+        if has_role(site.qualname, "loader") and is_bool(argument(call, 8, "drop_last"), True):
+            return "`drop_last=True`", "drop_last", 8
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "batch" and \
                 is_bool(keyword(call, "drop_remainder"), True):
-            return "`batch(..., drop_remainder=True)`"
+            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1
         return None
 
 
@@ -374,6 +383,11 @@ class EvalLoaderShuffle(_LoaderRule):
     example = "test_loader = DataLoader(test_set, batch_size=64, shuffle=True)"
     use_instead = "test_loader = DataLoader(test_set, batch_size=64, shuffle=False)"
     message = "{option} on evaluation data ({evidence}): outputs no longer line up with the samples; do not shuffle"
+    fix_safety = (
+        "Unsafe fix: sets `shuffle=False` where the option is a keyword or positional argument (a "
+        "`RandomSampler` or `.shuffle()` is not changed). Unsafe because code may rely on a random order "
+        "(sampling a few batches to look at)."
+    )
 
     def flagged(self, model, site):
         call = site.node
@@ -381,15 +395,16 @@ class EvalLoaderShuffle(_LoaderRule):
         if has_role(site.qualname, "loader") or (isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS):
             if _only_sampled(model, model.assigned_name(site)):
                 return None
-            if is_bool(keyword(call, "shuffle"), True):
-                return "`shuffle=True`"
+            loader = has_role(site.qualname, "loader")
+            if is_bool(argument(call, 2, "shuffle") if loader else keyword(call, "shuffle"), True):
+                return "`shuffle=True`", "shuffle", 2 if loader else None
             sampler = keyword(call, "sampler")
             # `SubsetRandomSampler` selects a subset (a k-fold split): the order is not the point.
             if isinstance(sampler, cst.Call) and (dotted(sampler.func) or "").rsplit(".", 1)[-1] == "RandomSampler":
-                return "`RandomSampler`"
+                return "`RandomSampler`", None, None
         if isinstance(func, cst.Attribute) and func.attr.value == "shuffle" and call.args and \
                 not has_role(site.qualname, "random-api") and not (dotted(func.value) or "").startswith(("random", "np")):
-            return "`.shuffle()`"
+            return "`.shuffle()`", None, None
         return None
 
 
