@@ -22,14 +22,14 @@ import re
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.semantic.walk import children
 
 SAFE, UNSAFE = "safe", "unsafe"
 
 # A change: the module before -> the module after. Built by the helpers below.
-Change = Callable[[cst.Module], cst.Module]
+Change = Callable[["cst.Module"], "cst.Module"]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import List
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 from libcst.metadata import PositionProvider
 
 from skewlint.semantic.model import build

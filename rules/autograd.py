@@ -1,7 +1,7 @@
 """Family 2: autograd at inference (SKW2xx)."""
 from __future__ import annotations
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint import fixes
 from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, method_has_role

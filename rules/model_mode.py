@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint import fixes
 from skewlint.adapters import has_module_modes, has_role
@@ -213,7 +213,7 @@ def _training_fix(function, call, training, safe: bool):
 
 
 # Values that need no parentheses before ` if ... else ...`.
-_ATOMS = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript)
+_ATOMS = ("Name", "Attribute", "Integer", "Float", "Call", "Subscript")
 
 
 def _dropout_p_fix(model, function, dropout_p):
@@ -221,7 +221,7 @@ def _dropout_p_fix(model, function, dropout_p):
     if owner is None:
         return None
     code = model.module.code_for_node(dropout_p)
-    if not isinstance(dropout_p, _ATOMS) and not dropout_p.lpar:
+    if type(dropout_p).__name__ not in _ATOMS and not dropout_p.lpar:
         code = f"({code})"
     return fixes.safe("Use `dropout_p` only in training",
                       fixes.replace(dropout_p, f"{code} if {owner}.training else 0.0"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Set
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role
 from skewlint.adapters.statistics import KNOWN_STATISTICS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint import fixes
 from skewlint.adapters import has_role

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role, hook_role, method_has_role
 from skewlint.semantic.names import dotted, keyword, tokens

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, Optional
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import canonical
 from skewlint.semantic.names import dotted

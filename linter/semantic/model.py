@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
@@ -418,11 +418,20 @@ def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
                 changed = True
 
 
-_ENTER = {getattr(cst, n[6:]): f for n, f in vars(_Builder).items() if n.startswith("visit_") and hasattr(cst, n[6:])}
-_LEAVE = {getattr(cst, n[6:]): f for n, f in vars(_Builder).items() if n.startswith("leave_") and hasattr(cst, n[6:])}
+_ENTER: Dict[type, object] = {}  # node type -> the builder's visit_/leave_ method, filled on first build
+_LEAVE: Dict[type, object] = {}
+
+
+def _dispatch() -> None:
+    for name, method in vars(_Builder).items():
+        kind, _, node = name.partition("_")
+        if kind in ("visit", "leave") and hasattr(cst, node):
+            (_ENTER if kind == "visit" else _LEAVE)[getattr(cst, node)] = method
 
 
 def build(module: cst.Module, path: str = "<unknown>") -> SemanticModel:
+    if not _ENTER:
+        _dispatch()
     model = SemanticModel(module=module, path=path)
     builder = _Builder(model)
     builder.walk(module)

@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 from typing import List, Optional
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 # Name tokens that say "this is a network".
 MODEL_WORDS = frozenset({"model", "net", "network", "module", "classifier", "encoder", "decoder", "backbone",

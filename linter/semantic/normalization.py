@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role
 from skewlint.semantic.contexts import is_eval_data_name

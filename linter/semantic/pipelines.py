@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import GENERATOR_AUGMENTATIONS, RANDOM_UNLESS_SCALAR, has_role
 from skewlint.semantic.contexts import EVAL_DATA_WORDS, SPLIT_KEYWORDS, built_for_eval, is_eval_data_name

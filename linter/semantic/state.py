@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role, hook_role, method_has_role
 from skewlint.semantic.contexts import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, Iterator
 
-import libcst as cst
+from skewlint.lazy import libcst as cst
 
 # Fields that hold only whitespace, comments and punctuation: no walk needs them.
 _SKIPPED_FIELDS = frozenset({

@@ -1,0 +1,19 @@
+"""libcst, imported on first use. Every module writes `from skewlint.lazy import libcst as cst`, so a
+run whose files are all cached or mention no ML framework never pays for importing libcst."""
+from __future__ import annotations
+
+import importlib
+
+
+class _LazyModule:
+    def __init__(self, name: str):
+        self.__dict__["_name"] = name
+
+    def __getattr__(self, attribute: str):
+        module = importlib.import_module(self.__dict__["_name"])
+        # From now on attributes are found in this object's own dict (`__getattr__` is not called).
+        self.__dict__.update(vars(module))
+        return getattr(module, attribute)
+
+
+libcst = _LazyModule("libcst")
