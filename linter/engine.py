@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, List, Optional
 
-from skewlint import project, suppressions
+from skewlint import nesting, project, suppressions
 from skewlint.diagnostics import Diagnostic, Finding, Location
 from skewlint.registry import registry
-from skewlint.source import SourceError, decode, read_bytes
+from skewlint.source import WIDE_BOMS, SourceError, decode, read_bytes
 
 SYNTAX_ERROR = "SKW999"
 UNUSED_SUPPRESSION = "SKW901"
+# libcst parses about 70 KB/s: a 10 MB (generated) file would hold the run for minutes. The largest
+# hand-written file in the real repositories we lint is under 0.5 MB.
+MAX_BYTES = 2 * 2**20
 
 
 @dataclass
@@ -39,6 +42,9 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
         return lint_notebook(data, display, enabled)
     if not _needs_parse(data, enabled):
         return FileResult(display)
+    if len(data) > MAX_BYTES:
+        return _error_result(display, enabled, SourceError(
+            f"not linted: {len(data) / 2**20:.1f} MB is over skewlint's limit of {MAX_BYTES // 2**20} MB per file"))
     try:
         source = decode(data)
     except SourceError as error:
@@ -51,6 +57,9 @@ def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
 
     from skewlint.semantic.model import build
 
+    too_deep = nesting.too_deep(text)  # libcst would take minutes, or crash the process
+    if too_deep:
+        return _error_result(display, enabled, SourceError(f"could not parse: {too_deep}"))
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -86,7 +95,8 @@ def _syntax_error(text: str, error) -> SourceError:
 def _needs_parse(data: bytes, enabled: frozenset) -> bool:
     """The prefilter: parse only if some enabled rule's marker occurs in the raw bytes."""
     always, markers = _markers(enabled)
-    return always or any(marker in data for marker in markers)
+    # UTF-16/32 hide every marker behind NUL bytes; decoding then says why the file is refused.
+    return always or any(marker in data for marker in markers) or data.startswith(WIDE_BOMS)
 
 
 @lru_cache(maxsize=64)

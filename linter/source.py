@@ -31,8 +31,16 @@ def read_bytes(path: str) -> bytes:
         raise SourceError(f"could not read file: {error.strerror or error}") from None
 
 
+# Byte order marks of encodings Python source cannot be in (the interpreter refuses such files).
+WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode(data: bytes) -> Source:
     """Decode like the interpreter: a UTF-8 BOM, else a coding cookie on line 1 or 2, else UTF-8."""
+    for bom, name in zip(WIDE_BOMS, ("UTF-32", "UTF-32", "UTF-16", "UTF-16")):
+        if data.startswith(bom):
+            raise SourceError(f"could not decode file: it is {name} (it starts with a {name} byte order mark); "
+                              "Python source must be UTF-8 or an encoding named by a coding cookie")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
