@@ -97,6 +97,10 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
           exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir,
           fix, unsafe_fixes, show_fixes, fix_only, diff, exit_non_zero_on_fix) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
+    conflict = _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline)
+    if conflict:
+        _error(conflict)
+        sys.exit(EXIT_ERROR)
     overrides = Overrides(
         config=config_file,
         select=_split(select) if select else None,
@@ -125,6 +129,20 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
             traceback.print_exc()
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
+
+
+def _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline) -> Optional[str]:
+    """Options that contradict each other: refused, rather than one silently winning."""
+    explicit = click.get_current_context().get_parameter_source("cache_dir") == click.core.ParameterSource.COMMANDLINE
+    if quiet and verbose:
+        return "--quiet and --verbose cannot be used together"
+    if no_cache and explicit:
+        return "--no-cache and --cache-dir cannot be used together"
+    if baseline_file and write_baseline:
+        return "--baseline and --write-baseline cannot be used together (--write-baseline replaces the baseline)"
+    if "-" in paths and len(paths) > 1:
+        return "`-` (read stdin) cannot be combined with other paths"
+    return None
 
 
 def _reports(values: Tuple[str, ...]) -> List[Tuple[str, str]]:

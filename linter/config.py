@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -158,17 +159,34 @@ def load_table(path: str) -> Optional[dict]:
     """The skewlint table of a configuration file (None for a pyproject.toml without one)."""
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read()
     except OSError as error:
         raise ConfigError(f"{path}: could not read: {error.strerror or error}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:  # TOML is UTF-8; tomllib itself would raise this uncaught
+        row = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{row}: invalid TOML: not UTF-8 ({error.reason})") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        raise ConfigError(_toml_error(path, str(error), raw)) from None
     if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("skewlint")
         if table is not None and not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.skewlint] must be a table")
         return table
     return data
+
+
+def _toml_error(path: str, message: str, raw: bytes) -> str:
+    """`path:line:column: invalid TOML: what`, the form editors jump to (tomllib puts the position
+    at the end of its message, and says "end of document" for an unclosed construct)."""
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match:
+        return f"{path}:{match.group(1)}:{match.group(2)}: invalid TOML: {message[: match.start()]}"
+    if message.endswith("(at end of document)"):
+        row = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+        return f"{path}:{max(row, 1)}: invalid TOML: {message[: -len('(at end of document)')].strip()} at the end of the file"
+    return f"{path}: invalid TOML: {message}"
 
 
 def validate(table: dict, path: str) -> None:
