@@ -40,15 +40,25 @@ def _load(data: bytes) -> dict:
     return document
 
 
+def _get(table, key: str) -> dict:
+    """`table[key]` if both are JSON objects, else {}: hand-edited metadata can be anything."""
+    value = table.get(key) if isinstance(table, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def _source(cell: dict) -> str:
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise NotebookError("could not read notebook: a cell's `source` is neither a string nor a list of strings")
 
 
 def code_cells(data: bytes) -> List[Tuple[int, str]]:
     """(cell number, source) of each code cell; [] for a notebook in another language."""
     document = _load(data)
-    language = (document.get("metadata") or {}).get("language_info", {}).get("name", "python")
+    language = _get(_get(document, "metadata"), "language_info").get("name", "python")
     if str(language).lower() != "python":
         return []
     return [
