@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Tuple
 
+from skewlint import atomic_write
 from skewlint.config import ConfigError
 from skewlint.source_lines import line_of, normalized
 
@@ -89,9 +90,6 @@ def write(path: str, diagnostics: List, sources: Dict) -> int:
         for (p, code, line), count in sorted(counts.items())
     ]
     document = {"version": VERSION, "tool": "skewlint", "findings": findings}
-    temporary = f"{path}.tmp{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(temporary, path)  # atomic: an interrupted run never leaves half a baseline
+    # atomic: an interrupted run never leaves half a baseline, nor a temporary file
+    atomic_write.write_text(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
     return sum(counts.values())

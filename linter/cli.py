@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from typing import Dict, List, Optional, Tuple
@@ -15,7 +16,7 @@ from skewlint.discovery import MissingPath, discover
 from skewlint import cache as cache_module
 from skewlint import project, runner
 from skewlint.engine import lint_bytes
-from skewlint import fix_command
+from skewlint import atomic_write, fix_command
 from skewlint.fix_command import FixOptions
 from skewlint.baseline import NEVER_BASELINED, Baseline
 from skewlint.baseline import write as write_baseline_file
@@ -23,6 +24,22 @@ from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_SOURCES, statistics, s
 from skewlint.registry import SelectorError, registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the run is, so that `finally` blocks and atomic writes clean up
+    (the default action would kill the process on the spot)."""
+
+
+def _exit_on_sigterm() -> None:
+    def terminated(signum, frame):
+        raise _Terminated()
+
+    try:
+        signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread (an embedding application): keep its handling
+        pass
 
 
 def _error(message: str) -> None:
@@ -97,6 +114,7 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
           exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir,
           fix, unsafe_fixes, show_fixes, fix_only, diff, exit_non_zero_on_fix) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
+    _exit_on_sigterm()
     conflict = _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline)
     if conflict:
         _error(conflict)
@@ -122,6 +140,12 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
     except ConfigError as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT
+        _error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except _Terminated:
+        _error("terminated")
+        sys.exit(EXIT_TERMINATED)
     except Exception as error:  # an internal error: one line, the traceback with -v
         click.echo(f"skewlint: internal error: {type(error).__name__}: {error}"
                    + ("" if verbose else " (run with -v for the traceback)"), err=True)
@@ -208,8 +232,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         diagnostics, baselined, stale = outcome.kept, outcome.baselined, outcome.stale
     for name, path in reports:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)  # `reports/x.sarif` in CI
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(FORMATS[name](diagnostics, sources))
+        atomic_write.write_text(path, FORMATS[name](diagnostics, sources))
     show_fixes = fix_command.fixed_summary(fixed.fixed) if fixing.show_fixes and output_format in HUMAN_FORMATS else ""
     if fixing.only:  # --fix-only, --diff: what was (or would be) fixed, not what remains
         text = "" if quiet or output_format not in HUMAN_FORMATS else show_fixes + fix_command.only_summary(fixing, fixed.total)
@@ -231,8 +254,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
     if fixing.mode is not None and not output_file and (fixing.mode == fix_command.DIFF or _STDIN_READ):
         click.echo(text, nl=False, err=True)  # stdout holds the fixed source or the diff
     elif output_file:
-        with open(output_file, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        atomic_write.write_text(output_file, text)
     else:
         click.echo(text, nl=False)
     if failed:

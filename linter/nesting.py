@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Optional
 
 MAX_DEPTH = 200  # AST levels; also CPython's own limit on nested brackets
@@ -29,7 +30,9 @@ def too_deep(text: str) -> Optional[str]:
     if not _may_nest(text, MAX_DEPTH):
         return None
     try:
-        tree = compile(text, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # CPython warns about `1()` and the like: not ours to say
+            warnings.simplefilter("ignore")
+            tree = compile(text, "<file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (RecursionError, MemoryError):
         return "the code is nested too deeply"
     except SyntaxError as error:
