@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, List, Optional
 
-from skewlint import nesting, project, suppressions
+from skewlint import deadline, nesting, project, suppressions
 from skewlint.diagnostics import Diagnostic, Finding, Location
 from skewlint.registry import registry
 from skewlint.source import WIDE_BOMS, SourceError, decode, read_bytes
@@ -24,6 +24,8 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False
     summary: Optional[dict] = None  # plain data for the project phase (`project.py`)
+    # Abandoned at the time limit: a verdict about this run's limit and load, not the file; never cached.
+    timed_out: bool = False
 
 
 def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> FileResult:
@@ -53,6 +55,18 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
 
 
 def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
+    limit = deadline.seconds()
+    try:
+        with deadline.limit(limit):
+            return _analyse(text, display, enabled)
+    except deadline.TimeUp:
+        result = _error_result(display, enabled, SourceError(
+            f"not linted: it took longer than {limit:g} s (the limit per file; {deadline.ENV} sets it)"))
+        result.timed_out = True
+        return result
+
+
+def _analyse(text: str, display: str, enabled: frozenset) -> FileResult:
     import libcst as cst  # imported only when a file needs parsing
 
     from skewlint.semantic.model import build

@@ -58,7 +58,7 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     sizes = [size for _, size in pending]
     for index, (outcome, digest) in zip(order, _lint_all([jobs[i] for i in order], workers, sizes)):
         outcomes[index] = outcome
-        if cache is not None and outcome.result is not None and digest is not None:
+        if cache is not None and outcome.result is not None and digest is not None and not outcome.result.timed_out:
             cache.store(jobs[index], digest, outcome.result)
     return outcomes  # type: ignore[return-value]
 
