@@ -34,8 +34,16 @@ def seconds() -> float:
         return DEFAULT_SECONDS
 
 
+class Timer:
+    fired = False
+
+
 @contextlib.contextmanager
 def limit(seconds: float):
+    """Yields a Timer whose `fired` says whether the limit was reached. Check it rather than catch
+    TimeUp alone: raised inside a context manager (libcst's position pass has some), TimeUp can come
+    out as another exception from that manager's `__exit__`."""
+    timer = Timer()
     usable = (
         seconds > 0
         and hasattr(signal, "setitimer")
@@ -43,16 +51,17 @@ def limit(seconds: float):
         and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # someone else's timer (pytest-timeout): theirs
     )
     if not usable:
-        yield
+        yield timer
         return
 
     def expired(signum, frame):
+        timer.fired = True
         raise TimeUp(seconds)
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield timer
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -56,10 +56,13 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
 
 def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
     limit = deadline.seconds()
+    timer = deadline.Timer()
     try:
-        with deadline.limit(limit):
+        with deadline.limit(limit) as timer:
             return _analyse(text, display, enabled)
-    except deadline.TimeUp:
+    except BaseException:
+        if not timer.fired:
+            raise
         result = _error_result(display, enabled, SourceError(
             f"not linted: it took longer than {limit:g} s (the limit per file; {deadline.ENV} sets it)"))
         result.timed_out = True

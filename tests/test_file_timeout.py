@@ -72,3 +72,25 @@ def test_the_limit_comes_from_the_environment(monkeypatch):
     assert deadline.seconds() == deadline.DEFAULT_SECONDS
     monkeypatch.delenv(deadline.ENV)
     assert deadline.seconds() == deadline.DEFAULT_SECONDS
+
+
+def test_the_limit_can_strike_inside_libcsts_position_pass(monkeypatch, tmp_path):
+    """Struck inside libcst's position pass, TimeUp came out as a KeyError from a context manager's
+    `__exit__` (12 of 40 random limits crashed a run): whatever the moment, the result is the SKW999."""
+    from skewlint import engine
+
+    body = (FIXTURES / "model_mode" / "skw101_102_class_trainer.py").read_text(encoding="utf-8")
+    text = body * (200_000 // len(body))
+    real = engine._locate
+    monkeypatch.setenv(deadline.ENV, "100")
+    for delay in (0.02, 0.1):
+        def locate_then_strike(*args, delay=delay):
+            signal.setitimer(signal.ITIMER_REAL, delay)  # the limit's timer, now due in the position pass
+            return real(*args)
+
+        monkeypatch.setattr(engine, "_locate", locate_then_strike)
+        (diagnostic,) = engine.lint_text(text, "slow.py", ENABLED).diagnostics
+        assert diagnostic.message.startswith("not linted: it took longer than 100 s")
+
+
+ENABLED = __import__("skewlint.registry", fromlist=["registry"]).registry().select([{"select": ["ALL"]}])
