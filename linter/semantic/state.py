@@ -149,7 +149,7 @@ class Analysis:
         self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
-        self.training_file = any(is_training_step(site) for site in model.calls)
+        self.training_file = any(is_training_step(site) or _trains_elsewhere(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
         self.loaded = _loaded_models(model)
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
@@ -311,6 +311,19 @@ def _strip_module(name: str) -> str:
 def is_managed_copy(key: str) -> bool:
     """EMA, teacher and target networks: their mode is managed on purpose (RULES.md must-not-fire)."""
     return bool(_MANAGED_COPIES.intersection(tokens(key.rsplit(".", 1)[-1])))
+
+
+def _trains_elsewhere(site) -> bool:
+    """Signs of training done by code this file calls: `train_one_epoch(...)` imported from a sibling
+    module, an optimizer or scheduler built here, `model.train()`. Such a file is no inference script."""
+    func = site.node.func
+    name = (dotted(func) or "").rsplit(".", 1)[-1]
+    words = set(tokens(name))
+    if isinstance(func, cst.Attribute) and name == "train" and not site.node.args:
+        return True
+    if {"train", "training", "fit"} & words and not isinstance(func, cst.Attribute):
+        return True
+    return any(part in name.lower() for part in _OPTIMIZER_NAMES) or "scheduler" in words
 
 
 def _touch_key(info: Optional[FunctionInfo], key: str) -> tuple:
