@@ -32,14 +32,31 @@ class _Terminated(BaseException):
     (the default action would kill the process on the spot)."""
 
 
+# The signals received. The exception a handler raises can be lost: raised inside a context
+# manager (libcst's position pass has some) it comes out of `__exit__` as another exception, which
+# the runner then reports as one file's internal error and the run goes on. This record is not lost.
+_SIGNALLED: List[int] = []
+
+
 def _exit_on_sigterm() -> None:
     def terminated(signum, frame):
+        _SIGNALLED.append(signum)
         raise _Terminated()
+
+    def interrupted(signum, frame):
+        _SIGNALLED.append(signum)
+        raise KeyboardInterrupt()
 
     try:
         signal.signal(signal.SIGTERM, terminated)
+        signal.signal(signal.SIGINT, interrupted)
     except ValueError:  # not the main thread (an embedding application): keep its handling
         pass
+
+
+def _stop_if_interrupted() -> None:
+    if _SIGNALLED:
+        raise _Terminated() if _SIGNALLED[0] == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _error(message: str) -> None:
@@ -147,6 +164,9 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
         _error("terminated")
         sys.exit(EXIT_TERMINATED)
     except Exception as error:  # an internal error: one line, the traceback with -v
+        if _SIGNALLED:  # the signal's exception, turned into another one on its way up
+            _error("terminated" if _SIGNALLED[0] == signal.SIGTERM else "interrupted")
+            sys.exit(EXIT_TERMINATED if _SIGNALLED[0] == signal.SIGTERM else EXIT_INTERRUPTED)
         click.echo(f"skewlint: internal error: {type(error).__name__}: {error}"
                    + ("" if verbose else " (run with -v for the traceback)"), err=True)
         if verbose:
@@ -203,6 +223,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         cache = _open_cache(cache_dir, resolver) if cache_dir is not None else None
         log = (lambda path: click.echo(f"skewlint: checking {path}", err=True)) if verbose else None
         outcomes = runner.run(files, jobs or runner.usable_cpus(), cache, log)
+        _stop_if_interrupted()  # before anything is written (reports, baseline, fixes)
         for outcome in outcomes:
             if outcome.error is None:
                 results.append(outcome.result)
