@@ -55,7 +55,7 @@ class Pipelines:
                 random = tuple(r for step in steps for r in self._random_steps(step, depth))
                 return Pipeline(expr, random)
             if has_role(qualname, "transform-factory"):
-                flag = _flag(expr, ("is_training", "training", "train"), 1)
+                flag = _flag(expr, ("is_training", "training", "train"))
                 return Pipeline(expr, (f"{dotted(expr.func)}(is_training=True)",) if flag else ())
             if has_role(qualname, "image-generator"):
                 used = tuple(name for name in GENERATOR_AUGMENTATIONS if _non_default(keyword(expr, name)))
@@ -278,7 +278,7 @@ def _subscript_key(node: cst.Subscript) -> Optional[str]:
     return None
 
 
-def _flag(call: cst.Call, names, position: Optional[int] = None) -> Optional[bool]:
+def _flag(call: cst.Call, names) -> Optional[bool]:
     for name in names:
         value = keyword(call, name)
         if value is not None:
