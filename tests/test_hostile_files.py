@@ -96,11 +96,25 @@ def test_one_megabyte_line(tmp_path):
     "a" + "[0]" * 3000,  # minutes in libcst
     "lambda: " * 3000 + "1",
     "not " * 6000 + "x +",  # deep and a syntax error: CPython refuses it, libcst must not see it
+    " and ".join(["a"] * 20_000),  # SIGSEGV: flat in CPython's tree, nested in libcst's
+    " or ".join(["a"] * 20_000) + " or",  # the same, and CPython cannot check it
+    'f"{' + "not " * 12_000 + 'x}"',  # inside an f-string's field
+    "lambda a, b: " * 12_000 + "1",  # commas that do not separate siblings
+    "a + \\\r\n" * 12_000 + "a",  # one logical line over Windows line breaks
 ])
 def test_nesting_deep_enough_to_exhaust_recursion(tmp_path, expression):
     data = f"import torch\nx = {expression}\n".encode()
     (line,) = lint_one(tmp_path, "deep.py", data, timeout=60)
     assert "SKW999" in line and ("nested too deeply" in line or "could not parse" in line), line
+
+
+@pytest.mark.parametrize("statements", [
+    "if a:\n    pass\n" + "elif a:\n    pass\n" * 12_000,  # SIGSEGV: each `elif` nests the next
+    "if a:\n    pass\n" + "# note\nelif a:\n    pass\n" * 12_000,
+])
+def test_statements_nested_deep_enough_to_crash_libcst(tmp_path, statements):
+    (line,) = lint_one(tmp_path, "deep.py", f"import torch\n{statements}".encode(), timeout=60)
+    assert "SKW999" in line and "nested too deeply" in line, line
 
 
 def test_moderate_nesting_is_still_linted(tmp_path):
