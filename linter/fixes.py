@@ -121,18 +121,18 @@ def set_keyword(call: cst.Call, name: str, value: str) -> Change:
                 break
         else:
             last = args[-1] if args else None
-            comma = last.comma if last is not None and isinstance(last.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+            comma = last.comma if last is not None and type(last.comma) is cst.Comma else cst.MaybeSentinel.DEFAULT
             added = cst.Arg(value=new_value, keyword=cst.Name(name),
                             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                   whitespace_after=cst.SimpleWhitespace("")),
                             comma=comma)
-            if isinstance(comma, cst.Comma):
+            if type(comma) is cst.Comma:
                 # A trailing comma: the old last argument keeps its comma and comment, followed by
                 # the break that precedes an argument; the new one gets the break before the bracket.
-                before = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) \
+                before = args[-2].comma.whitespace_after if len(args) > 1 and type(args[-2].comma) is cst.Comma \
                     else call.whitespace_before_args
                 after = comma.whitespace_after
-                if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(before, cst.ParenthesizedWhitespace):
+                if type(after) is cst.ParenthesizedWhitespace and type(before) is cst.ParenthesizedWhitespace:
                     args[-1] = last.with_changes(comma=comma.with_changes(
                         whitespace_after=after.with_changes(indent=before.indent, last_line=before.last_line)))
                     added = added.with_changes(comma=comma.with_changes(
@@ -181,14 +181,14 @@ def add_import(code: str) -> Change:
 
 
 def _is_import(statement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+    return type(statement) is cst.SimpleStatementLine and all(
+        type(small) in (cst.Import, cst.ImportFrom) for small in statement.body)
 
 
 def _is_docstring(statement) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+    return (type(statement) is cst.SimpleStatementLine and len(statement.body) == 1
+            and type(statement.body[0]) is cst.Expr
+            and type(statement.body[0].value) in (cst.SimpleString, cst.ConcatenatedString))
 
 
 # ---- helpers for rules --------------------------------------------------------------------
@@ -218,7 +218,7 @@ def enclosing_statements(module: cst.Module, node: cst.CSTNode) -> List[cst.Base
     # Only members of a block: an `elif` is part of its `if`, not a statement of its own.
     return [n for parent, n in zip(path, path[1:])
             if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
-            and isinstance(parent, (cst.Module, cst.IndentedBlock))]
+            and type(parent) in (cst.Module, cst.IndentedBlock)]
 
 
 def binds(module: cst.Module, name: str) -> bool:
@@ -248,22 +248,22 @@ def _bindings(node) -> List[Tuple[str, str]]:
     from skewlint.semantic.names import dotted
 
     found = []
-    if isinstance(node, cst.Import):
+    if type(node) is cst.Import:
         for alias in node.names:
             full = dotted(alias.name)
             if full is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 found.append((alias.asname.name.value, full))
             else:  # `import a.b` binds `a`
                 found.append((full.split(".")[0], full.split(".")[0]))
-    elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None \
-            and not isinstance(node.names, cst.ImportStar):
+    elif type(node) is cst.ImportFrom and not node.relative and node.module is not None \
+            and type(node.names) is not cst.ImportStar:
         module = dotted(node.module)
         for alias in node.names:
-            if not isinstance(alias.name, cst.Name):
+            if type(alias.name) is not cst.Name:
                 continue
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
+            local = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name \
                 else alias.name.value
             found.append((local, f"{module}.{alias.name.value}"))
     return found
@@ -309,7 +309,7 @@ def _local_edit(change: Change, module: cst.Module, text: str, positions) -> Opt
         return None
     # Rows of the statement's rendering above the line its position starts on.
     above = len(top.leading_lines)
-    if isinstance(top, (cst.FunctionDef, cst.ClassDef)):
+    if type(top) in (cst.FunctionDef, cst.ClassDef):
         above += sum(1 + len(d.leading_lines) for d in top.decorators) + len(top.lines_after_decorators)
     row = positions[top].start.line - above
     starts = _line_starts_of(text)

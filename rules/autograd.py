@@ -101,9 +101,9 @@ def _no_grad_fix(model, observation):
         changes.append(fixes.decorate(function.node, f"{name}()"))
         how = f"Decorate `{function.name}` with `@{name}()`"
     else:
-        target = context if context in statements and isinstance(context, (cst.For, cst.While, cst.With)) \
+        target = context if context in statements and type(context) in (cst.For, cst.While, cst.With) \
             else statements[-1]
-        if isinstance(target, (cst.FunctionDef, cst.ClassDef)):
+        if type(target) in (cst.FunctionDef, cst.ClassDef):
             return None  # the call is in a decorator or a default value
         changes.append(fixes.wrap_in_with(target, f"{name}()"))
         how = f"Wrap the evaluation in `with {name}():`"
@@ -124,7 +124,7 @@ def _evaluation_evidence(observation):
 def _grad_free_callable(fact) -> bool:
     """Diffusers pipelines and the like run their `__call__` under `torch.no_grad()` themselves."""
     call = fact.node
-    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+    if type(call) is not cst.Call or type(call.func) is not cst.Attribute:
         return False
     owner = (dotted(call.func.value) or "").rsplit(".", 1)[-1]
     return any(word in owner for word in GRAD_FREE_CALLABLES)
@@ -209,7 +209,7 @@ def _updates_weights(site, model) -> bool:
     if updates_weights(site):
         return True
     func = site.node.func
-    return (isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "training-step")
+    return (type(func) is cst.Attribute and method_has_role(func.attr.value, "training-step")
             and func.attr.value not in ("apply_gradients", "minimize")
             and site.function is not None and _function_steps(site.function, model))
 
@@ -245,7 +245,7 @@ class LossAccumulatesGraph(Rule):
         for accumulation in analysis.accumulations.values():
             context = accumulation.context
             data_loop = (context.kind == "train" and context.manual) or (
-                context.kind == "eval" and isinstance(context.node, cst.For) and not context.by_grad)
+                context.kind == "eval" and type(context.node) is cst.For and not context.by_grad)
             function = accumulation.function
             if not data_loop or (function is not None and function.cls is not None and function.cls.is_model):
                 continue  # only loops over batches; features collected inside a forward are needed

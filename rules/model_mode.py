@@ -37,7 +37,7 @@ class ModeMethodNotCalled(Rule):
     def check(self, model):
         for site in model.expression_statements:
             value = site.node.value
-            if not (isinstance(value, cst.Attribute) and value.attr.value in ("eval", "train")):
+            if not (type(value) is cst.Attribute and value.attr.value in ("eval", "train")):
                 continue
             receiver = value.value
             # `eval` is never anything but a mode method in ML code; `train` needs model evidence
@@ -88,7 +88,7 @@ class TrainingAttributeAssigned(Rule):
             receiver = target.value
             if not _is_model(model, site, receiver):
                 continue
-            if isinstance(receiver, cst.Name) and receiver.value == "self":
+            if type(receiver) is cst.Name and receiver.value == "self":
                 # A module's own `train()`/`eval()` override is where this assignment belongs.
                 if site.function is not None and site.function.name in _MODE_METHODS:
                     continue
@@ -188,10 +188,10 @@ class FunctionalDropoutIgnoresMode(Rule):
 def _mode_call_fix(site, target, receiver, call: str, name: str):
     """`model.training = False` -> `model.eval()`: only for the whole, single-target statement."""
     statement = site.statement
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+    if not (type(statement) is cst.SimpleStatementLine and len(statement.body) == 1):
         return None
     assign = statement.body[0]
-    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.targets[0].target is target):
+    if not (type(assign) is cst.Assign and len(assign.targets) == 1 and assign.targets[0].target is target):
         return None
     method = cst.Attribute(value=receiver, attr=cst.Name(call[:-2]))
     return fixes.safe(f"Call `{name}.{call}`", fixes.replace(assign, cst.Expr(cst.Call(func=method))))
@@ -232,7 +232,7 @@ def _mode_method_called(model, function, name) -> bool:
     bare = name[: -len(".module")] if name.endswith(".module") else name
     for site in model.calls:
         func = site.node.func
-        if site.function is function and isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+        if site.function is function and type(func) is cst.Attribute and func.attr.value in ("eval", "train"):
             receiver = dotted(func.value) or ""
             if receiver in (name, bare) or receiver == bare + ".module":
                 return True
@@ -240,7 +240,7 @@ def _mode_method_called(model, function, name) -> bool:
 
 
 def _is_model(model, site, receiver) -> bool:
-    if isinstance(receiver, cst.Name) and receiver.value == "self":
+    if type(receiver) is cst.Name and receiver.value == "self":
         cls = site.function.cls if site.function is not None else None
         return cls is not None and cls.is_model
     return model.is_model(receiver)
@@ -252,17 +252,17 @@ def _named_like_model(node) -> bool:
 
 
 def _is_zero(node) -> bool:
-    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value) == 0.0
+    return type(node) in (cst.Integer, cst.Float) and float(node.value) == 0.0
 
 
 def _guarded(function, value) -> bool:
     """Does `value` depend on `self.training`, directly or through a local assignment?"""
     if mentions(value, "training"):
         return True
-    if isinstance(value, cst.Name):
+    if type(value) is cst.Name:
         return any(
-            isinstance(node, cst.Assign)
-            and any(isinstance(t.target, cst.Name) and t.target.value == value.value for t in node.targets)
+            type(node) is cst.Assign
+            and any(type(t.target) is cst.Name and t.target.value == value.value for t in node.targets)
             and mentions(node.value, "training")
             for node in descendants(function.node)
         )
@@ -373,8 +373,8 @@ def _eval_call_fix(model, observation):
         return None
     context = observation.context.node
     anchor = context if observation.via is None and context in statements \
-        and isinstance(context, (cst.For, cst.While, cst.With)) else statements[-1]
-    if isinstance(anchor, (cst.FunctionDef, cst.ClassDef)):
+        and type(context) in (cst.For, cst.While, cst.With) else statements[-1]
+    if type(anchor) in (cst.FunctionDef, cst.ClassDef):
         return None  # the call is in a decorator or a default value
     return fixes.unsafe(f"Call `{key}.eval()` before the evaluation", fixes.insert_before(anchor, f"{key}.eval()"))
 
@@ -496,7 +496,7 @@ def _training_flag(model, site):
 
 
 def _is_model_call(model, site, func) -> bool:
-    if isinstance(func, cst.Name) and func.value == "self":
+    if type(func) is cst.Name and func.value == "self":
         return True
     if model.is_model(func) or _named_like_model(func):
         return True
@@ -504,14 +504,14 @@ def _is_model_call(model, site, func) -> bool:
 
 
 def _truthy(node) -> bool:
-    return is_bool(node, True) or (isinstance(node, cst.Integer) and node.value == "1")
+    return is_bool(node, True) or (type(node) is cst.Integer and node.value == "1")
 
 
 def _strings(node) -> set:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         return {node.evaluated_value}
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return {e.value.evaluated_value for e in node.elements if isinstance(e.value, cst.SimpleString)}
+    if type(node) in (cst.List, cst.Tuple, cst.Set):
+        return {e.value.evaluated_value for e in node.elements if type(e.value) is cst.SimpleString}
     return set()
 
 

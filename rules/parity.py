@@ -189,7 +189,7 @@ class TransformerFitOnEvalData(Rule):
     def check(self, model):
         for site in model.calls:
             func = site.node.func
-            if not isinstance(func, cst.Attribute) or func.attr.value not in _FIT_METHODS or not site.node.args:
+            if type(func) is not cst.Attribute or func.attr.value not in _FIT_METHODS or not site.node.args:
                 continue
             data = _data_name(site.node.args[0].value)
             if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):
@@ -207,9 +207,9 @@ class TransformerFitOnEvalData(Rule):
 
 
 def _data_name(expr) -> Optional[str]:
-    while isinstance(expr, cst.Subscript):
+    while type(expr) is cst.Subscript:
         expr = expr.value
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):  # `X_test.values`, `df.to_numpy()`
+    if type(expr) is cst.Call and type(expr.func) is cst.Attribute:  # `X_test.values`, `df.to_numpy()`
         expr = expr.func.value
     return dotted(expr)
 
@@ -219,10 +219,10 @@ def _is_preprocessor(model, receiver, method: str) -> bool:
         return True
     name = dotted(receiver)
     values = model.assignments.get(name, ()) if name else ()
-    if isinstance(receiver, cst.Call):
+    if type(receiver) is cst.Call:
         values = (receiver,)
     for value in values:
-        if isinstance(value, cst.Call) and has_role(model.qualify(value.func), "fitted-preprocessor"):
+        if type(value) is cst.Call and has_role(model.qualify(value.func), "fitted-preprocessor"):
             return True
     return False
 
@@ -256,7 +256,7 @@ class PreprocessingSkippedAtInference(Rule):
         fits = {}  # receiver -> its most recent `fit` so far, in source order
         for site in model.calls:
             func = site.node.func
-            if not isinstance(func, cst.Attribute) or not site.node.args:
+            if type(func) is not cst.Attribute or not site.node.args:
                 continue
             receiver = dotted(func.value)
             if func.attr.value == "fit" and receiver and not _is_preprocessor(model, func.value, "fit"):
@@ -268,7 +268,7 @@ class PreprocessingSkippedAtInference(Rule):
             if fitted is None or not fitted[1]:
                 continue
             data = site.node.args[0].value
-            if _data_name(data) is None and not isinstance(data, cst.Call):
+            if _data_name(data) is None and type(data) is not cst.Call:
                 continue
             missing = sorted(fitted[1] - _steps(model, data, set()))
             if not missing or not _counterparts(model, fitted[0].node.args[0].value, data):
@@ -320,16 +320,16 @@ def _names(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
         for value in model.assignments.get(name, ()):
             found |= _names(model, value, seen, depth + 1)
         return found
-    if isinstance(expr, cst.Call):
-        if isinstance(expr.func, cst.Attribute):
+    if type(expr) is cst.Call:
+        if type(expr.func) is cst.Attribute:
             found |= _names(model, expr.func.value, seen, depth + 1)
         for arg in expr.args[:1]:
             found |= _names(model, arg.value, seen, depth + 1)
-    elif isinstance(expr, cst.Subscript):
+    elif type(expr) is cst.Subscript:
         found |= _names(model, expr.value, seen, depth + 1)
-    elif isinstance(expr, cst.BinaryOperation):
+    elif type(expr) is cst.BinaryOperation:
         found |= _names(model, expr.left, seen, depth + 1)
-    elif isinstance(expr, (cst.Tuple, cst.List)) and expr.elements:
+    elif type(expr) in (cst.Tuple, cst.List) and expr.elements:
         found |= _names(model, expr.elements[0].value, seen, depth + 1)
     return found
 
@@ -339,26 +339,26 @@ def _steps(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
     `transform`/`fit_transform` (by receiver) and preprocessing functions of the file (by name)."""
     if depth > 6 or expr is None:
         return set()
-    while isinstance(expr, cst.Subscript):
+    while type(expr) is cst.Subscript:
         expr = expr.value
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         func = expr.func
         found: Set[str] = set()
-        if isinstance(func, cst.Attribute) and func.attr.value in _TRANSFORM_METHODS:
+        if type(func) is cst.Attribute and func.attr.value in _TRANSFORM_METHODS:
             found.add(f"{dotted(func.value) or 'transformer'}.transform")
-        elif isinstance(func, cst.Name) and model.function_named(func.value) is not None and \
+        elif type(func) is cst.Name and model.function_named(func.value) is not None and \
                 _PREPROCESSING_WORDS.intersection(tokens(func.value)):
             found.add(f"{func.value}()")
         for arg in expr.args[:1]:
             found |= _steps(model, arg.value, seen, depth + 1)
-        if isinstance(func, cst.Attribute) and func.attr.value not in _TRANSFORM_METHODS:
+        if type(func) is cst.Attribute and func.attr.value not in _TRANSFORM_METHODS:
             found |= _steps(model, func.value, seen, depth + 1)  # `scaler.transform(x).astype(...)`
         return found
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+    if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Divide:
         right = expr.right
-        if isinstance(right, (cst.Float, cst.Integer)) and float(right.value) == 255.0:
+        if type(right) in (cst.Float, cst.Integer) and float(right.value) == 255.0:
             return {"/ 255"} | _steps(model, expr.left, seen, depth + 1)
-    if isinstance(expr, (cst.Tuple, cst.List)) and expr.elements:  # `(x_test, y_test)`: the inputs
+    if type(expr) in (cst.Tuple, cst.List) and expr.elements:  # `(x_test, y_test)`: the inputs
         return _steps(model, expr.elements[0].value, seen, depth + 1)
     name = dotted(expr)
     if name is None or name in seen:
@@ -375,7 +375,7 @@ def _generator_rescale(code: str, model):
     generators = {}
     for name, values in model.assignments.items():
         for value in values:
-            if isinstance(value, cst.Call) and has_role(model.qualify(value.func), "image-generator"):
+            if type(value) is cst.Call and has_role(model.qualify(value.func), "image-generator"):
                 generators[name] = value
     train = [(n, v) for n, v in generators.items() if {"train", "training"} & set(tokens(n)) and keyword(v, "rescale")]
     if not train:

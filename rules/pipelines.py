@@ -68,19 +68,20 @@ class AugmentationInEvalPipeline(Rule):
             call = site.node
             func = call.func
             transform = _transform_argument(model, site)
-            if transform is None and not (isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS + ("map",)):
+            if transform is None and not (
+                    type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS + ("map",)):
                 continue
             target = model.assigned_name(site)
             if transform is not None:
                 yield from self._attached(model, site, transform, pipes.role(call, target))
                 continue
-            if isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS:
+            if type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS:
                 generator = pipes.of(func.value)
                 if generator is not None and generator.augments and not is_tta(target):
                     role = pipes.role(call, target)
                     if role and role[0] == "eval":
                         yield self._finding(site, dotted(func.value) or "the generator", generator, role[1], call)
-            elif isinstance(func, cst.Attribute) and func.attr.value == "map" and call.args:
+            elif type(func) is cst.Attribute and func.attr.value == "map" and call.args:
                 role = pipes.role(func.value, target)
                 if role and role[0] == "eval":
                     yield from self._attached(model, site, call.args[0].value, role)
@@ -93,7 +94,7 @@ class AugmentationInEvalPipeline(Rule):
             if not is_eval_data_name(name.rsplit(".", 1)[-1]) or is_tta(name):
                 continue
             for value in values:
-                if isinstance(value, cst.Call) and _train_flag(value):
+                if type(value) is cst.Call and _train_flag(value):
                     continue  # `val_tf = build_transform(is_training=True)`: SKW303
                 pipeline = pipes.of(value)
                 if pipeline is not None and pipeline.augments:
@@ -152,14 +153,14 @@ def _train_flag(call: cst.Call) -> Optional[str]:
 def _split_targets(site) -> List[str]:
     statement = site.statement
     names = []
-    if isinstance(statement, cst.SimpleStatementLine):
+    if type(statement) is cst.SimpleStatementLine:
         for small in statement.body:
-            if isinstance(small, cst.Assign) and small.value is site.node:
+            if type(small) is cst.Assign and small.value is site.node:
                 for target in small.targets:
                     element = target.target
-                    items = element.elements if isinstance(element, (cst.Tuple, cst.List)) else [element]
+                    items = element.elements if type(element) in (cst.Tuple, cst.List) else [element]
                     for item in items:
-                        value = item.value if isinstance(item, cst.Element) else item
+                        value = item.value if type(item) is cst.Element else item
                         if dotted(value):
                             names.append(dotted(value))
     return names
@@ -223,7 +224,7 @@ def _dataset_pipeline(model, dataset, depth: int = 0):
     """The transform pipeline a dataset expression was built with."""
     if depth > 4:
         return None
-    if isinstance(dataset, cst.Call):
+    if type(dataset) is cst.Call:
         for name in _TRANSFORM_KEYWORDS:
             value = keyword(dataset, name)
             if value is not None:
@@ -347,7 +348,7 @@ class EvalLoaderDropLast(_LoaderRule):
         call = site.node
         if has_role(site.qualname, "loader") and is_bool(argument(call, 8, "drop_last"), True):
             return "`drop_last=True`", "drop_last", 8
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "batch" and \
+        if type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
                 is_bool(keyword(call, "drop_remainder"), True):
             return "`batch(..., drop_remainder=True)`", "drop_remainder", 1
         return None
@@ -362,7 +363,7 @@ def _only_sampled(model, name: Optional[str]) -> bool:
     if not sampled:
         return False
     uses = sum(1 for node in descendants(model.module)
-               if isinstance(node, (cst.Name, cst.Attribute)) and dotted(node) == name)
+               if type(node) in (cst.Name, cst.Attribute) and dotted(node) == name)
     return uses - 1 == sampled  # every use but the assignment is inside `iter(...)`
 
 
@@ -392,7 +393,7 @@ class EvalLoaderShuffle(_LoaderRule):
     def flagged(self, model, site):
         call = site.node
         func = call.func
-        if has_role(site.qualname, "loader") or (isinstance(func, cst.Attribute) and func.attr.value in _GENERATOR_METHODS):
+        if has_role(site.qualname, "loader") or (type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS):
             if _only_sampled(model, model.assigned_name(site)):
                 return None
             loader = has_role(site.qualname, "loader")
@@ -400,9 +401,9 @@ class EvalLoaderShuffle(_LoaderRule):
                 return "`shuffle=True`", "shuffle", 2 if loader else None
             sampler = keyword(call, "sampler")
             # `SubsetRandomSampler` selects a subset (a k-fold split): the order is not the point.
-            if isinstance(sampler, cst.Call) and (dotted(sampler.func) or "").rsplit(".", 1)[-1] == "RandomSampler":
+            if type(sampler) is cst.Call and (dotted(sampler.func) or "").rsplit(".", 1)[-1] == "RandomSampler":
                 return "`RandomSampler`", None, None
-        if isinstance(func, cst.Attribute) and func.attr.value == "shuffle" and call.args and \
+        if type(func) is cst.Attribute and func.attr.value == "shuffle" and call.args and \
                 not has_role(site.qualname, "random-api") and not (dotted(func.value) or "").startswith(("random", "np")):
             return "`.shuffle()`", None, None
         return None

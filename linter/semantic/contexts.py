@@ -88,7 +88,7 @@ def is_eval_data_name(name: str) -> bool:
 
 
 def _string_value(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         try:
             return node.evaluated_value if isinstance(node.evaluated_value, str) else None
         except Exception:  # pragma: no cover - odd literals
@@ -99,7 +99,7 @@ def _string_value(node) -> Optional[str]:
 def built_for_eval(call: cst.Call) -> Optional[str]:
     """Evidence that a dataset/loader call builds evaluation data: `train=False`, `split="val"`, ..."""
     train = keyword(call, "train")
-    if isinstance(train, cst.Name) and train.value == "False":
+    if type(train) is cst.Name and train.value == "False":
         return "`train=False`"
     for name in SPLIT_KEYWORDS:
         text = _string_value(keyword(call, name))
@@ -116,7 +116,7 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
     """Why `expr` (the iterable of a `for`) is evaluation data, or None."""
     if depth > 3:
         return None
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         func_name = dotted(expr.func) or ""
         if func_name.split(".")[-1] in _ITERABLE_WRAPPERS:
             for arg in expr.args:
@@ -127,10 +127,10 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
         evidence = built_for_eval(expr)
         if evidence:
             return f"it iterates over data built with {evidence}"
-        if isinstance(expr.func, cst.Attribute):  # `val_ds.batch(32)`, `val_loader.items()`
+        if type(expr.func) is cst.Attribute:  # `val_ds.batch(32)`, `val_loader.items()`
             return eval_iterable(model, expr.func.value, depth + 1)
         return None
-    if isinstance(expr, cst.Subscript):
+    if type(expr) is cst.Subscript:
         return eval_iterable(model, expr.value, depth + 1)
     name = dotted(expr)
     if name is None:
@@ -147,7 +147,7 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
 
 def train_iterable(expr) -> bool:
     """Is this (the iterable of a `for`) named as training data: `train_loader`, `enumerate(trainloader)`?"""
-    while isinstance(expr, cst.Call):
+    while type(expr) is cst.Call:
         func_name = (dotted(expr.func) or "").split(".")[-1]
         if func_name not in _ITERABLE_WRAPPERS or not expr.args:
             return False
@@ -162,7 +162,7 @@ def train_iterable(expr) -> bool:
 def updates_weights(site) -> bool:
     """An optimizer step: `optimizer.step()`, `scaler.step(optimizer)`, `apply_gradients`, `minimize`."""
     func = site.node.func
-    return (isinstance(func, cst.Attribute) and func.attr.value in ("step", "apply_gradients", "minimize")
+    return (type(func) is cst.Attribute and func.attr.value in ("step", "apply_gradients", "minimize")
             and is_training_step(site, manual_only=True))
 
 
@@ -172,7 +172,7 @@ def is_training_step(site, manual_only: bool = False) -> bool:
     if has_role(site.qualname, "training-step"):
         return True
     func = site.node.func
-    if not isinstance(func, cst.Attribute):
+    if type(func) is not cst.Attribute:
         return False
     method = func.attr.value
     if method_has_role(method, "training-step") or (method_has_role(method, "fit") and not manual_only):
@@ -187,23 +187,23 @@ def is_training_step(site, manual_only: bool = False) -> bool:
         if _NOT_OPTIMIZER.intersection(words):
             return False
         return any(w.startswith("optim") or w in ("opt", "scaler", "trainer") for w in words) or (
-            isinstance(func.value, cst.Name) and func.value.value in ("opt", "optimizer")
+            type(func.value) is cst.Name and func.value.value in ("opt", "optimizer")
         )
     return False
 
 
 def grad_effect(model, expr) -> Optional[str]:
     """'off', 'on' or 'either' for a context manager / decorator expression, None if unrelated."""
-    target = expr.func if isinstance(expr, cst.Call) else expr
+    target = expr.func if type(expr) is cst.Call else expr
     qualname = model.qualify(target)
     name = (qualname or dotted(target) or "").split(".")[-1].lower()
     if has_role(qualname, "grad-off") or "no_grad" in name or "inference_mode" in name:
         return "off"
     if has_role(qualname, "grad-on"):
         return "on"
-    if has_role(qualname, "grad-set") and isinstance(expr, cst.Call) and expr.args:
+    if has_role(qualname, "grad-set") and type(expr) is cst.Call and expr.args:
         flag = expr.args[0].value
-        if isinstance(flag, cst.Name) and flag.value in ("True", "False"):
+        if type(flag) is cst.Name and flag.value in ("True", "False"):
             return "on" if flag.value == "True" else "off"
         return "either"
     return None

@@ -16,7 +16,7 @@ class Imports:
         self.star_modules: list = []
 
     def add(self, node, package: Optional[str] = None) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 full = dotted(alias.name)
                 if alias.asname is not None:
@@ -24,15 +24,15 @@ class Imports:
                 else:  # `import a.b` binds `a`
                     head = full.split(".")[0]
                     self.aliases[head] = head
-        elif isinstance(node, cst.ImportFrom):
+        elif type(node) is cst.ImportFrom:
             module = dotted(node.module) if node.module is not None else ""
             if node.relative:
                 module = "." * len(node.relative) + (module or "")
-            if isinstance(node.names, cst.ImportStar):
+            if type(node.names) is cst.ImportStar:
                 self.star_modules.append(module)
                 return
             for alias in node.names:
-                name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
+                name = alias.name.value if type(alias.name) is cst.Name else dotted(alias.name)
                 local = alias.asname.name.value if alias.asname is not None else name
                 self.aliases[local] = f"{module}.{name}" if module else name
 

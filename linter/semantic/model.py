@@ -96,14 +96,14 @@ class SemanticModel:
         `val_loader` for both calls. With `anywhere`, the call may sit anywhere in the assigned
         value (`val_tf = Compose([..., Normalize(...)])`), not only in its chain of calls."""
         statement = site.statement
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is not cst.SimpleStatementLine:
             return None
         for small in statement.body:
-            if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+            if type(small) in (cst.Assign, cst.AnnAssign) and small.value is not None:
                 inside = any(n is site.node for n in descendants(small.value)) if anywhere else \
                     _within(site.node, small.value)
                 if inside:
-                    target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                    target = small.targets[0].target if type(small) is cst.Assign else small.target
                     return dotted(target)
         return None
 
@@ -140,11 +140,11 @@ class SemanticModel:
         """Does this expression produce a model: a factory, a model class, a wrapper, an alias?"""
         if self.construction(value) is not None:
             return True
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             func = value.func
             if has_role(self.qualify(func), "model-wrapper") and value.args:
                 return self.is_model_value(value.args[0].value)
-            if isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS:
+            if type(func) is cst.Attribute and func.attr.value in SAME_MODULE_METHODS:
                 return self.is_model_value(func.value)
             return False
         return self.is_model(value)
@@ -157,10 +157,10 @@ class SemanticModel:
         through; the outermost `.eval()`/`.train()` decides the mode.
         """
         mode = None
-        while isinstance(value, cst.Call):
+        while type(value) is cst.Call:
             func = value.func
-            if isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS and \
-                    isinstance(func.value, cst.Call):
+            if type(func) is cst.Attribute and func.attr.value in SAME_MODULE_METHODS and \
+                    type(func.value) is cst.Call:
                 if mode is None and func.attr.value in ("eval", "train"):
                     mode = func.attr.value if not value.args else None
                 value = func.value
@@ -168,21 +168,21 @@ class SemanticModel:
                 value = value.args[0].value
             else:
                 break
-        if not isinstance(value, cst.Call):
+        if type(value) is not cst.Call:
             return None
         func = value.func
         qualname = self.qualify(func)
         built = None
         if has_role(qualname, "eval-model-factory"):
             built = ("eval", framework_of(qualname))
-        elif isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
+        elif type(func) is cst.Attribute and func.attr.value == "from_pretrained":
             owner = (dotted(func.value) or "").rsplit(".", 1)[-1]
             if any(word in owner for word in PRETRAINED_NON_MODELS):
                 return None  # tokenizers, processors, configs
             built = ("eval", framework_of(qualname) or "transformers")
         elif has_role(qualname, "model-factory"):
             built = ("train", framework_of(qualname))
-        elif isinstance(func, cst.Name):
+        elif type(func) is cst.Name:
             local = self.local_class(func.value, models_only=True)
             if local is not None:
                 built = ("train", local.framework or "torch")
@@ -194,8 +194,8 @@ class SemanticModel:
         """Is the model built by `call` free of mode-dependent layers (no dropout, no BatchNorm), so
         that its train/eval mode cannot change results? Unknown code counts as mode-dependent."""
         if self.qualify(call.func) == "torch.nn.Sequential":
-            return all(isinstance(a.value, cst.Call) and self._layer_mode_free(a.value, set()) for a in call.args)
-        if isinstance(call.func, cst.Name):
+            return all(type(a.value) is cst.Call and self._layer_mode_free(a.value, set()) for a in call.args)
+        if type(call.func) is cst.Name:
             cls = self.local_class(call.func.value, models_only=True)
             return cls is not None and self._class_mode_free(cls, set())
         return False
@@ -221,11 +221,11 @@ class SemanticModel:
             return True
         if has_role(qualname, "recurrent-layer"):
             dropout = keyword(call, "dropout")
-            return dropout is None or (isinstance(dropout, (cst.Integer, cst.Float)) and float(dropout.value) == 0)
+            return dropout is None or (type(dropout) in (cst.Integer, cst.Float) and float(dropout.value) == 0)
         name = (qualname or dotted(call.func) or "").rsplit(".", 1)[-1]
         if qualname and qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):
             return False  # Dropout, BatchNorm and every layer not known to be mode-free
-        if isinstance(call.func, cst.Name) and self.local_class(call.func.value) is not None:
+        if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             return self._class_mode_free(self.local_class(call.func.value), seen)
         if name[:1].isupper():
             return False  # an unknown class may be a module with dropout
@@ -241,9 +241,9 @@ class SemanticModel:
 def _within(node, tree) -> bool:
     if node is tree:
         return True
-    if isinstance(tree, cst.Call):
+    if type(tree) is cst.Call:
         return any(_within(node, arg.value) for arg in tree.args) or _within(node, tree.func)
-    if isinstance(tree, cst.Attribute):
+    if type(tree) is cst.Attribute:
         return _within(node, tree.value)
     return False
 
@@ -312,13 +312,13 @@ class _Builder:
         params = node.params
         names = [p.name.value for p in (*params.posonly_params, *params.params)]
         if cls is not None and names and not any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in node.decorators
+            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
         ):
             names = names[1:]  # `self` / `cls` is bound by the call
         names += [p.name.value for p in params.kwonly_params]
         decorators = []
         for decorator in node.decorators:
-            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            target = decorator.decorator.func if type(decorator.decorator) is cst.Call else decorator.decorator
             decorators.append(self.model.qualify(target) or dotted(target) or "")
         info = FunctionInfo(node=node, name=node.name.value, cls=cls, parent=parent, params=names,
                             decorators=decorators)
@@ -362,7 +362,7 @@ class _Builder:
         self.model.calls.append(site)
         self.model.calls_by_statement.setdefault(site.statement, []).append(site)
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in MODEL_METHODS:
+        if type(func) is cst.Attribute and func.attr.value in MODEL_METHODS:
             receiver = dotted(func.value)
             if receiver is not None:
                 self.mode_receivers.add(receiver)
@@ -384,7 +384,7 @@ class _Builder:
             self._assigned(node.target, node.value)
 
     def _assigned(self, target, value) -> None:
-        if isinstance(target, cst.Attribute):
+        if type(target) is cst.Attribute:
             self.model.attribute_assignments.append(self._site(target, value=value))
         name = dotted(target)
         if name is not None:

@@ -38,7 +38,7 @@ def tokens(name: str) -> tuple:
 
 
 def is_bool(node, value: bool) -> bool:
-    return isinstance(node, cst.Name) and node.value == ("True" if value else "False")
+    return type(node) is cst.Name and node.value == ("True" if value else "False")
 
 
 def keyword(call: cst.Call, name: str):
@@ -68,4 +68,4 @@ def mentions(node, word: str) -> bool:
     """Does the code mention an identifier or attribute named `word` anywhere?"""
     from skewlint.semantic.walk import descendants
 
-    return any(isinstance(n, cst.Name) and n.value == word for n in descendants(node))
+    return any(type(n) is cst.Name and n.value == word for n in descendants(node))

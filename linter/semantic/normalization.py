@@ -54,35 +54,35 @@ class Constants:
     def numbers(self, expr, depth: int = 0) -> Optional[Numbers]:
         if depth > 5 or expr is None:
             return None
-        if isinstance(expr, (cst.Integer, cst.Float)):
+        if type(expr) in (cst.Integer, cst.Float):
             return (float(expr.value),)
-        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        if type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Minus:
             inner = self.numbers(expr.expression, depth + 1)
             return tuple(-x for x in inner) if inner and len(inner) == 1 else None
-        if isinstance(expr, (cst.Tuple, cst.List)):
+        if type(expr) in (cst.Tuple, cst.List):
             values = []
             for element in expr.elements:
-                if isinstance(element, cst.StarredElement):
+                if type(element) is cst.StarredElement:
                     return None
                 found = self.numbers(element.value, depth + 1)
                 if found is None or len(found) != 1:
                     return None
                 values.append(found[0])
             return tuple(values)
-        if isinstance(expr, cst.BinaryOperation):
+        if type(expr) is cst.BinaryOperation:
             left = self.numbers(expr.left, depth + 1)
             right = self.numbers(expr.right, depth + 1)
             if left is None or right is None:
                 return None
-            if isinstance(expr.operator, cst.Multiply):
-                if isinstance(expr.left, (cst.Tuple, cst.List)) and len(right) == 1 and right[0].is_integer():
+            if type(expr.operator) is cst.Multiply:
+                if type(expr.left) in (cst.Tuple, cst.List) and len(right) == 1 and right[0].is_integer():
                     return left * int(right[0])  # `(0.5,) * 3`
                 if len(left) == 1 and len(right) == 1:
                     return (left[0] * right[0],)
-            if isinstance(expr.operator, cst.Divide) and len(right) == 1 and right[0] != 0:
+            if type(expr.operator) is cst.Divide and len(right) == 1 and right[0] != 0:
                 return tuple(x / right[0] for x in left)
             return None
-        if isinstance(expr, cst.Call) and expr.args:
+        if type(expr) is cst.Call and expr.args:
             name = (dotted(expr.func) or "").rsplit(".", 1)[-1]
             if name in _ARRAY_CALLS:
                 return self.numbers(expr.args[0].value, depth + 1)
@@ -98,10 +98,10 @@ class Constants:
         """Is this a statistic computed from data (`x_train.mean(axis=0)`, `np.std(train)`)?"""
         if depth > 3 or expr is None:
             return False
-        if isinstance(expr, cst.BinaryOperation):  # `x_train.mean(axis=0) / 255`
+        if type(expr) is cst.BinaryOperation:  # `x_train.mean(axis=0) / 255`
             return self.computed(expr.left, depth + 1) or self.computed(expr.right, depth + 1)
-        if isinstance(expr, cst.Call):
-            name = (dotted(expr.func) or "").rsplit(".", 1)[-1] if not isinstance(expr.func, cst.Attribute) \
+        if type(expr) is cst.Call:
+            name = (dotted(expr.func) or "").rsplit(".", 1)[-1] if type(expr.func) is not cst.Attribute \
                 else expr.func.attr.value
             return name in ("mean", "std", "var", "nanmean", "nanstd")
         name = dotted(expr)
@@ -181,10 +181,10 @@ def _enclosing_pipeline_name(model, site) -> Optional[str]:
     """`val_tf = T.Compose([..., T.Normalize(...)])`: the Normalize belongs to `val_tf`; in a dict
     of pipelines (`{"train": Compose(...), "val": Compose(...)}`), to its key."""
     statement = site.statement
-    for small in getattr(statement, "body", ()) if isinstance(statement, cst.SimpleStatementLine) else ():
-        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Dict):
+    for small in getattr(statement, "body", ()) if type(statement) is cst.SimpleStatementLine else ():
+        if type(small) is cst.Assign and type(small.value) is cst.Dict:
             for element in small.value.elements:
-                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) and \
+                if type(element) is cst.DictElement and type(element.key) is cst.SimpleString and \
                         any(n is site.node for n in descendants(element.value)):
                     key = element.key.evaluated_value
                     return key if isinstance(key, str) else None
@@ -199,7 +199,7 @@ def _after_to_tensor(model, site) -> bool:
     for node in descendants(statement):
         if node is site.node:
             return seen
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             name = (dotted(node.func) or "").rsplit(".", 1)[-1]
             if name in ("ToTensor", "ConvertImageDtype") or (name == "ToDtype" and keyword(node, "scale") is not None):
                 seen = True

@@ -46,7 +46,7 @@ class Pipelines:
         if depth > _MAX_DEPTH or expr is None:
             return None
         model = self.model
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             qualname = model.qualify(expr.func)
             if has_role(qualname, "pipeline-compose") or (
                 qualname in ("torch.nn.Sequential", "keras.Sequential") and self._all_transforms(expr)
@@ -62,33 +62,33 @@ class Pipelines:
                 return Pipeline(expr, tuple(f"ImageDataGenerator({name}=...)" for name in used))
             if qualname == "functools.partial" and expr.args:
                 return self.of(expr.args[0].value, depth + 1)
-            if isinstance(expr.func, cst.Name) and self.model.local_class(expr.func.value) is not None:
+            if type(expr.func) is cst.Name and self.model.local_class(expr.func.value) is not None:
                 cls = self.model.local_class(expr.func.value)
                 if not _is_transform_class(cls):
                     return None  # a dataset or a model that happens to call `random`
             random = self._random_steps(expr, depth)
             if random or self._is_transform(expr):
                 return Pipeline(expr, random)
-            if isinstance(expr.func, cst.Name):  # a function of this file that builds a pipeline
+            if type(expr.func) is cst.Name:  # a function of this file that builds a pipeline
                 info = model.function_named(expr.func.value)
                 if info is not None:
                     return self._returned(info, _bound_flags(info, expr), depth)
             return None
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             key = _subscript_key(expr)
             for value in self._values(expr.value):
-                if isinstance(value, cst.Dict) and key is not None:
+                if type(value) is cst.Dict and key is not None:
                     for element in value.elements:
-                        if isinstance(element, cst.DictElement) and _string(element.key) == key:
+                        if type(element) is cst.DictElement and _string(element.key) == key:
                             return self.of(element.value, depth + 1)
             return None
-        if isinstance(expr, cst.Lambda):
+        if type(expr) is cst.Lambda:
             random = self._random_calls(expr.body, depth)
             return Pipeline(expr, random) if random else None
         name = dotted(expr)
         if name is None:
             return None
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             info = model.function_named(name)
             if info is not None:  # a function used as a transform (`ds.map(augment)`)
                 return self._function_as_transform(info)
@@ -105,7 +105,7 @@ class Pipelines:
         return bool(steps) and all(self._is_transform(s) or self._random_steps(s, 0) for s in steps)
 
     def _is_transform(self, expr) -> bool:
-        if not isinstance(expr, cst.Call):
+        if type(expr) is not cst.Call:
             return False
         qualname = self.model.qualify(expr.func)
         if has_role(qualname, "probabilistic-transform") and not (qualname or "").rsplit(".", 1)[-1][:1].isupper():
@@ -115,9 +115,9 @@ class Pipelines:
 
     def _random_steps(self, step, depth: int) -> Tuple[str, ...]:
         """The random steps in one step of a pipeline (a transform, a nested composition, a lambda)."""
-        if isinstance(step, cst.Lambda):
+        if type(step) is cst.Lambda:
             return self._random_calls(step.body, depth)
-        if not isinstance(step, cst.Call):
+        if type(step) is not cst.Call:
             return ()
         qualname = self.model.qualify(step.func)
         name = (dotted(step.func) or "").rsplit(".", 1)[-1] or "transform"
@@ -132,7 +132,7 @@ class Pipelines:
                 value = keyword(step, exempt[0])
                 if value is None and len(step.args) > exempt[1] and not step.args[exempt[1]].keyword:
                     value = step.args[exempt[1]].value
-                if isinstance(value, (cst.Integer, cst.Float)):
+                if type(value) in (cst.Integer, cst.Float):
                     return ()
             return (name,)
         if has_role(qualname, "probabilistic-transform") and name[:1].isupper():  # classes, not helpers
@@ -143,7 +143,7 @@ class Pipelines:
             if p is not None and p <= 0:
                 return ()
             return (f"{name}(p={p:g})" if p is not None else name,)
-        if isinstance(step.func, cst.Name):  # a transform class of this file
+        if type(step.func) is cst.Name:  # a transform class of this file
             cls = self.model.local_class(step.func.value)
             if cls is not None:
                 return self._random_calls(cls.node)
@@ -154,11 +154,11 @@ class Pipelines:
         calls of augmenting pipelines held in variables (`lambda x, y: (augmentation(x), y)`)."""
         found = []
         for inner in descendants(node):
-            if isinstance(inner, cst.Call):
+            if type(inner) is cst.Call:
                 qualname = self.model.qualify(inner.func)
                 if has_role(qualname, "random-api") or has_role(qualname, "random-transform"):
                     found.append(dotted(inner.func) or qualname)
-                elif depth < _MAX_DEPTH and qualname is None and isinstance(inner.func, cst.Name):
+                elif depth < _MAX_DEPTH and qualname is None and type(inner.func) is cst.Name:
                     held = self.of(inner.func, depth + 1)
                     if held is not None and held.augments:
                         found.extend(held.random_steps)
@@ -174,7 +174,7 @@ class Pipelines:
         """The pipeline a function of this file returns, given the training flags of the call."""
         results = []
         for node in descendants(info.node):
-            if isinstance(node, cst.Return) and node.value is not None:
+            if type(node) is cst.Return and node.value is not None:
                 if not _reachable(info, node, flags):
                     continue
                 results.append(self.of(node.value, depth + 1))
@@ -199,7 +199,7 @@ class Pipelines:
                 return named
         if depth > _MAX_DEPTH or expr is None:
             return None
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             evidence = built_for_eval(expr)
             if evidence:
                 return "eval", f"built with {evidence}"
@@ -210,7 +210,7 @@ class Pipelines:
             qualname = self.model.qualify(expr.func)
             if has_role(qualname, "loader") and expr.args:
                 return self.role(expr.args[0].value, None, depth + 1)
-            if isinstance(expr.func, cst.Attribute):  # `val_ds.batch(32)`, `gen.flow_from_directory(...)`
+            if type(expr.func) is cst.Attribute:  # `val_ds.batch(32)`, `gen.flow_from_directory(...)`
                 return self.role(expr.func.value, None, depth + 1)
             return None
         name = dotted(expr)
@@ -228,7 +228,7 @@ class Pipelines:
 
 def _is_transform_class(cls) -> bool:
     """A class used as a transform: callable, and not a dataset (no `__getitem__`) or a model."""
-    methods = {f.name.value for f in cls.node.body.body if isinstance(f, cst.FunctionDef)}
+    methods = {f.name.value for f in cls.node.body.body if type(f) is cst.FunctionDef}
     return "__call__" in methods and "__getitem__" not in methods and not cls.is_model
 
 
@@ -243,14 +243,14 @@ def _name_role(name: str) -> Optional[Tuple[str, str]]:
 
 def _steps(call: cst.Call) -> list:
     value = call.args[0].value if call.args and call.args[0].keyword is None else keyword(call, "transforms")
-    if isinstance(value, (cst.List, cst.Tuple)):
+    if type(value) in (cst.List, cst.Tuple):
         return [e.value for e in value.elements]
     return [a.value for a in call.args if a.keyword is None]
 
 
 def _probability(call: cst.Call) -> Optional[float]:
     value = keyword(call, "p")
-    if isinstance(value, (cst.Integer, cst.Float)):
+    if type(value) in (cst.Integer, cst.Float):
         return float(value.value)
     return None
 
@@ -258,22 +258,22 @@ def _probability(call: cst.Call) -> Optional[float]:
 def _non_default(value) -> bool:
     if value is None:
         return False
-    if isinstance(value, (cst.Integer, cst.Float)):
+    if type(value) in (cst.Integer, cst.Float):
         return float(value.value) != 0
-    if isinstance(value, cst.Name):
+    if type(value) is cst.Name:
         return value.value not in ("False", "None")
     return True
 
 
 def _string(node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return _string(node.slice[0].slice.value)
     return None
 
@@ -300,7 +300,7 @@ def _bound_flags(info, call: cst.Call) -> dict:
             flags[param] = True
         elif is_bool(value, False):
             flags[param] = False
-        elif isinstance(value, cst.SimpleString):  # `get_transform("train")` / `get_transform("val")`
+        elif type(value) is cst.SimpleString:  # `get_transform("train")` / `get_transform("val")`
             text = _string(value) or ""
             flags[param] = bool(_TRAIN_WORDS.intersection(tokens(text)))
     return flags
@@ -316,7 +316,7 @@ def _reachable(info, node, flags: dict) -> bool:
     for statement in descendants(info.node):
         if statement is node:
             return not returned_before
-        if not isinstance(statement, cst.If):
+        if type(statement) is not cst.If:
             continue
         verdict = _test(statement.test, flags)
         if verdict is None:
@@ -337,23 +337,23 @@ def _ends_in_return(block) -> bool:
     if not body:
         return False
     last = body[-1]
-    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in last.body)
+    return type(last) is cst.SimpleStatementLine and any(type(s) is cst.Return for s in last.body)
 
 
 def _test(test, flags: dict) -> Optional[bool]:
-    if isinstance(test, cst.Name) and test.value in flags:
+    if type(test) is cst.Name and test.value in flags:
         return flags[test.value]
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = _test(test.expression, flags)
         return None if inner is None else not inner
-    if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value in flags \
+    if type(test) is cst.Comparison and type(test.left) is cst.Name and test.left.value in flags \
             and len(test.comparisons) == 1:
         text = _string(test.comparisons[0].comparator)
         if text is not None:
             same = bool(_TRAIN_WORDS.intersection(tokens(text))) == flags[test.left.value]
             operator = test.comparisons[0].operator
-            if isinstance(operator, cst.Equal):
+            if type(operator) is cst.Equal:
                 return same
-            if isinstance(operator, cst.NotEqual):
+            if type(operator) is cst.NotEqual:
                 return not same
     return None

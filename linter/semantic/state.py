@@ -149,7 +149,9 @@ class Analysis:
         self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
-        self.training_file = any(is_training_step(site) or _trains_elsewhere(site) for site in model.calls)
+        self._steps: Dict[cst.CSTNode, tuple] = {}
+        self.training_file = any(self.steps_in(statement)[0] for statement in model.calls_by_statement) or any(
+            _trains_elsewhere(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
         self.loaded = _loaded_models(model)
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
@@ -189,6 +191,16 @@ class Analysis:
         if "." not in key and key not in info.params:
             return self.module_facts.get(key)
         return None
+
+    def steps_in(self, statement) -> tuple:
+        """(a training step, an optimizer step the code takes itself) among the calls directly in a
+        statement; asked for every block the interpreter enters, so computed once."""
+        found = self._steps.get(statement)
+        if found is None:
+            sites = self.model.calls_by_statement.get(statement, ())
+            trains = any(is_training_step(site) for site in sites)
+            found = self._steps[statement] = (trains, trains and any(updates_weights(site) for site in sites))
+        return found
 
     def summary(self, info: FunctionInfo) -> Optional[Summary]:
         if info not in self.summaries:
@@ -231,19 +243,19 @@ class Analysis:
         if self.trained(key, function) or _same_model(key, self.loaded, function):
             return True
         call = fact.node
-        if fact.by_call or not isinstance(call, cst.Call):
+        if fact.by_call or type(call) is not cst.Call:
             return True
         if has_role(self.model.qualify(call.func), "pretrained-factory"):
             return True
         for name in ("pretrained", "weights", "checkpoint_path", "pretrained_cfg"):
             value = keyword(call, name)
-            if value is not None and not (isinstance(value, cst.Name) and value.value in ("False", "None")):
+            if value is not None and not (type(value) is cst.Name and value.value in ("False", "None")):
                 return True
         return False
 
     def mode_free(self, key: str, facts) -> bool:
         """Is every model this key may hold built from mode-free layers only?"""
-        calls = [f.node for f in facts if not f.by_call and isinstance(f.node, cst.Call)]
+        calls = [f.node for f in facts if not f.by_call and type(f.node) is cst.Call]
         for value in self.model.assignments.get(key, ()):
             built = self.model.construction(value)
             if built is not None:
@@ -264,14 +276,14 @@ def _optimized_models(model: SemanticModel) -> Dict[str, set]:
     found: Dict[str, set] = {}
     for site in model.calls:
         func = site.node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "train":
+        if type(func) is cst.Attribute and func.attr.value == "train":
             found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
         name = (site.qualname or dotted(func) or "").rsplit(".", 1)[-1].lower()
         if not any(part in name for part in _OPTIMIZER_NAMES):
             continue
         for arg in site.node.args:
             for node in descendants(arg.value):
-                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                if type(node) is cst.Call and type(node.func) is cst.Attribute and \
                         node.func.attr.value in ("parameters", "named_parameters"):
                     found.setdefault(_strip_module(dotted(node.func.value) or ""), set()).add(site.function)
     found.pop("", None)
@@ -282,7 +294,7 @@ def _loaded_models(model: SemanticModel) -> Dict[str, set]:
     found: Dict[str, set] = {}
     for site in model.calls:
         func = site.node.func
-        if isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "weights-load"):
+        if type(func) is cst.Attribute and method_has_role(func.attr.value, "weights-load"):
             found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
     found.pop("", None)
     return found
@@ -319,9 +331,9 @@ def _trains_elsewhere(site) -> bool:
     func = site.node.func
     name = (dotted(func) or "").rsplit(".", 1)[-1]
     words = set(tokens(name))
-    if isinstance(func, cst.Attribute) and name == "train" and not site.node.args:
+    if type(func) is cst.Attribute and name == "train" and not site.node.args:
         return True
-    if {"train", "training", "fit"} & words and not isinstance(func, cst.Attribute):
+    if {"train", "training", "fit"} & words and type(func) is not cst.Attribute:
         return True
     return any(part in name.lower() for part in _OPTIMIZER_NAMES) or "scheduler" in words
 
@@ -336,7 +348,7 @@ def _loads_weights(site) -> bool:
     if has_role(site.qualname, "weights-load"):
         return True
     func = site.node.func
-    return isinstance(func, cst.Attribute) and method_has_role(func.attr.value, "weights-load")
+    return type(func) is cst.Attribute and method_has_role(func.attr.value, "weights-load")
 
 
 class _Interpreter:
@@ -403,36 +415,38 @@ class _Interpreter:
     # statements ----------------------------------------------------------------------------------
     def block(self, statements, state: Optional[State], context: Context) -> Optional[State]:
         outer_follows = self.steps_follow
+        # steps_from[i]: is there a training step in statements[i:]?
+        steps_from = [False] * (len(statements) + 1)
+        for index in range(len(statements) - 1, -1, -1):
+            steps_from[index] = steps_from[index + 1] or self._trains((statements[index],), direct=True)
         for index, statement in enumerate(statements):
             if state is None:
                 break
             here = context
-            if context.kind == TRAIN and not context.after_step:
+            if context.kind == TRAIN and not context.after_step and not (outer_follows or steps_from[index]):
                 # Code after the last training step of its loop (logging, a periodic evaluation after
                 # `.eval()`) is no training step, though it runs in a training loop.
-                later = outer_follows or self._trains(statements[index:], direct=True)
-                if not later:
-                    here = dataclasses.replace(context, after_step=True)
-            self.steps_follow = outer_follows or self._trains(statements[index + 1:], direct=True)
+                here = dataclasses.replace(context, after_step=True)
+            self.steps_follow = outer_follows or steps_from[index + 1]
             state = self.statement(statement, state, here)
         self.steps_follow = outer_follows
         return state
 
     def statement(self, node, state: State, context: Context) -> Optional[State]:
-        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        if type(node) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
             return self.simple(node, state, context)
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef):
             return state
         self.calls(node, state, context)  # the header: `if` test, `for` iterable, `with` items
-        if isinstance(node, cst.If):
+        if type(node) is cst.If:
             then = self.block(statements(node.body), state.copy(), context)
             other = self.orelse(node.orelse, state, context)
             return join(then, other)
-        if isinstance(node, (cst.For, cst.While)):
+        if type(node) in (cst.For, cst.While):
             return self.loop(node, state, context)
-        if isinstance(node, cst.With):
+        if type(node) is cst.With:
             return self.with_block(node, state, context)
-        if isinstance(node, (cst.Try, cst.TryStar)):
+        if type(node) in (cst.Try, cst.TryStar):
             body = self.block(statements(node.body), state.copy(), context)
             start = join(state, body)
             handlers = [self.block(statements(h), start.copy(), context) for h in node.handlers]
@@ -441,7 +455,7 @@ class _Interpreter:
             if node.finalbody is not None and end is not None:
                 end = self.block(statements(node.finalbody), end, context)
             return end
-        if isinstance(node, cst.Match):
+        if type(node) is cst.Match:
             branches = [self.block(statements(case), state.copy(), context) for case in node.cases]
             return join(state, *branches)
         return state
@@ -449,41 +463,41 @@ class _Interpreter:
     def orelse(self, node, state: State, context: Context) -> Optional[State]:
         if node is None:
             return state.copy()
-        if isinstance(node, cst.If):
+        if type(node) is cst.If:
             return self.statement(node, state.copy(), context)
         return self.block(statements(node), state.copy(), context)
 
     def simple(self, node, state: State, context: Context) -> Optional[State]:
         self.calls(node, state, context)
         for small in node.body:
-            if isinstance(small, cst.Assign):
+            if type(small) is cst.Assign:
                 for target in small.targets:
-                    if isinstance(small.value, cst.BinaryOperation) and dotted(small.value.left) == dotted(target.target):
+                    if type(small.value) is cst.BinaryOperation and dotted(small.value.left) == dotted(target.target):
                         self.accumulate(small, target.target, small.value.right, state, node, context)
                     self.assign(target.target, small.value, state)
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            elif type(small) is cst.AnnAssign and small.value is not None:
                 self.assign(small.target, small.value, state)
-            elif isinstance(small, cst.AugAssign):
+            elif type(small) is cst.AugAssign:
                 self.accumulate(small, small.target, small.value, state, node, context)
                 name = dotted(small.target)
                 if name is not None and self.carries_graph(small.value, state):
                     state.graph = state.graph | {name}
-            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            elif type(small) is cst.Expr and type(small.value) is cst.Call:
                 call = small.value
                 effect = grad_effect(self.model, call)
                 qualname = self.model.qualify(call.func)
                 if effect is not None and has_role(qualname, "grad-set"):
                     state.grad = _grad_set(effect)
-                if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend") and call.args:
+                if type(call.func) is cst.Attribute and call.func.attr.value in ("append", "extend") and call.args:
                     self.accumulate(small, call.func.value, call.args[0].value, state, node, context)
-            elif isinstance(small, (cst.Return, cst.Raise)):
-                if isinstance(small, cst.Return):
+            elif type(small) in (cst.Return, cst.Raise):
+                if type(small) is cst.Return:
                     self.returns.append(state)
                 return None
-            elif isinstance(small, cst.Continue) and self.loops:
+            elif type(small) is cst.Continue and self.loops:
                 self.loops[-1][0].append(state)
                 return None
-            elif isinstance(small, cst.Break) and self.loops:
+            elif type(small) is cst.Break and self.loops:
                 self.loops[-1][1].append(state)
                 return None
         return state
@@ -491,12 +505,12 @@ class _Interpreter:
     def loop(self, node, state: State, context: Context) -> Optional[State]:
         inner = context
         body = statements(node.body)
-        evidence = eval_iterable(self.model, node.iter) if isinstance(node, cst.For) else None
+        evidence = eval_iterable(self.model, node.iter) if type(node) is cst.For else None
         if self.analysis.pytest:
             pass
         elif self._trains(body, direct=True):
             # A loop over training data is training, whatever the function is called.
-            inherited = "" if isinstance(node, cst.For) and train_iterable(node.iter) else context.eval_evidence
+            inherited = "" if type(node) is cst.For and train_iterable(node.iter) else context.eval_evidence
             adapts = self.info is not None and TRAINING_WORDS.intersection(tokens(self.info.name))
             inner = Context(TRAIN, "the loop performs a training step", node,
                             manual=self._trains(body, manual=True, direct=True),
@@ -551,14 +565,14 @@ class _Interpreter:
         return False
 
     def _statement_trains(self, statement, manual: bool, direct: bool) -> bool:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        if type(statement) in (cst.FunctionDef, cst.ClassDef):
             return False
-        if direct and isinstance(statement, (cst.For, cst.While)):
+        if direct and type(statement) in (cst.For, cst.While):
             return False
-        step = updates_weights if manual else is_training_step
-        if any(step(site) for site in self.model.calls_by_statement.get(statement, ())):
+        trains, updates = self.analysis.steps_in(statement)
+        if updates if manual else trains:
             return True
-        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        if type(statement) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
             return False
         return any(self._trains(block, manual, direct) for block in _child_blocks(statement))
 
@@ -573,7 +587,7 @@ class _Interpreter:
         node = site.node
         self.analysis.contexts[node] = (context, state.grad)
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("eval", "train"):
+        if type(func) is cst.Attribute and func.attr.value in ("eval", "train"):
             key = self.key_of(func.value)
             if key is not None:
                 mode = self._mode_of(node, func.attr.value)
@@ -601,9 +615,9 @@ class _Interpreter:
         if method == "eval":
             return EVAL_MODE
         flag = argument(call, 0, "mode")
-        if flag is None or (isinstance(flag, cst.Name) and flag.value == "True"):
+        if flag is None or (type(flag) is cst.Name and flag.value == "True"):
             return TRAIN_MODE
-        if isinstance(flag, cst.Name) and flag.value == "False":
+        if type(flag) is cst.Name and flag.value == "False":
             return EVAL_MODE
         return UNKNOWN_MODE
 
@@ -664,14 +678,14 @@ class _Interpreter:
     def callee(self, func):
         """(function of this file, receiver key) for `f(...)` / `self.m(...)`, else (None, None)."""
         model = self.model
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             for info in model.functions:
                 if info.name == func.value and info.cls is None and (
                     info.parent is None or info.parent is self.info
                 ):
                     return info, None
             return None, None
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
             cls = self.info.cls if self.info is not None else None
             while cls is not None:
                 method = model.function_named(func.attr.value, cls)
@@ -683,7 +697,7 @@ class _Interpreter:
     def forward_key(self, func, state: State):
         """(model key, is `generate`) if this call runs a model's forward pass."""
         generate = False
-        if isinstance(func, cst.Attribute) and (
+        if type(func) is cst.Attribute and (
             method_has_role(func.attr.value, "forward") or method_has_role(func.attr.value, "generate")
         ):
             generate = method_has_role(func.attr.value, "generate")
@@ -715,9 +729,9 @@ class _Interpreter:
     def key_of(self, expr) -> Optional[str]:
         """The model an expression denotes: `model.to(dev)`, `DDP(model)`, `model.module`, aliases."""
         for _ in range(8):
-            if isinstance(expr, cst.Call):
+            if type(expr) is cst.Call:
                 func = expr.func
-                if isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS:
+                if type(func) is cst.Attribute and func.attr.value in SAME_MODULE_METHODS:
                     expr = func.value
                     continue
                 if has_role(self.model.qualify(func), "model-wrapper") and expr.args:
@@ -742,24 +756,24 @@ class _Interpreter:
         computed from one), given the grad state? `.item()`, `.detach()`, `float()` drop it."""
         if state.grad == frozenset({OFF}):
             return False
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return expr.value in state.graph
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             return expr.attr.value not in _GRAPHLESS_ATTRIBUTES and self.carries_graph(expr.value, state)
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             return self.carries_graph(expr.value, state)
-        if isinstance(expr, cst.BinaryOperation):
+        if type(expr) is cst.BinaryOperation:
             return self.carries_graph(expr.left, state) or self.carries_graph(expr.right, state)
-        if isinstance(expr, cst.UnaryOperation):
+        if type(expr) is cst.UnaryOperation:
             return self.carries_graph(expr.expression, state)
-        if isinstance(expr, (cst.List, cst.Tuple)):
+        if type(expr) in (cst.List, cst.Tuple):
             return any(self.carries_graph(e.value, state) for e in expr.elements)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             func = expr.func
-            last = func.attr.value if isinstance(func, cst.Attribute) else (dotted(func) or "").rsplit(".", 1)[-1]
+            last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
             if last in _DETACHING_CALLS:
                 return False
-            if isinstance(func, cst.Attribute) and self.carries_graph(func.value, state):
+            if type(func) is cst.Attribute and self.carries_graph(func.value, state):
                 return True
             key, generate = self.forward_key(func, state)
             if key is not None and not generate:
@@ -784,10 +798,10 @@ class _Interpreter:
             names = set()
             for line in _simple_lines(statements(loop.body)):
                 for small in line.body:
-                    if isinstance(small, cst.Assign):
+                    if type(small) is cst.Assign:
                         for target in small.targets:
                             names.add(dotted(target.target))
-                            if isinstance(small.value, cst.BinaryOperation) and \
+                            if type(small.value) is cst.BinaryOperation and \
                                     dotted(small.value.left) == dotted(target.target):
                                 names.discard(dotted(target.target))  # `total = total + x` accumulates
             self._loop_assigned[loop] = names
@@ -812,7 +826,7 @@ class _Interpreter:
             how = f"`{dotted(call.func) or 'the model'}(...)` builds it"
             self.set(state, name, frozenset({Fact(mode, call, how, framework=framework)}))
             return
-        key = self.key_of(value) if not isinstance(value, cst.Call) or self._wraps(value) else None
+        key = self.key_of(value) if type(value) is not cst.Call or self._wraps(value) else None
         if key == name:  # `model = model.to(device)`, `model = DDP(model)`
             return
         if key is not None and self._is_model_key(key, state, allow_entry=True):
@@ -824,7 +838,7 @@ class _Interpreter:
 
     def _wraps(self, call: cst.Call) -> bool:
         func = call.func
-        return (isinstance(func, cst.Attribute) and func.attr.value in SAME_MODULE_METHODS) or has_role(
+        return (type(func) is cst.Attribute and func.attr.value in SAME_MODULE_METHODS) or has_role(
             self.model.qualify(func), "model-wrapper")
 
 
@@ -837,16 +851,16 @@ _DETACHING_CALLS = frozenset({"item", "detach", "tolist", "numpy", "float", "int
 
 
 def _targets(target) -> list:
-    if isinstance(target, (cst.Tuple, cst.List)):
+    if type(target) in (cst.Tuple, cst.List):
         return [t for e in target.elements for t in _targets(e.value)]
     return [target]
 
 
 def _simple_lines(block):
     for statement in block:
-        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        if type(statement) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
             yield statement
-        elif not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        elif type(statement) not in (cst.FunctionDef, cst.ClassDef):
             for inner in _child_blocks(statement):
                 yield from _simple_lines(inner)
 
@@ -856,11 +870,11 @@ def statements(part) -> list:
     single simple statement, an `elif` as itself; `else`/`finally`/handlers through their body."""
     if part is None:
         return []
-    if isinstance(part, cst.If):
+    if type(part) is cst.If:
         return [part]
-    if isinstance(part, cst.IndentedBlock):
+    if type(part) is cst.IndentedBlock:
         return list(part.body)
-    if isinstance(part, cst.SimpleStatementSuite):
+    if type(part) is cst.SimpleStatementSuite:
         return [part]
     return statements(part.body)
 
@@ -878,12 +892,12 @@ def _child_blocks(statement):
 
 
 def _mentions_training(expr) -> bool:
-    return any(isinstance(n, cst.Name) and {"train", "training"}.intersection(tokens(n.value))
+    return any(type(n) is cst.Name and {"train", "training"}.intersection(tokens(n.value))
                for n in descendants(expr))
 
 
 def _callee(expr):
-    return expr.func if isinstance(expr, cst.Call) else expr
+    return expr.func if type(expr) is cst.Call else expr
 
 
 def _grad_set(effect: str) -> FrozenSet[str]:
