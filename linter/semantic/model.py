@@ -13,7 +13,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import dotted, keyword, mentions
-from skewlint.semantic.walk import descendants, fields, is_node
+from skewlint.semantic.walk import descendants, fields
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -338,12 +338,16 @@ class _Builder:
             enter(self, node)
         for name in fields(node_type):
             value = getattr(node, name)
-            if is_node(value):
-                self.walk(value)
-            elif type(value) in (tuple, list):
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
                 for child in value:
-                    if is_node(child):
+                    walked = _WALKED.get(type(child))
+                    if walked or walked is None and _walked(type(child)):
                         self.walk(child)
+            else:
+                walked = _WALKED.get(value_type)
+                if walked or walked is None and _walked(value_type):
+                    self.walk(value)
         leave = _LEAVE.get(node_type)
         if leave is not None:
             leave(self, node)
@@ -420,6 +424,16 @@ def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
 
 _ENTER: Dict[type, object] = {}  # node type -> the builder's visit_/leave_ method, filled on first build
 _LEAVE: Dict[type, object] = {}
+
+
+_WALKED: Dict[type, bool] = {}  # node type -> does the walk enter it? Not leaves no method handles
+
+
+def _walked(value_type: type) -> bool:
+    walked = issubclass(value_type, cst.CSTNode) and bool(
+        fields(value_type) or value_type in _ENTER or value_type in _LEAVE)
+    _WALKED[value_type] = walked
+    return walked
 
 
 def _dispatch() -> None:

@@ -3,6 +3,7 @@ more than the parse; reading the dataclass fields directly and skipping whitespa
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Dict, Iterator
 
 from skewlint.lazy import libcst as cst
@@ -27,11 +28,13 @@ def is_node(value) -> bool:
 
 
 def fields(node_type: type) -> tuple:
-    """The names of a node type's fields that may hold code, in declaration order."""
+    """The names of a node type's fields that may hold nodes, in declaration order (so a `Name` or
+    an `Integer`, whose value is text, has none)."""
     found = _FIELDS.get(node_type)
     if found is None:
         found = tuple(f.name for f in dataclasses.fields(node_type)
-                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+                      and f.type is not str and typing.get_origin(f.type) is not typing.Literal)
         _FIELDS[node_type] = found
     return found
 
