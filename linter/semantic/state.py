@@ -40,6 +40,7 @@ from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, toke
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
+ANYWHERE, DIRECTLY, MANUALLY = 1, 2, 4  # where a statement's training steps are (Analysis.steps)
 _MAX_LOOP_PASSES = 4
 # Calls that may receive a model without changing its mode.
 _HARMLESS_CALLS = frozenset(
@@ -149,9 +150,8 @@ class Analysis:
         self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
-        self._steps: Dict[cst.CSTNode, tuple] = {}
-        self.training_file = any(self.steps_in(statement)[0] for statement in model.calls_by_statement) or any(
-            _trains_elsewhere(site) for site in model.calls)
+        self._steps: Dict[int, int] = {}
+        self.training_file = any(is_training_step(site) or _trains_elsewhere(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
         self.loaded = _loaded_models(model)
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
@@ -192,15 +192,33 @@ class Analysis:
             return self.module_facts.get(key)
         return None
 
-    def steps_in(self, statement) -> tuple:
-        """(a training step, an optimizer step the code takes itself) among the calls directly in a
-        statement; asked for every block the interpreter enters, so computed once."""
-        found = self._steps.get(statement)
-        if found is None:
+    def steps(self, statement) -> int:
+        """Which training steps a statement performs (nested definitions excluded), as bits: ANYWHERE,
+        DIRECTLY (not through a nested loop: an epoch loop trains through its batch loop) and
+        MANUALLY (an optimizer step the code takes itself, directly). Every block the interpreter
+        enters asks, for each of its statements, so each is computed once, bottom up."""
+        key = id(statement)  # nodes outlive the analysis; their own hash is a Python call
+        found = self._steps.get(key)
+        if found is not None:
+            return found
+        found = 0
+        if type(statement) not in (cst.FunctionDef, cst.ClassDef):
             sites = self.model.calls_by_statement.get(statement, ())
-            trains = any(is_training_step(site) for site in sites)
-            found = self._steps[statement] = (trains, trains and any(updates_weights(site) for site in sites))
+            if any(is_training_step(site) for site in sites):
+                found = ANYWHERE | DIRECTLY | (MANUALLY if any(updates_weights(site) for site in sites) else 0)
+            if type(statement) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
+                inside = 0
+                for block in _child_blocks(statement):
+                    for child in block:
+                        inside |= self.steps(child)
+                found |= inside & ANYWHERE if type(statement) in (cst.For, cst.While) else inside
+            if found and type(statement) in (cst.For, cst.While):
+                found = ANYWHERE
+        self._steps[key] = found
         return found
+
+    def trains(self, statements, bit: int = ANYWHERE) -> bool:
+        return any(self.steps(statement) & bit for statement in statements)
 
     def summary(self, info: FunctionInfo) -> Optional[Summary]:
         if info not in self.summaries:
@@ -363,7 +381,6 @@ class _Interpreter:
         self.loop_nodes: List[cst.CSTNode] = []
         self.steps_follow = False  # does a training step follow, later in an enclosing block of the loop?
         self._loop_assigned: Dict[cst.CSTNode, set] = {}
-        self._trains_cache: Dict[cst.CSTNode, bool] = {}
         self.params = set(info.params) if info is not None else set()
         self.locals: set = set()  # names bound in this function: not visible to callers
 
@@ -378,8 +395,8 @@ class _Interpreter:
             state = State(grad=frozenset({ON}))
         else:
             body = statements(info.node.body)
-            context = function_context(model, info, self._trains(body), self._trains(body, direct=True),
-                                        self._trains(body, manual=True, direct=True))
+            trains = self.analysis.trains
+            context = function_context(model, info, trains(body), trains(body, DIRECTLY), trains(body, MANUALLY))
             grad = frozenset({FROM_CALLER})
             for decorator in info.node.decorators:
                 effect = grad_effect(model, decorator.decorator)
@@ -418,7 +435,7 @@ class _Interpreter:
         # steps_from[i]: is there a training step in statements[i:]?
         steps_from = [False] * (len(statements) + 1)
         for index in range(len(statements) - 1, -1, -1):
-            steps_from[index] = steps_from[index + 1] or self._trains((statements[index],), direct=True)
+            steps_from[index] = steps_from[index + 1] or bool(self.analysis.steps(statements[index]) & DIRECTLY)
         for index, statement in enumerate(statements):
             if state is None:
                 break
@@ -508,14 +525,14 @@ class _Interpreter:
         evidence = eval_iterable(self.model, node.iter) if type(node) is cst.For else None
         if self.analysis.pytest:
             pass
-        elif self._trains(body, direct=True):
+        elif self.analysis.trains(body, DIRECTLY):
             # A loop over training data is training, whatever the function is called.
             inherited = "" if type(node) is cst.For and train_iterable(node.iter) else context.eval_evidence
             adapts = self.info is not None and TRAINING_WORDS.intersection(tokens(self.info.name))
             inner = Context(TRAIN, "the loop performs a training step", node,
-                            manual=self._trains(body, manual=True, direct=True),
+                            manual=self.analysis.trains(body, MANUALLY),
                             eval_evidence="" if adapts else (evidence or inherited))
-        elif evidence and context.kind != MANAGED and not self._trains(body):
+        elif evidence and context.kind != MANAGED and not self.analysis.trains(body):
             inner = Context(EVAL, evidence, node)
         head = state
         breaks: List[State] = []
@@ -550,31 +567,6 @@ class _Interpreter:
         if end is not None:
             end.grad = state.grad
         return end
-
-    def _trains(self, statements, manual: bool = False, direct: bool = False) -> bool:
-        """Does this block perform a training step (nested functions excluded)? With `manual`, only
-        an optimizer step the code takes itself counts (not `fit()`, not a lone `backward()` for
-        input gradients); with `direct`, not those of nested loops (an epoch loop trains through its
-        batch loop: its other code is not a training step)."""
-        for statement in statements:
-            key = (statement, manual, direct)
-            if key not in self._trains_cache:
-                self._trains_cache[key] = self._statement_trains(statement, manual, direct)
-            if self._trains_cache[key]:
-                return True
-        return False
-
-    def _statement_trains(self, statement, manual: bool, direct: bool) -> bool:
-        if type(statement) in (cst.FunctionDef, cst.ClassDef):
-            return False
-        if direct and type(statement) in (cst.For, cst.While):
-            return False
-        trains, updates = self.analysis.steps_in(statement)
-        if updates if manual else trains:
-            return True
-        if type(statement) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
-            return False
-        return any(self._trains(block, manual, direct) for block in _child_blocks(statement))
 
     # calls ---------------------------------------------------------------------------------------
     def calls(self, statement, state: State, context: Context) -> None:
