@@ -38,11 +38,11 @@ class Imports:
 
     def qualify(self, node) -> Optional[str]:
         """The canonical qualified name of a Name/Attribute chain whose head is imported, else None."""
-        text = dotted(node)
-        if text is None:
+        head = node
+        while type(head) is cst.Attribute:
+            head = head.value
+        target = self.aliases.get(head.value) if type(head) is cst.Name else None
+        if target is None:  # most names are not imported: no need to build the dotted text
             return None
-        head, _, rest = text.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return None
+        _, _, rest = dotted(node).partition(".")
         return canonical(f"{target}.{rest}" if rest else target)

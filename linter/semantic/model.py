@@ -69,6 +69,7 @@ class SemanticModel:
     imports: Imports = field(default_factory=Imports)
     classes: Dict[cst.ClassDef, ClassInfo] = field(default_factory=dict)
     functions: List[FunctionInfo] = field(default_factory=list)
+    function_names: Set[str] = field(default_factory=set)
     calls: List[Site] = field(default_factory=list)
     expression_statements: List[Site] = field(default_factory=list)
     attribute_assignments: List[Site] = field(default_factory=list)
@@ -449,6 +450,7 @@ def build(module: cst.Module, path: str = "<unknown>") -> SemanticModel:
     model = SemanticModel(module=module, path=path)
     builder = _Builder(model)
     builder.walk(module)
+    model.function_names = {info.name for info in model.functions}
     _resolve_model_classes(model)
     _resolve_model_names(model, builder.mode_receivers)
     return model

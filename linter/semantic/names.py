@@ -28,6 +28,13 @@ def dotted(node) -> Optional[str]:
     return None
 
 
+def last_name(node) -> str:
+    """`c` for `a.b.c` (without building the dotted text), "" for other expressions."""
+    if type(node) is cst.Attribute:
+        return node.attr.value
+    return node.value if type(node) is cst.Name else ""
+
+
 @lru_cache(maxsize=8192)
 def tokens(name: str) -> tuple:
     """Lower-case word tokens of an identifier, split on `_`, `.` and camelCase: `valLoader` -> val, loader."""

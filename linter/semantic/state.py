@@ -13,6 +13,7 @@ reaches its head.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional
 
@@ -36,7 +37,7 @@ from skewlint.semantic.contexts import (
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
 from skewlint.semantic.walk import descendants
-from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, tokens
+from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, last_name, tokens
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
@@ -151,7 +152,8 @@ class Analysis:
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
         self._steps: Dict[int, int] = {}
-        self.training_file = any(is_training_step(site) or _trains_elsewhere(site) for site in model.calls)
+        self.training_file = any(self.steps(statement) & ANYWHERE for statement in model.calls_by_statement) or any(
+            _trains_elsewhere(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
         self.loaded = _loaded_models(model)
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
@@ -284,7 +286,7 @@ class Analysis:
         return self.weights_loaded is not None and not self.training_file
 
 
-_OPTIMIZER_NAMES = ("optim", "sgd", "adam", "rmsprop", "adagrad", "lamb", "lion", "lars", "adafactor")
+_OPTIMIZER_NAMES = re.compile("optim|sgd|adam|rmsprop|adagrad|lamb|lion|lars|adafactor")
 
 
 def _optimized_models(model: SemanticModel) -> Dict[str, set]:
@@ -296,8 +298,8 @@ def _optimized_models(model: SemanticModel) -> Dict[str, set]:
         func = site.node.func
         if type(func) is cst.Attribute and func.attr.value == "train":
             found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
-        name = (site.qualname or dotted(func) or "").rsplit(".", 1)[-1].lower()
-        if not any(part in name for part in _OPTIMIZER_NAMES):
+        name = site.qualname.rsplit(".", 1)[-1] if site.qualname else last_name(func)
+        if not _OPTIMIZER_NAMES.search(name.lower()):
             continue
         for arg in site.node.args:
             for node in descendants(arg.value):
@@ -347,13 +349,13 @@ def _trains_elsewhere(site) -> bool:
     """Signs of training done by code this file calls: `train_one_epoch(...)` imported from a sibling
     module, an optimizer or scheduler built here, `model.train()`. Such a file is no inference script."""
     func = site.node.func
-    name = (dotted(func) or "").rsplit(".", 1)[-1]
+    name = last_name(func)
     words = set(tokens(name))
     if type(func) is cst.Attribute and name == "train" and not site.node.args:
         return True
     if {"train", "training", "fit"} & words and type(func) is not cst.Attribute:
         return True
-    return any(part in name.lower() for part in _OPTIMIZER_NAMES) or "scheduler" in words
+    return bool(_OPTIMIZER_NAMES.search(name.lower())) or "scheduler" in words
 
 
 def _touch_key(info: Optional[FunctionInfo], key: str) -> tuple:
@@ -671,6 +673,8 @@ class _Interpreter:
         """(function of this file, receiver key) for `f(...)` / `self.m(...)`, else (None, None)."""
         model = self.model
         if type(func) is cst.Name:
+            if func.value not in model.function_names:
+                return None, None
             for info in model.functions:
                 if info.name == func.value and info.cls is None and (
                     info.parent is None or info.parent is self.info
