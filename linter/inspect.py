@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import List
 
 from skewlint.lazy import libcst as cst
-from libcst.metadata import PositionProvider
 
+from skewlint.positions import every
 from skewlint.semantic.model import build
 from skewlint.source import decode, read_bytes
 
@@ -16,7 +16,7 @@ def describe(path: str) -> str:
     module = cst.parse_module(text)
     model = build(module, path)
     analysis = model.analysis
-    positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = every(module)
 
     def line(node) -> str:
         return str(positions[node].start.line) if node in positions else "?"

@@ -24,14 +24,12 @@ def summarize(model, module, text: str, enabled: frozenset) -> Optional[dict]:
     norms = [n for n in extract(model) if n.mean is not None and n.std is not None and not n.computed]
     if not norms:
         return None
-    import libcst as cst
-    from libcst.metadata import PositionProvider
-
     from skewlint import suppressions
+    from skewlint.positions import Spans
 
     analysis = model.analysis
     role = "inference" if analysis.inference_script() else ("training" if analysis.training_file else "other")
-    positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Spans(module, text)
     comments = suppressions.parse(text)
     name = registry().rules[CODE].name
     entries = []
