@@ -34,7 +34,7 @@ _TOKENS = re.compile(r"""
                        |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | [(\[{] | [)\]}] | ,
   | \\?\r?\n[ \t\f]*(?:[^\W\d]\w*(?![\w'"]))?                     # a line break, the indentation, a word
-  | [-+*/%~<>&|^@.=]
+  | [-+*/%~<>&|^@.]                                            # (`=` nests nothing a bracket does not)
   | \b(?:not|lambda|if|await|and|or|for|in|is|yield)\b
 """, re.VERBOSE | re.DOTALL)
 _NESTING_WORDS = frozenset({"not", "lambda", "if", "elif", "await", "and", "or", "for", "in", "is", "yield"})
