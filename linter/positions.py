@@ -21,8 +21,10 @@ def every(module):
 
 
 class Spans:
-    """The ranges of a few nodes (a file summary's normalizations): a node whose code occurs once
-    in the file is where that text is; any other sends every node through `every`, once."""
+    """The ranges of a few nodes (a file summary's normalizations), found by their text: a node's
+    code that occurs once in the file, or once in the code of an enclosing statement that occurs
+    once (the same `Normalize(...)` in a train and a test pipeline). Anything else sends every node
+    through `every`, once."""
 
     def __init__(self, module, text: str):
         self.module = module
@@ -31,11 +33,15 @@ class Spans:
         # Line breaks other than \n and \r\n (a lone \r) would make the text's rows disagree with libcst's.
         self._plain = text.count("\r") == text.count("\r\n")
 
-    def __getitem__(self, node):
+    def find(self, node, within=None):
         if self._every is None and self._plain:
             code = self.module.code_for_node(node)
-            start = self.text.find(code)
-            if code and start >= 0 and self.text.find(code, start + 1) < 0:
+            start = self._once(code, 0, len(self.text))
+            if start is None and within is not None:
+                outer = self.module.code_for_node(within)
+                at = self._once(outer, 0, len(self.text))
+                start = None if at is None else self._once(code, at, at + len(outer))
+            if start is not None:
                 from libcst.metadata import CodeRange
 
                 # libcst's range leaves out the node's own parentheses (and the space inside them).
@@ -45,6 +51,13 @@ class Spans:
         if self._every is None:
             self._every = every(self.module)
         return self._every[node]
+
+    __getitem__ = find
+
+    def _once(self, code: str, start: int, end: int):
+        """Where `code` is in text[start:end] if it is there exactly once, else None."""
+        found = self.text.find(code, start, end) if code else -1
+        return found if found >= 0 and self.text.find(code, found + 1, end) < 0 else None
 
     def _position(self, offset: int):
         line_start = self.text.rfind("\n", 0, offset) + 1

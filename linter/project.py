@@ -34,7 +34,7 @@ def summarize(model, module, text: str, enabled: frozenset) -> Optional[dict]:
     name = registry().rules[CODE].name
     entries = []
     for norm in norms:
-        span = positions[norm.node]
+        span = positions.find(norm.node, within=norm.statement)
         entries.append({
             "role": norm.role, "mean": list(norm.mean), "std": list(norm.std),
             "row": span.start.line, "column": span.start.column + 1,

@@ -31,12 +31,17 @@ def test_crlf_tabs_and_continuations():
     *(p.read_text(encoding="utf-8") for p in SOURCES),
     CRLF_TABS,
     "x = ( ( f(a) ) )\ny = f(a)\nz = ((a - m) / s)\nw = (\n  # why\n  g(b) )\n",  # parentheses, repeats
+    "if a:\n    t = N(m, s)\nelse:\n    u = N(m, s)\n    u = N(m, s)\n",  # a repeat in a unique statement, and not
     "x = f(a)\ry = f(b)\r",  # lone \r line breaks: rows are libcst's
     "s = '\tf(a)'\nx = \tf(a)\n",  # tabs; the text also inside a string
 ])
 def test_spans_found_by_text_equal_the_wrappers(text):
     module = cst.parse_module(text)
     want = expected(module)
-    for node in descendants(module):
-        if type(node) in (cst.Call, cst.BinaryOperation, cst.Attribute, cst.Name):
-            assert Spans(module, text)[node] == want[node], module.code_for_node(node)
+    for statement in descendants(module):
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for node in descendants(statement):
+            if type(node) in (cst.Call, cst.BinaryOperation, cst.Attribute, cst.Name):
+                assert Spans(module, text)[node] == want[node], module.code_for_node(node)
+                assert Spans(module, text).find(node, within=statement) == want[node], module.code_for_node(node)

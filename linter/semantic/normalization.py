@@ -29,6 +29,7 @@ class Norm:
     computed: bool = False  # the statistics are computed from data, not literals
     after_to_tensor: bool = False  # follows a 0-1 conversion (`ToTensor`) in the same pipeline
     api: str = ""
+    statement: Optional[cst.CSTNode] = None  # the statement holding a call (to find its position by text)
 
     def plain(self) -> dict:
         return {"mean": list(self.mean) if self.mean else None, "std": list(self.std) if self.std else None}
@@ -147,7 +148,8 @@ def extract(model) -> List[Norm]:
         if mean is None and std is None and not computed:
             continue
         role, evidence = _role(model, pipes, site)
-        norms.append(Norm(call, mean, std, role, evidence, computed, _after_to_tensor(model, site), short))
+        norms.append(Norm(call, mean, std, role, evidence, computed, _after_to_tensor(model, site), short,
+                          site.statement))
     norms.extend(_hand_written(model, constants))
     return norms
 
