@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -128,6 +126,9 @@ def _lint_all(jobs: List[Job], workers: int, sizes: Optional[List[int]] = None) 
     workers = min(workers, len(jobs))
     if workers <= 1:
         return [lint_one(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor  # imported only when a pool is used
+    from concurrent.futures.process import BrokenProcessPool
+
     chunks = _chunks(jobs, sizes if sizes is not None else [1] * len(jobs), workers)
     results: List[Tuple[Outcome, Optional[str]]] = []
     try:

@@ -60,14 +60,16 @@ def test_outcomes_come_back_in_input_order_from_the_pool(tmp_path):
 
 
 def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
+    import concurrent.futures
+
     created = []
-    real = runner.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor
 
     def recording(max_workers):
         created.append(max_workers)
         return real(max_workers=max_workers)
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)  # the runner imports it when used
     jobs = jobs_for(corpus(tmp_path))
     runner.run(jobs, workers=2)
     assert created == [2]
@@ -81,7 +83,7 @@ def test_no_usable_pool_falls_back_to_serial(tmp_path, monkeypatch):
     def broken(max_workers):
         raise OSError("no /dev/shm")
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", broken)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", broken)
     jobs = jobs_for(corpus(tmp_path))
     outcomes = runner.run(jobs, workers=2)
     assert [o.job for o in outcomes] == jobs
