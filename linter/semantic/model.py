@@ -342,10 +342,17 @@ class _Builder:
             value_type = type(value)
             if value_type is tuple or value_type is list:
                 for child in value:
-                    walked = _WALKED.get(type(child))
-                    if walked or walked is None and _walked(type(child)):
+                    child_type = type(child)
+                    while child_type in _WRAPPERS:  # an argument, an element: go straight to its value
+                        child = getattr(child, _WRAPPERS[child_type])
+                        child_type = type(child)
+                    walked = _WALKED.get(child_type)
+                    if walked or walked is None and _walked(child_type):
                         self.walk(child)
             else:
+                while value_type in _WRAPPERS:
+                    value = getattr(value, _WRAPPERS[value_type])
+                    value_type = type(value)
                 walked = _WALKED.get(value_type)
                 if walked or walked is None and _walked(value_type):
                     self.walk(value)
@@ -437,11 +444,24 @@ def _walked(value_type: type) -> bool:
     return walked
 
 
+# Node types that only wrap the one field that can hold code (the others hold names or punctuation).
+# A fifth of the walk's nodes are arguments alone; no builder method handles any of these.
+_WRAPPERS: Dict[type, str] = {}
+_WRAPPED_FIELDS = {"Arg": "value", "Element": "value", "StarredElement": "value", "AssignTarget": "target",
+                   "Annotation": "annotation", "SubscriptElement": "slice", "Index": "value",
+                   "ComparisonTarget": "comparator", "Decorator": "decorator"}
+
+
 def _dispatch() -> None:
     for name, method in vars(_Builder).items():
         kind, _, node = name.partition("_")
         if kind in ("visit", "leave") and hasattr(cst, node):
             (_ENTER if kind == "visit" else _LEAVE)[getattr(cst, node)] = method
+    for node, wrapped in _WRAPPED_FIELDS.items():
+        node_type = getattr(cst, node, None)
+        if node_type is not None and node_type not in _ENTER and node_type not in _LEAVE and \
+                fields(node_type)[:1] == (wrapped,):  # else (another libcst) the walk enters it
+            _WRAPPERS[node_type] = wrapped
 
 
 def build(module: cst.Module, path: str = "<unknown>") -> SemanticModel:

@@ -434,19 +434,21 @@ class _Interpreter:
     # statements ----------------------------------------------------------------------------------
     def block(self, statements, state: Optional[State], context: Context) -> Optional[State]:
         outer_follows = self.steps_follow
-        # steps_from[i]: is there a training step in statements[i:]?
-        steps_from = [False] * (len(statements) + 1)
-        for index in range(len(statements) - 1, -1, -1):
-            steps_from[index] = steps_from[index + 1] or bool(self.analysis.steps(statements[index]) & DIRECTLY)
+        # steps_from[i]: is there a training step in statements[i:]? Asked only in a training region
+        # (a loop body starts its own region; nested blocks keep this context or leave training).
+        steps_from = [outer_follows] * (len(statements) + 1)
+        if context.kind == TRAIN and not context.after_step and not outer_follows:
+            for index in range(len(statements) - 1, -1, -1):
+                steps_from[index] = steps_from[index + 1] or bool(self.analysis.steps(statements[index]) & DIRECTLY)
         for index, statement in enumerate(statements):
             if state is None:
                 break
             here = context
-            if context.kind == TRAIN and not context.after_step and not (outer_follows or steps_from[index]):
+            if context.kind == TRAIN and not context.after_step and not steps_from[index]:
                 # Code after the last training step of its loop (logging, a periodic evaluation after
                 # `.eval()`) is no training step, though it runs in a training loop.
                 here = dataclasses.replace(context, after_step=True)
-            self.steps_follow = outer_follows or steps_from[index + 1]
+            self.steps_follow = steps_from[index + 1]
             state = self.statement(statement, state, here)
         self.steps_follow = outer_follows
         return state
