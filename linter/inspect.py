@@ -23,7 +23,7 @@ def describe(path: str) -> str:
 
     def facts(fs) -> str:
         parts = []
-        for fact in sorted(fs, key=lambda f: (f.mode, f.how)):
+        for fact in sorted(fs, key=lambda f: (f.mode, model.source_order(f.node), f.how)):
             where = f" (line {line(fact.node)}: {fact.how})" if fact.node is not None and fact.how else ""
             parts.append(fact.mode.upper() + where)
         return ", ".join(parts) or "?"

@@ -288,7 +288,7 @@ def _mode_matters(analysis, observation, facts) -> bool:
 
 
 def _fact_related(facts):
-    """The evidence of the offending facts as related locations, first one first in the source."""
+    """The evidence of the offending facts as related locations."""
     return tuple((fact.node, fact.how) for fact in facts if fact.node is not None)
 
 
@@ -345,7 +345,9 @@ class MissingEvalMode(Rule):
             facts = [f for f in observation.facts if f.mode == "train"]
             if not _mode_matters(analysis, observation, facts):
                 continue
-            facts.sort(key=lambda f: (not f.by_call,))
+            # A call that switched it first, then the earliest in the source (facts are a set: its
+            # order changes from run to run, the message must not).
+            facts.sort(key=lambda f: (not f.by_call, model.source_order(f.node)))
             fact = facts[0]
             name = observation.key
             origin = f"{fact.how} at line {{line0}}" if fact.node is not None else "its construction"
@@ -419,7 +421,7 @@ class TrainModeNotRestored(Rule):
                 continue  # a frozen model set to eval on purpose is not trained
             if analysis.mode_free(observation.key, observation.facts):
                 continue
-            fact = facts[0]
+            fact = min(facts, key=lambda f: model.source_order(f.node))
             name = observation.key
             where = "the training step" if observation.via is None else f"`{dotted(observation.node.func)}()`"
             message = (

@@ -92,3 +92,24 @@ def test_normalization_roles():
     roles = sorted((n.role, n.mean) for n in extract(model))
     assert roles == [("eval", (0.1,)), ("eval", (0.4, 0.4, 0.4)), ("train", (0.5, 0.5, 0.5))]
     assert all(n.after_to_tensor for n in extract(model) if n.role == "train")
+
+
+def test_a_message_names_the_same_evidence_on_every_run():
+    """A model set to train mode at two places: facts are a set ordered by node identity, which
+    changes from parse to parse; the message must name the first switch in the source, always."""
+    from skewlint.engine import lint_text
+
+    text = (
+        "import torch\n"
+        "model = torch.hub.load('x', 'y')\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "if a:\n"
+        "    model.train()\n"
+        "else:\n"
+        "    model.train()\n"
+        "with torch.no_grad():\n"
+        "    for x in val_loader:\n"
+        "        model(x)\n"
+    )
+    messages = {d.message for _ in range(20) for d in lint_text(text, "t.py", frozenset({"SKW101"})).diagnostics}
+    assert len(messages) == 1 and "at line 5" in messages.pop()

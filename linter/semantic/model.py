@@ -81,6 +81,7 @@ class SemanticModel:
     # statement -> the calls directly in it (for compound statements: in its header)
     calls_by_statement: Dict[cst.CSTNode, List[Site]] = field(default_factory=dict)
     _analysis: object = None
+    _order: Optional[Dict[int, int]] = None
     _pipelines: object = None
 
     @property
@@ -125,6 +126,13 @@ class SemanticModel:
 
     def qualify(self, node) -> Optional[str]:
         return self.imports.qualify(node)
+
+    def source_order(self, node) -> int:
+        """A call's rank in the source (other nodes come after every call): a stable order for
+        sets of nodes, whose iteration order follows their hashes and changes from run to run."""
+        if self._order is None:
+            self._order = {id(site.node): index for index, site in enumerate(self.calls)}
+        return self._order.get(id(node), len(self.calls))
 
     def is_model(self, node) -> bool:
         """Is this expression a model by the evidence of the file (RULES.md, "Model")?"""
