@@ -79,7 +79,7 @@ def _analyse(text: str, display: str, enabled: frozenset) -> FileResult:
     if too_deep:
         return _error_result(display, enabled, SourceError(f"could not parse: {too_deep}"))
     try:
-        module = cst.parse_module(text)
+        module = _parse(text)
     except cst.ParserSyntaxError as error:
         return _error_result(display, enabled, _syntax_error(text, error))
     except RecursionError:
@@ -96,6 +96,27 @@ def _analyse(text: str, display: str, enabled: frozenset) -> FileResult:
     elif UNUSED_SUPPRESSION in enabled:
         result.diagnostics = _locate(module, text, display, [], enabled)
     return result
+
+
+def _parse(text: str):
+    """libcst's parse without the `_validate()` every node runs as it is built: the parser builds
+    only valid nodes (libcst's own comment on `CSTNode.__post_init__` says that this check belongs
+    elsewhere), and it is an eighth of the parse. Nodes skewlint builds (fixes) are still checked."""
+    import libcst as cst
+
+    node_class = cst.CSTNode
+    check = node_class.__dict__.get("__post_init__")
+    if check is None:  # another libcst: parse as it does
+        return cst.parse_module(text)
+    node_class.__post_init__ = _unchecked
+    try:
+        return cst.parse_module(text)
+    finally:
+        node_class.__post_init__ = check
+
+
+def _unchecked(node) -> None:
+    pass
 
 
 def _syntax_error(text: str, error) -> SourceError:

@@ -113,3 +113,21 @@ def test_a_message_names_the_same_evidence_on_every_run():
     )
     messages = {d.message for _ in range(20) for d in lint_text(text, "t.py", frozenset({"SKW101"})).diagnostics}
     assert len(messages) == 1 and "at line 5" in messages.pop()
+
+
+def test_parsing_without_node_checks_leaves_them_on_for_everything_else():
+    """The engine parses without libcst's per-node validation (the parser builds valid nodes); nodes
+    built afterwards (a fix) are still validated, and a syntax error is still one."""
+    import libcst as cst
+    import pytest as _pytest
+
+    from skewlint.engine import _parse, lint_text
+
+    module = _parse("import torch\nmodel.eval()\n")
+    assert module.code == "import torch\nmodel.eval()\n"
+    with _pytest.raises(cst.CSTValidationError):
+        cst.Name("two words")
+    (diagnostic,) = lint_text("import torch\nx = (\n", "t.py", frozenset({"SKW999"})).diagnostics
+    assert diagnostic.code == "SKW999"
+    with _pytest.raises(cst.CSTValidationError):
+        cst.Name("two words")
