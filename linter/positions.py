@@ -36,18 +36,18 @@ class Spans:
     def find(self, node, within=None):
         if self._every is None and self._plain:
             code = self.module.code_for_node(node)
-            start = self._once(code, 0, len(self.text))
-            if start is None and within is not None:
-                outer = self.module.code_for_node(within)
-                at = self._once(outer, 0, len(self.text))
-                start = None if at is None else self._once(code, at, at + len(outer))
-            if start is not None:
+            found = self._once(code, 0, len(self.text))
+            if found is None and within is not None:
+                outer = self._once(self.module.code_for_node(within), 0, len(self.text))
+                found = None if outer is None else self._once(code, *outer)
+            # libcst's range leaves out the node's own parentheses (and the space inside them).
+            opening = [self.module.code_for_node(p) for p in getattr(node, "lpar", ())]
+            closing = [self.module.code_for_node(p) for p in getattr(node, "rpar", ())]
+            if found is not None and "\n" not in "".join(opening + closing):
                 from libcst.metadata import CodeRange
 
-                # libcst's range leaves out the node's own parentheses (and the space inside them).
-                opening = sum(len(self.module.code_for_node(p)) for p in getattr(node, "lpar", ()))
-                closing = sum(len(self.module.code_for_node(p)) for p in getattr(node, "rpar", ()))
-                return CodeRange(self._position(start + opening), self._position(start + len(code) - closing))
+                start, end = found[0] + len("".join(opening)), found[1] - len("".join(closing))
+                return CodeRange(self._position(start), self._position(end))
         if self._every is None:
             self._every = every(self.module)
         return self._every[node]
@@ -55,9 +55,20 @@ class Spans:
     __getitem__ = find
 
     def _once(self, code: str, start: int, end: int):
-        """Where `code` is in text[start:end] if it is there exactly once, else None."""
-        found = self.text.find(code, start, end) if code else -1
-        return found if found >= 0 and self.text.find(code, found + 1, end) < 0 else None
+        """(start, end) of `code` in text[start:end] if it is there exactly once, else None. A node
+        inside an indented block is generated without the block's indentation on its continuation
+        lines: there the text may have more."""
+        if not code:
+            return None
+        if "\n" not in code:
+            found = self.text.find(code, start, end)
+            return (found, found + len(code)) if found >= 0 and self.text.find(code, found + 1, end) < 0 else None
+        import re
+
+        pattern = re.compile("\n[ \t]*".join(re.escape(line) for line in code.split("\n")))
+        matches = pattern.finditer(self.text, start, end)
+        first, second = next(matches, None), next(matches, None)
+        return first.span() if first is not None and second is None else None
 
     def _position(self, offset: int):
         line_start = self.text.rfind("\n", 0, offset) + 1

@@ -32,6 +32,8 @@ def test_crlf_tabs_and_continuations():
     CRLF_TABS,
     "x = ( ( f(a) ) )\ny = f(a)\nz = ((a - m) / s)\nw = (\n  # why\n  g(b) )\n",  # parentheses, repeats
     "if a:\n    t = N(m, s)\nelse:\n    u = N(m, s)\n    u = N(m, s)\n",  # a repeat in a unique statement, and not
+    "def f():\n    t = C([\n        N(m,\n          s),\n    ])\n    v = C([\n        N(m,\n          s),\n    ])\n",
+    "def f():\r\n    t = N(m,\r\n          s)\r\n",  # continuation lines inside a block, CRLF
     "x = f(a)\ry = f(b)\r",  # lone \r line breaks: rows are libcst's
     "s = '\tf(a)'\nx = \tf(a)\n",  # tabs; the text also inside a string
 ])
