@@ -14,8 +14,13 @@ def write_text(path: str, text: str) -> None:
             out.write(text)
         os.replace(temporary, path)
     except BaseException:  # KeyboardInterrupt and SystemExit too: they are what interrupts a run
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        discard(temporary)
         raise
+
+
+def discard(temporary: str) -> None:
+    """Remove a temporary file that may not exist (any more)."""
+    try:
+        os.unlink(temporary)
+    except OSError:
+        pass

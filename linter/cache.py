@@ -19,10 +19,9 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from typing import Callable, Optional
 
-from skewlint import __version__
+from skewlint import __version__, atomic_write
 from skewlint.diagnostics import Diagnostic, Location
 from skewlint.engine import FileResult
 
@@ -91,7 +90,7 @@ class Cache:
         try:
             self._prepare()
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            _write_atomically(path, entry)
+            atomic_write.write_text(path, json.dumps(entry, separators=(",", ":")))
         except OSError as error:  # read-only, full or foreign-owned directory
             self.enabled = False
             self._warn(f"cannot write the cache in {self.directory} ({error.strerror or error}); "
@@ -105,7 +104,7 @@ class Cache:
         for name, text in ((TAG_NAME, TAG), (".gitignore", "# Created by skewlint automatically.\n*\n")):
             target = os.path.join(self.directory, name)
             if not os.path.exists(target):
-                _write_atomically(target, text)  # another run may be creating it at the same moment
+                atomic_write.write_text(target, text)  # another run may be creating it at the same moment
         self._ready = True
 
     def _entry_path(self, job) -> str:
@@ -234,26 +233,3 @@ def _decode(value):
     if isinstance(value, list):
         return [_decode(v) for v in value]
     return value
-
-
-def _write_atomically(path: str, content) -> None:
-    """A temporary file in the same directory, then a rename: readers (and concurrent runs) see
-    the old file or the new one, never half of one. `content` is text or a JSON-able entry."""
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            if isinstance(content, str):
-                out.write(content)
-            else:
-                json.dump(content, out, separators=(",", ":"))
-        os.replace(temporary, path)
-    except BaseException:
-        _unlink(temporary)
-        raise
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from skewlint import atomic_write
 from skewlint.diagnostics import Diagnostic
 from skewlint.fixes import SAFE, line_starts, offset
 
@@ -180,18 +181,11 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> None:
                 raise FixError("it changed while it was being fixed; not fixed")
         os.replace(temporary, real)
     except OSError as error:
-        _unlink(temporary)
+        atomic_write.discard(temporary)
         raise FixError(f"could not write: {error.strerror or error}") from None
     except BaseException:  # FixError above, KeyboardInterrupt: no temporary file left behind
-        _unlink(temporary)
+        atomic_write.discard(temporary)
         raise
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def unified_diff(before: str, after: str, display: str) -> str:

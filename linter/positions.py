@@ -2,6 +2,8 @@
 (its PositionProvider): about 1.5 times the parse, so only files that need positions pay for it."""
 from __future__ import annotations
 
+import re
+
 from skewlint.lazy import libcst as cst
 
 
@@ -63,8 +65,6 @@ class Spans:
         if "\n" not in code:
             found = self.text.find(code, start, end)
             return (found, found + len(code)) if found >= 0 and self.text.find(code, found + 1, end) < 0 else None
-        import re
-
         pattern = re.compile("\n[ \t]*".join(re.escape(line) for line in code.split("\n")))
         matches = pattern.finditer(self.text, start, end)
         first, second = next(matches, None), next(matches, None)

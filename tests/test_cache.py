@@ -162,10 +162,10 @@ def test_a_failed_write_keeps_the_old_entry_and_leaves_no_temporary(tmp_path, mo
     (entry,) = entries(tmp_path / "c")
     before = entry.read_bytes()
 
-    def failing_dump(*args, **kwargs):
+    def failing_replace(*args, **kwargs):  # the temporary is written; the rename finds the disk full
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache_module.json, "dump", failing_dump)
+    monkeypatch.setattr(cache_module.atomic_write.os, "replace", failing_replace)
     warnings = []
     other = cache_module.Cache(str(tmp_path / "c"), warn=warnings.append)
     other.store(job, "0" * 64, result)

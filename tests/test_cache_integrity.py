@@ -37,7 +37,7 @@ def test_concurrent_runs_sharing_a_cache_leave_it_valid(tmp_path):
     assert all(out == expected and "warning" not in err for out, err in outputs)
     entries = sorted((tmp_path / ".skewlint_cache" / "entries").rglob("*"))
     files = [p for p in entries if p.is_file()]
-    assert len(files) == 40 and all(not p.name.startswith(".tmp") for p in files)  # no temporaries left
+    assert len(files) == 40 and all(not p.name.endswith(".tmp") for p in files)  # no temporaries left
     for entry in files:
         json.loads(entry.read_text(encoding="utf-8"))  # every entry whole
     warm = run("-v", ".", cwd=tmp_path)
