@@ -106,6 +106,7 @@ def test_runner_scores_hits_misses_fixes_and_negatives(mirrors, tmp_path):
     common = ["acme/vision", bug]
     rows = [
         ["hit", "bug", *common, fix, "predict.py", "3|8", "SKW101", "file", "e", "d"],
+        ["unchanged", "bug", *common, bug, "predict.py", "8", "SKW101", "file", "e", "a fix that fixes nothing"],
         ["wrong-line", "bug", *common, fix, "predict.py", "2", "SKW101", "file", "e", "d"],
         ["wrong-rule", "bug", *common, "-", "predict.py", "8", "SKW301", "file", "e", "d"],
         ["neg-clean", "negative", *common, "-", "models.py", "-", "SKW101", "file", "e", "d"],
@@ -122,6 +123,7 @@ def test_runner_scores_hits_misses_fixes_and_negatives(mirrors, tmp_path):
     outcomes = {o["id"]: o for o in json.loads(out.read_text())}
     assert "gone" not in outcomes
     assert (outcomes["hit"]["status"], outcomes["hit"]["fixed"]) == ("hit", "clean")
+    assert (outcomes["unchanged"]["status"], outcomes["unchanged"]["fixed"]) == ("hit", "dirty")
     assert outcomes["wrong-line"]["status"] == "miss"
     assert outcomes["wrong-line"]["findings"] == ["SKW101@8"]
     assert (outcomes["wrong-rule"]["status"], outcomes["wrong-rule"]["fixed"]) == ("miss", "-")
@@ -130,7 +132,7 @@ def test_runner_scores_hits_misses_fixes_and_negatives(mirrors, tmp_path):
     assert outcomes["no-mirror"]["status"] == "skip"
     assert "1 case(s) skipped" in done.stdout
     summary = {line.split()[0]: line.split()[1:] for line in done.stdout.split("family", 1)[1].splitlines()[1:]}
-    assert summary["mode"][:2] == ["1/2", "50%"] and summary["mode"][-4:] == ["2/2", "100%", "1/2", "50%"]
+    assert summary["mode"][:2] == ["2/3", "67%"] and summary["mode"][-4:] == ["2/3", "67%", "1/2", "50%"]
     assert summary["pipelines"][:2] == ["0/1", "0%"]
 
 
@@ -148,3 +150,14 @@ def test_only_and_family_select_cases(mirrors, tmp_path):
     assert " a " in family and " b " not in family
     unknown = subprocess.run([*command, "--only", "zzz"], capture_output=True, text=True)
     assert unknown.returncode == 2 and "zzz" in unknown.stderr
+
+
+def test_fixed_places_follow_the_fix():
+    before = [(None, 1, "a"), (None, 2, "b"), (None, 3, "c"), (None, 4, "d")]
+    after = [(None, 1, "a"), (None, 2, "new"), (None, 3, "b"), (None, 4, "C"), (None, 5, "C2"), (None, 6, "d")]
+    kept, rewritten = [(None, 2, 2)], [(None, 3, 3)]
+    assert realbugs.moved_places(kept, before, after) == [(None, 3, 3)]
+    assert realbugs.moved_places(rewritten, before, after) == [(None, 4, 4), (None, 5, 5)]
+    assert realbugs.moved_places(rewritten, before, before[:2] + before[3:]) == []  # deleted
+    cells = [(1, 1, "x"), (2, 1, "y")]
+    assert realbugs.moved_places([(2, 1, 1)], cells, [(1, 1, "x"), (2, 1, "z"), (3, 1, "y")]) == [(3, 1, 1)]

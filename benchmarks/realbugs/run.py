@@ -8,7 +8,9 @@ folder (so that the modules a file imports are there, as in a checkout), runs th
 
     HIT   a finding of an expected rule at one of the expected lines of the buggy file
     MISS  none (the other findings in the file are listed)
-    fixed clean / fixed DIRTY   the fixed version has no finding of the expected rules
+    fixed clean / fixed DIRTY   the fixed version has no finding of the expected rules where the
+          expected lines went (the lines the fix kept, or the block it rewrote them into); other
+          findings of the fixed file are listed, as a fix may leave another instance of the bug
     CLEAN / FIRES   a hard negative has no finding of its rules at its lines
 
 Mirrors: `--mirrors DIR` or $SKEWLINT_MIRRORS. A repository `owner/name` is looked for as
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import json
 import os
 import shutil
@@ -195,8 +198,46 @@ def run_case(case: Case, mirrors: Path, skewlint: list[str], workdir: Path) -> O
             outcome.fixed, outcome.note = "skip", fixed
         else:
             outcome.fixed_findings = [_where(f) for f in fixed]
-            outcome.fixed = "dirty" if any(f["code"] in case.codes for f in fixed) else "clean"
+            places = moved_places(case.places, _rows(repo, case.bug_commit, case.path),
+                                  _rows(repo, case.fix_commit, case.path))
+            # No place left: the fix deleted the buggy lines.
+            dirty = places and any(f["code"] in case.codes and _at(f, places) for f in fixed)
+            outcome.fixed = "dirty" if dirty else "clean"
     return outcome
+
+
+def _rows(repo: Path, commit: str, path: str) -> list[tuple[int | None, int, str]]:
+    """(cell, row, text) of every line of the file at `commit`; cells counted from 1 over all cells."""
+    text = _git(repo, "show", f"{commit}:{path}").stdout.decode("utf-8", "replace")
+    if not path.endswith(".ipynb"):
+        return [(None, row, line) for row, line in enumerate(text.splitlines(), start=1)]
+    try:
+        cells = json.loads(text).get("cells", [])
+    except ValueError:
+        return []
+    rows = []
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        source = "".join(source) if isinstance(source, list) else str(source)
+        rows += [(number, row, line) for row, line in enumerate(source.splitlines(), start=1)]
+    return rows
+
+
+def moved_places(places, before, after):
+    """The places of the fixed file that hold the buggy lines: a line kept by the fix is where it
+    moved to; a line the fix rewrote is the rewritten block (a fix that only adds `model.eval()`
+    keeps the forward call's line; one that wraps it in `no_grad` rewrites it)."""
+    wanted = {index for index, (cell, row, _) in enumerate(before)
+              if any(cell == c and first <= row <= last for c, first, last in places)}
+    moved = set()
+    matcher = difflib.SequenceMatcher(None, [r[2] for r in before], [r[2] for r in after], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        hit = wanted.intersection(range(i1, i2))
+        if tag == "equal":
+            moved |= {j1 + i - i1 for i in hit}
+        elif hit:
+            moved |= set(range(j1, j2))
+    return [(after[j][0], after[j][1], after[j][1]) for j in sorted(moved)]
 
 
 def _lint_at(repo: Path, commit: str, case: Case, root: Path, skewlint: list[str]) -> list[dict] | str:
