@@ -5,7 +5,8 @@ file (SHA-256), skewlint's version and code (a stamp of its installed sources, s
 install never serves results of older rules), libcst's and Python's versions, and the resolved
 settings. The entry's name is derived from the path and settings, not from the content, so an
 edited file overwrites its own entry instead of leaving a stale one behind. An entry holds the
-file's diagnostics and its summary for the project phase (plain data, or None).
+file's diagnostics, its summary for the project phase (plain data, or None), and the digests of the
+other project files whose summaries it used (the project index): it is stale when one of them changed.
 
 Entries are written atomically (a temporary file, then a rename); an entry that is truncated,
 corrupt, of another format or another version is ignored and rebuilt. A cache directory that
@@ -26,7 +27,7 @@ from skewlint.diagnostics import Diagnostic, Location
 from skewlint.engine import FileResult
 
 DEFAULT_DIR = ".skewlint_cache"
-FORMAT = 1  # bump when the layout of an entry changes
+FORMAT = 2  # bump when the layout of an entry changes
 TAG_NAME = "CACHEDIR.TAG"
 # https://bford.info/cachedir/: backup and archiving tools skip a directory holding this file.
 TAG = (
@@ -64,6 +65,7 @@ class Cache:
                 or entry["version"] != __version__
                 or entry["stamp"] != self._stamp
                 or entry["content"] != digest(data)
+                or any(_digest_of(path) != used for path, used in entry["result"]["dependencies"].items())
             ):
                 raise ValueError("stale")
             result = _result_from_plain(entry["result"], job.display)
@@ -126,6 +128,15 @@ class Cache:
         return key
 
 
+def _digest_of(path: str) -> Optional[str]:
+    """The digest of a project file a result used (its summary, `index.py`); None if it is gone."""
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return None
+
+
 def clean(directory: str) -> bool:
     """Remove a cache directory; refuse one that skewlint did not create (a mistyped `--cache-dir`
     must not delete someone's files). Returns whether something was removed."""
@@ -186,11 +197,13 @@ def _result_to_plain(result: FileResult) -> dict:
         "parsed": result.parsed,
         "diagnostics": [_encode(d) for d in result.diagnostics],
         "summary": _encode(getattr(result, "summary", None)),
+        "dependencies": dict(result.dependencies),
     }
 
 
 def _result_from_plain(plain: dict, display: str) -> FileResult:
-    result = FileResult(display, [_decode(d) for d in plain["diagnostics"]], parsed=plain["parsed"])
+    result = FileResult(display, [_decode(d) for d in plain["diagnostics"]], parsed=plain["parsed"],
+                        dependencies=dict(plain["dependencies"]))
     if any(field.name == "summary" for field in dataclasses.fields(FileResult)):
         result.summary = _decode(plain["summary"])  # type: ignore[attr-defined]
     return result

@@ -319,7 +319,7 @@ def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
     display = _display(name) if stdin_filename else name
     _STDIN[display] = data  # formats and baselines quote these lines, not the file on disk
     _STDIN_ENABLED[display] = enabled
-    return [lint_bytes(data, display, enabled)]
+    return [lint_bytes(data, display, enabled, stdin_filename)]
 
 
 def _sources(diagnostics) -> Dict[Tuple[str, Optional[int]], List[str]]:

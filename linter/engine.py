@@ -25,6 +25,8 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False
     summary: Optional[dict] = None  # plain data for the project phase (`project.py`)
+    # The project files whose summaries (`index.py`) the result used: absolute path -> digest.
+    dependencies: dict = field(default_factory=dict)
     # Abandoned at the time limit: a verdict about this run's limit and load, not the file; never cached.
     timed_out: bool = False
 
@@ -35,14 +37,16 @@ def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> F
         data = read_bytes(path)
     except SourceError as error:
         return _error_result(display, enabled, error)
-    return lint_bytes(data, display, enabled)
+    return lint_bytes(data, display, enabled, path)
 
 
-def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
+def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None) -> FileResult:
+    """Lint a file's bytes. `path`, where the file is (or would be) on disk, lets the project index
+    resolve its imports of other project files; without it the file is analysed alone."""
     if display.endswith(".ipynb"):  # the code cells as one module; rows map back to cells
         from skewlint.notebook import lint_notebook
 
-        return lint_notebook(data, display, enabled)
+        return lint_notebook(data, display, enabled, path)
     if not _needs_parse(data, enabled):
         return FileResult(display)
     if len(data) > MAX_BYTES:
@@ -52,15 +56,18 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset) -> FileResult:
         source = decode(data)
     except SourceError as error:
         return _error_result(display, enabled, error)
-    return lint_text(source.text, display, enabled)
+    return lint_text(source.text, display, enabled, path, _digest(data) if path else None)
 
 
-def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
+def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
+              content: Optional[str] = None) -> FileResult:
+    """Lint source text; `path` as for `lint_bytes`, `content` the digest of the file's bytes (its
+    summary is then kept in the index for the files that import it)."""
     limit = deadline.seconds()
     timer = deadline.Timer()
     try:
         with deadline.limit(limit) as timer:
-            return _analyse(text, display, enabled)
+            return _analyse(text, display, enabled, path, content)
     except BaseException:
         if not timer.fired:
             raise
@@ -70,7 +77,14 @@ def lint_text(text: str, display: str, enabled: frozenset) -> FileResult:
         return result
 
 
-def _analyse(text: str, display: str, enabled: frozenset) -> FileResult:
+def _digest(data: bytes) -> str:
+    from skewlint.index import digest
+
+    return digest(data)
+
+
+def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
+             content: Optional[str] = None) -> FileResult:
     import libcst as cst  # imported only when a file needs parsing
 
     from skewlint.semantic.model import build
@@ -84,18 +98,37 @@ def _analyse(text: str, display: str, enabled: frozenset) -> FileResult:
         return _error_result(display, enabled, _syntax_error(text, error))
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not parse: the code is nested too deeply"))
+    view = _project_view(path)
     try:
-        model = build(module, display)
+        model = build(module, display, view)
         findings = list(_run_rules(model, enabled))
         summary = project.summarize(model, module, text, enabled)
+        if view is not None and content is not None and path.endswith(".py"):
+            from skewlint.index import INDEX
+            from skewlint.semantic.exports import exports
+
+            INDEX.remember(path, content, exports(model, text))
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
-    result = FileResult(display, parsed=True, summary=summary)
+    result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})
     if findings:
         result.diagnostics = _locate(module, text, display, findings, enabled)
     elif UNUSED_SUPPRESSION in enabled:
         result.diagnostics = _locate(module, text, display, [], enabled)
     return result
+
+
+def _project_view(path: Optional[str]):
+    """The project index as the file at `path` sees it; None without a path or a folder for it."""
+    if not path:
+        return None
+    import os
+
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return None
+    from skewlint.index import INDEX
+
+    return INDEX.view(path)
 
 
 def _parse(text: str):

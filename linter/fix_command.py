@@ -72,7 +72,7 @@ def run(results, paths: Dict[str, Tuple[str, frozenset]], stdin: Dict[str, Tuple
         else:
             continue
         try:
-            fixed = fix_bytes(data, result.path, enabled, options.unsafe)
+            fixed = fix_bytes(data, result.path, enabled, options.unsafe, path)
             if options.mode == APPLY and path is not None and fixed.data != data:
                 write_atomically(path, fixed.data, expected=data)
         except FixError as error:

@@ -76,7 +76,7 @@ class Outcome:
     result: object = None  # the FileResult of the fixed text (its summary, for the project phase)
 
 
-def fix_text(text: str, display: str, enabled: frozenset, unsafe: bool) -> Outcome:
+def fix_text(text: str, display: str, enabled: frozenset, unsafe: bool, path: Optional[str] = None) -> Outcome:
     """Lint, apply the applicable fixes, lint again, until nothing applicable is left.
     Raises FixError if a pass produced code that does not parse or fixes do not converge."""
     from skewlint.engine import lint_text
@@ -84,7 +84,7 @@ def fix_text(text: str, display: str, enabled: frozenset, unsafe: bool) -> Outco
     compiled = _compiles(text)
     fixed: Counter = Counter()
     for _ in range(MAX_PASSES):
-        result = lint_text(text, display, enabled)
+        result = lint_text(text, display, enabled, path)
         candidates = [d for d in result.diagnostics if applicable(d.fix, unsafe)]
         # Safe fixes first, unsafe ones on the text they left: `model.training = False` fixed to
         # `model.eval()` also settles the SKW101 whose fix would insert a second `model.eval()`.
@@ -129,7 +129,7 @@ class FileOutcome(Outcome):
     data: bytes = b""  # the fixed bytes
 
 
-def fix_bytes(data: bytes, display: str, enabled: frozenset, unsafe: bool) -> FileOutcome:
+def fix_bytes(data: bytes, display: str, enabled: frozenset, unsafe: bool, path: Optional[str] = None) -> FileOutcome:
     """Fix a file's bytes, keeping its encoding, BOM and line endings. Raises FixError."""
     from skewlint.source import SourceError, decode
 
@@ -139,7 +139,7 @@ def fix_bytes(data: bytes, display: str, enabled: frozenset, unsafe: bool) -> Fi
         raise FixError(str(error)) from None
     if _encode(source.text, source.encoding, source.bom) != data:
         raise FixError("its text does not survive decoding and encoding again; not fixed")
-    outcome = fix_text(source.text, display, enabled, unsafe)
+    outcome = fix_text(source.text, display, enabled, unsafe, path)
     try:
         new = _encode(outcome.text, source.encoding, source.bom) if outcome.text != source.text else data
     except UnicodeEncodeError:

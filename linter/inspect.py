@@ -12,9 +12,11 @@ from skewlint.source import decode, read_bytes
 
 
 def describe(path: str) -> str:
+    from skewlint.engine import _project_view
+
     text = decode(read_bytes(path)).text
     module = cst.parse_module(text)
-    model = build(module, path)
+    model = build(module, path, _project_view(path))
     analysis = model.analysis
     positions = every(module)
 
@@ -43,6 +45,10 @@ def describe(path: str) -> str:
         owner = f"{info.cls.name}." if info.cls is not None else ""
         evidence = f": {context.evidence}" if context.evidence else ""
         out.append(f"    line {line(info.node)} {owner}{info.name}(): {context.kind}{evidence}")
+    found = model.project.found() if model.project is not None else []
+    if found:
+        out.append("  from other files of the project:")
+        out.extend(f"    {line}" for line in found)
     out.append("  forward calls:")
     observations = sorted(analysis.observations.values(),
                           key=lambda o: (int(line(o.node)) if line(o.node) != "?" else 0, o.key))
@@ -53,4 +59,5 @@ def describe(path: str) -> str:
         grad = "/".join(sorted(analysis.resolved_grad(observation)))
         out.append(f"    line {line(observation.node)} `{code}` [{kind}] model `{observation.key}`: "
                    f"mode {facts(observation.facts)}; context {observation.context.kind}{evidence}; grad {grad}")
+    out.append("  (modes: TRAIN, EVAL, UNKNOWN after code skewlint cannot see; ENTRY: whatever the caller had)")
     return "\n".join(out) + "\n"

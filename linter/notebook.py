@@ -13,7 +13,7 @@ import json
 import re
 import tokenize
 from dataclasses import replace
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 # Cell magics whose body is still Python: the magic line is masked, the body linted.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "memray_flamegraph"})
@@ -183,7 +183,7 @@ def _related(location, note: str, cell: int, starts):
     return Location(row, location.column), (note if other == cell else f"cell {other}: {note}")
 
 
-def lint_notebook(data: bytes, display: str, enabled: frozenset):
+def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None):
     """Lint a notebook's code cells as one module; locations come back as (cell, row in cell)."""
     from skewlint import engine
     from skewlint.source import SourceError
@@ -194,7 +194,7 @@ def lint_notebook(data: bytes, display: str, enabled: frozenset):
         text, starts = to_module(data)
     except NotebookError as error:
         return engine._error_result(display, enabled, SourceError(str(error)))
-    return _lint_module(text, starts, display, enabled)
+    return _lint_module(text, starts, display, enabled, path)
 
 
 def lint_cells(cells: List[Tuple[int, str]], display: str, enabled: frozenset):
@@ -207,9 +207,9 @@ def lint_cells(cells: List[Tuple[int, str]], display: str, enabled: frozenset):
     return _lint_module(text, starts, display, enabled)
 
 
-def _lint_module(text: str, starts, display: str, enabled: frozenset):
+def _lint_module(text: str, starts, display: str, enabled: frozenset, path: Optional[str] = None):
     from skewlint import engine
 
-    result = engine.lint_text(text, display, enabled)
+    result = engine.lint_text(text, display, enabled, path)
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
     return result

@@ -96,7 +96,7 @@ def lint_one(job: Job) -> Tuple[Outcome, Optional[str]]:
         data = read_bytes(job.path)
     except SourceError:
         return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), None
-    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled)), digest(data)
+    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled, job.path)), digest(data)
 
 
 def _lint_chunk(chunk: List[Job]) -> List[Tuple[Outcome, Optional[str]]]:

@@ -52,7 +52,7 @@ def lint_document(text: str, path: str) -> List[Diagnostic]:
     # The buffer is already text: lint it as is (a coding cookie names the file's bytes, not these).
     if not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
         return []
-    return engine.lint_text(text, _display(path), enabled).diagnostics
+    return engine.lint_text(text, _display(path), enabled, path).diagnostics
 
 
 def noqa_edit(line: str, code: str):

@@ -94,10 +94,10 @@ def test_an_internal_error_is_reported_for_its_file_only(tmp_path, monkeypatch):
     jobs = jobs_for(corpus(tmp_path))
     real = runner.lint_bytes
 
-    def failing(data, display, enabled):
+    def failing(data, display, enabled, path=None):
         if display.endswith("m03.py"):
             raise RuntimeError("boom")
-        return real(data, display, enabled)
+        return real(data, display, enabled, path)
 
     monkeypatch.setattr(runner, "lint_bytes", failing)
     outcomes = runner.run(jobs, workers=1)

@@ -80,6 +80,10 @@ class SemanticModel:
     standardizations: List[cst.BinaryOperation] = field(default_factory=list)
     # statement -> the calls directly in it (for compound statements: in its header)
     calls_by_statement: Dict[cst.CSTNode, List[Site]] = field(default_factory=dict)
+    # function (None: the module body) -> its `return` statements
+    returns: Dict[Optional[FunctionInfo], List[cst.Return]] = field(default_factory=dict)
+    # The project index as this file sees it (classes and functions of other project files), or None.
+    project: object = None
     _analysis: object = None
     _order: Optional[Dict[int, int]] = None
     _pipelines: object = None
@@ -191,23 +195,53 @@ class SemanticModel:
             built = ("eval", framework_of(qualname) or "transformers")
         elif has_role(qualname, "model-factory"):
             built = ("train", framework_of(qualname))
-        elif type(func) is cst.Name:
+        elif type(func) is cst.Name and self.local_class(func.value) is not None:
             local = self.local_class(func.value, models_only=True)
             if local is not None:
                 built = ("train", local.framework or "torch")
+        elif self.project is not None:
+            entry = self.project_entry(func, "classes")
+            if entry is not None and entry.data["model"]:
+                built = ("train", entry.data["framework"] or "torch")
+            elif entry is None:
+                entry = self.project_entry(func, "functions")
+                returned = entry.data.get("returns") if entry is not None else None
+                if returned is not None:
+                    built = (returned["mode"], returned["framework"])
         if built is None:
             return None
         return (mode or built[0], built[1], value)
+
+    def project_entry(self, func, kind: str):
+        """The class or function of another project file that `func` (a name or attribute chain)
+        denotes, or None: not imported from the project, or not found there."""
+        if self.project is None:
+            return None
+        qualname = self.qualify(func)
+        if qualname is None:
+            if type(func) is not cst.Name or not self.imports.star_modules or func.value in self.function_names:
+                return None
+            qualname = func.value  # perhaps from a `from module import *`
+        return self.project.lookup(qualname, kind, self.imports.star_modules)
+
+    def origin(self, call) -> str:
+        """Where a class or function of another project file that `call` calls is defined, for messages."""
+        for kind in ("classes", "functions"):
+            entry = self.project_entry(call.func, kind)
+            if entry is not None:
+                return f" (`{entry.name}` from `{entry.where(self.project)}`)"
+        return ""
 
     def mode_free(self, call: cst.Call) -> bool:
         """Is the model built by `call` free of mode-dependent layers (no dropout, no BatchNorm), so
         that its train/eval mode cannot change results? Unknown code counts as mode-dependent."""
         if self.qualify(call.func) == "torch.nn.Sequential":
             return all(type(a.value) is cst.Call and self._layer_mode_free(a.value, set()) for a in call.args)
-        if type(call.func) is cst.Name:
+        if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             cls = self.local_class(call.func.value, models_only=True)
             return cls is not None and self._class_mode_free(cls, set())
-        return False
+        entry = self.project_entry(call.func, "classes")
+        return entry is not None and entry.data["mode_free"]
 
     def _class_mode_free(self, cls: ClassInfo, seen: set) -> bool:
         if cls in seen:
@@ -217,7 +251,7 @@ class SemanticModel:
             local = self.local_class(base)
             if local is not None and not self._class_mode_free(local, seen):
                 return False
-            if local is None and base != "torch.nn.Module":
+            if local is None and base != "torch.nn.Module" and not self._project_mode_free(base):
                 return False
         if mentions(cls.node, "training"):
             return False
@@ -236,9 +270,16 @@ class SemanticModel:
             return False  # Dropout, BatchNorm and every layer not known to be mode-free
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             return self._class_mode_free(self.local_class(call.func.value), seen)
+        entry = self.project_entry(call.func, "classes")
+        if entry is not None:
+            return entry.data["mode_free"]
         if name[:1].isupper():
             return False  # an unknown class may be a module with dropout
         return "dropout" not in name.lower() and "batch_norm" not in name.lower()
+
+    def _project_mode_free(self, qualname: str) -> bool:
+        entry = self.project.lookup(qualname, "classes", self.imports.star_modules) if self.project else None
+        return entry is not None and entry.data["mode_free"]
 
     def local_class(self, name: str, models_only: bool = False) -> Optional[ClassInfo]:
         for info in self.classes.values():
@@ -375,7 +416,11 @@ class _Builder:
         self.model.imports.add(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self.model.imports.add(node)
+        imports = self.model.imports
+        imports.add(node)
+        if type(node.names) is cst.ImportStar and self.model.project is not None:
+            for name, target in self.model.project.star_aliases(imports.star_modules[-1]).items():
+                imports.aliases.setdefault(name, target)
 
     def visit_Call(self, node: cst.Call) -> None:
         site = self._site(node, self.model.qualify(node.func))
@@ -391,6 +436,9 @@ class _Builder:
         left = node.left
         if type(node.operator) is cst.Divide and type(left) is cst.BinaryOperation and type(left.operator) is cst.Subtract:
             self.model.standardizations.append(node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.model.returns.setdefault(self.functions[-1], []).append(node)
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self.model.expression_statements.append(self._site(node))
@@ -424,6 +472,12 @@ def _resolve_model_classes(model: SemanticModel) -> None:
                     info.is_model = changed = True
                     info.framework = local.framework if local is not None else framework_of(base)
                     break
+                if model.project is not None and model.local_class(base) is None:
+                    entry = model.project.lookup(base, "classes", model.imports.star_modules)
+                    if entry is not None and entry.data["model"]:
+                        info.is_model = changed = True
+                        info.framework = entry.data["framework"]
+                        break
 
 
 def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
@@ -472,10 +526,10 @@ def _dispatch() -> None:
             _WRAPPERS[node_type] = wrapped
 
 
-def build(module: cst.Module, path: str = "<unknown>") -> SemanticModel:
+def build(module: cst.Module, path: str = "<unknown>", project=None) -> SemanticModel:
     if not _ENTER:
         _dispatch()
-    model = SemanticModel(module=module, path=path)
+    model = SemanticModel(module=module, path=path, project=project)
     builder = _Builder(model)
     builder.walk(module)
     model.function_names = {info.name for info in model.functions}

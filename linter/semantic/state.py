@@ -596,9 +596,21 @@ class _Interpreter:
         if callee is not None:
             self.apply(site, callee, receiver, state, context)
             return
+        entry = self.model.project_entry(func, "functions") if type(func) is not cst.Attribute or \
+            site.qualname is not None else None
+        if entry is not None and "exit" in entry.data:
+            self.apply_project(site, entry, state)
+            return
         key, generate = self.forward_key(func, state)
         if key is not None:
-            self.observe(node, key, state.get(key), context, state.grad, generate=generate)
+            facts = state.get(key)
+            self.observe(node, key, facts, context, state.grad, generate=generate)
+            if any(f.mode == ENTRY for f in facts) and context.kind == TRAIN and context.manual and \
+                    not context.after_step and self.analysis.trained(key, self.info):
+                # A model this function trains runs its training step in the caller's mode, which is
+                # training mode (else SKW102 is the caller's): what evaluates it next sees that mode.
+                how = f"the training forward `{dotted(func) or key}(...)`"
+                self.set(state, key, frozenset({f for f in facts if f.mode != ENTRY} | {Fact(TRAIN_MODE, node, how)}))
             return
         if has_role(site.qualname, "model-wrapper") or _harmless(func):
             return
@@ -669,6 +681,40 @@ class _Interpreter:
                 else:
                     new.add(Fact(fact.mode, fact.node, f"{fact.how} in `{callee.name}()`", fact.by_call,
                                  fact.framework))
+            self.set(state, key, frozenset(new))
+
+    def apply_project(self, site, entry, state: State) -> None:
+        """A call of a function of another project file: apply its summary from the index."""
+        node, data = site.node, entry.data
+        where = entry.where(self.model.project)
+        mapping: Dict[str, Optional[str]] = {}
+        for index, param in enumerate(data["params"]):
+            value = argument(node, index, param)
+            mapping[param] = self.key_of(value) if value is not None else None
+
+        def translate(key: str) -> Optional[str]:
+            head, dot, rest = key.partition(".")
+            return mapping[head] + dot + rest if mapping.get(head) else None
+
+        for inner_key, evidence in data["evaluates"].items():
+            key = translate(inner_key)
+            if key is not None:
+                inner = Observation(node, inner_key, ENTRY_FACTS, Context(EVAL, f"{evidence}, in `{where}`"),
+                                    frozenset(), None)
+                self.observe(node, key, state.get(key), inner.context, state.grad, via=inner)
+        for inner_key, manual in data["trains"].items():
+            key = translate(inner_key)
+            if key is not None:
+                inner = Observation(node, inner_key, ENTRY_FACTS,
+                                    Context(TRAIN, f"`{entry.name}()` trains it, in `{where}`", manual=manual),
+                                    frozenset(), None)
+                self.observe(node, key, state.get(key), inner.context, state.grad, via=inner)
+        for inner_key, modes in data["exit"].items():
+            key = translate(inner_key)
+            if key is None:
+                continue
+            new = set(state.get(key)) if ENTRY in modes else set()
+            new |= {Fact(mode, node, f"`{entry.name}()` (`{where}`)", by_call=True) for mode in modes if mode != ENTRY}
             self.set(state, key, frozenset(new))
 
     def callee(self, func):
@@ -821,7 +867,7 @@ class _Interpreter:
         if built is not None:
             mode, framework, call = built
             self.aliases.pop(name, None)
-            how = f"`{dotted(call.func) or 'the model'}(...)` builds it"
+            how = f"`{dotted(call.func) or 'the model'}(...)`{self.model.origin(call)} builds it"
             self.set(state, name, frozenset({Fact(mode, call, how, framework=framework)}))
             return
         key = self.key_of(value) if type(value) is not cst.Call or self._wraps(value) else None

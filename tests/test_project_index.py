@@ -1,0 +1,141 @@
+"""The project index: classes and functions of other project files, resolved as Python imports them,
+whether those files are linted in the same run or not (pre-commit passes only the changed file)."""
+import shutil
+import textwrap
+
+import pytest
+
+from helpers import FIXTURES, expected_marks
+from skewlint.engine import lint_file
+from skewlint.index import Index
+from skewlint.registry import registry
+from test_cli import run, write
+
+PROJECT = FIXTURES / "model_mode" / "project_segmentation"
+FILES = sorted(p.relative_to(PROJECT).as_posix() for p in PROJECT.rglob("*.py"))
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copytree(PROJECT, tmp_path / "app")
+    (tmp_path / "app" / "pyproject.toml").write_text("")  # the project root
+    return tmp_path / "app"
+
+
+def findings(stdout):
+    """{(path, row, code)} from concise output."""
+    found = set()
+    for line in stdout.splitlines():
+        parts = line.split(":")
+        if len(parts) > 3 and parts[3].strip().startswith("SKW"):
+            found.add((parts[0], int(parts[1]), parts[3].split()[0]))
+    return found
+
+
+def marks():
+    return {(name, row, code) for name in FILES
+            for row, code in expected_marks((PROJECT / name).read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_file_alone_as_pre_commit_passes_it(project, name):
+    result = run("check", "--no-cache", name, cwd=project)
+    assert findings(result.stdout) == {m for m in marks() if m[0] == name}, result.stdout
+
+
+def test_whole_project_any_job_count(project):
+    one = run("check", "--no-cache", "-j", "1", ".", cwd=project).stdout
+    two = run("check", "--no-cache", "-j", "2", ".", cwd=project).stdout
+    assert one == two
+    assert findings(one) == marks()
+
+
+def test_cached_result_follows_the_files_it_used(project):
+    assert ("train.py", 12, "SKW102") in findings(run("check", "train.py", cwd=project).stdout)
+    assert ("train.py", 12, "SKW102") in findings(run("check", "train.py", cwd=project).stdout)  # warm
+    engine = project / "engine.py"
+    engine.write_text(engine.read_text().replace(
+        "    return dice_score(net, loader)\n", "    score = dice_score(net, loader)\n    net.train()\n    return score\n"))
+    assert ("train.py", 12, "SKW102") not in findings(run("check", "train.py", cwd=project).stdout)
+    (project / "unet" / "model.py").unlink()  # the class is gone: the model is unknown again
+    out = run("check", "predict.py", cwd=project).stdout
+    assert ("predict.py", 9, "SKW101") not in findings(out) and ("predict.py", 14, "SKW101") not in findings(out)
+
+
+def test_inspect_says_where_cross_file_facts_come_from(project):
+    out = run("inspect", "predict.py", cwd=project).stdout
+    assert "`unet.UNet`: class `UNet` at `unet/model.py:5`, a model with mode-dependent layers" in out
+    assert "`engine.build_model`: function `build_model` at `engine.py:27`: returns a model in TRAIN mode" in out
+    out = run("inspect", "predict_ok.py", cwd=project).stdout
+    assert "`probe.LinearProbe`: class `LinearProbe` at `probe.py:4`, a model without mode-dependent layers" in out
+
+
+def lint(root, name):
+    return {(d.location.row, d.code) for d in lint_file(str(root / name), registry().defaults()).diagnostics}
+
+
+INFERENCE = """\
+    import torch
+    {imports}
+
+    net = {call}
+    net.load_state_dict(torch.load("w.pt"))
+    with torch.no_grad():
+        out = net(x)
+"""
+NETWORK = "import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n" \
+          "        self.bn = nn.BatchNorm1d(4)\n"
+
+
+@pytest.mark.parametrize("layout, imports, call", [
+    ({"models.py": NETWORK}, "from models import Net", "Net()"),
+    ({"models.py": NETWORK}, "import models", "models.Net()"),
+    ({"models.py": NETWORK}, "from models import *", "Net()"),
+    ({"pkg/__init__.py": "", "pkg/nets.py": NETWORK}, "from pkg.nets import Net", "Net()"),
+    ({"pkg/__init__.py": "from .nets import Net as Network\n", "pkg/nets.py": NETWORK}, "from pkg import Network",
+     "Network()"),
+    ({"src/lib/__init__.py": "", "src/lib/nets.py": NETWORK}, "from lib.nets import Net", "Net()"),
+    ({"base.py": NETWORK, "models.py": "from base import Net as Base\nclass Net(Base):\n    pass\n"},
+     "from models import Net", "Net()"),
+])
+def test_resolution(tmp_path, layout, imports, call):
+    write(tmp_path, "pyproject.toml", "")
+    for name, text in layout.items():
+        write(tmp_path, name, text)
+    write(tmp_path, "tools/predict.py" if "src/" in str(layout) else "predict.py",
+          textwrap.dedent(INFERENCE).format(imports=imports, call=call))
+    name = "tools/predict.py" if "src/" in str(layout) else "predict.py"
+    assert lint(tmp_path, name) == {(7, "SKW101")}
+
+
+def test_relative_import_inside_a_package(tmp_path):
+    write(tmp_path, "pkg/__init__.py", "")
+    write(tmp_path, "pkg/nets.py", NETWORK)
+    write(tmp_path, "pkg/predict.py", textwrap.dedent(INFERENCE).format(imports="from .nets import Net", call="Net()"))
+    assert lint(tmp_path, "pkg/predict.py") == {(7, "SKW101")}
+
+
+@pytest.mark.parametrize("imports, call", [
+    ("from torchseg import Net", "Net()"),  # a pip package: unknown, nothing guessed from the name
+    ("from models import Missing", "Missing()"),
+    ("from models import Plain", "Plain()"),  # a project class that is no model
+    ("from cycle_a import Net", "Net()"),  # an import cycle: summaries end, nothing crashes
+])
+def test_unresolved_or_not_a_model_stays_silent(tmp_path, imports, call):
+    write(tmp_path, "models.py", NETWORK + "class Plain:\n    pass\n")
+    write(tmp_path, "cycle_a.py", "from cycle_b import *\n")
+    write(tmp_path, "cycle_b.py", "from cycle_a import *\n")
+    write(tmp_path, "predict.py", textwrap.dedent(INFERENCE).format(imports=imports, call=call))
+    assert lint(tmp_path, "predict.py") == set()
+
+
+def test_a_summary_follows_the_content_of_its_file(tmp_path):
+    index = Index()
+    path = write(tmp_path, "models.py", NETWORK)
+    digest, summary = index.summary(str(path))
+    assert summary["classes"]["Net"]["model"] and not summary["classes"]["Net"]["mode_free"]
+    path.write_text(NETWORK.replace("nn.BatchNorm1d(4)", "nn.Linear(4, 4)"))
+    new_digest, summary = index.summary(str(path))
+    assert new_digest != digest and summary["classes"]["Net"]["mode_free"]
+    path.write_text("class (")
+    assert index.summary(str(path))[1] is None
