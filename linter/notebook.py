@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Tuple
 # Cell magics whose body is still Python: the magic line is masked, the body linted.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "memray_flamegraph"})
 _MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|\?)")
-_HELP = re.compile(r"^[ \t]*[\w.]+\?\??[ \t]*$")  # `obj?`, `obj??`
+_HELP = re.compile(r"^[ \t]*[\w.*]+\?\??[ \t]*$")  # `obj?`, `obj??`, `torch.*Tensor?`
 _ASSIGN = re.compile(r"^(?P<target>[ \t]*[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*[ \t]*=)[ \t]*[%!]")
 
 
@@ -76,6 +76,8 @@ def cell_lines(data: bytes) -> Dict[int, List[str]]:
 def mask(source: str) -> List[str]:
     """The cell's lines with IPython-only syntax replaced by Python of the same line count."""
     lines = source.splitlines()
+    indent = leading_indent(lines)
+    lines = [line[len(indent):] for line in lines]
     if not lines:
         return []
     first = lines[0].strip()
@@ -108,6 +110,14 @@ def mask(source: str) -> List[str]:
     return out
 
 
+def leading_indent(lines: List[str]) -> str:
+    """The indentation IPython's `leading_indent` transform removes: the first line's, when every
+    non-blank line of the cell starts with it."""
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[: len(first) - len(first.lstrip())]
+    return indent if indent and all(line.startswith(indent) or not line.strip() for line in lines) else ""
+
+
 def _inside_statement(previous: List[str]) -> bool:
     """Does the code so far end inside brackets, a string or a backslash continuation? Magics only
     start logical lines, as in IPython."""
@@ -126,47 +136,68 @@ def _inside_statement(previous: List[str]) -> bool:
     return False
 
 
-def to_module(data: bytes) -> Tuple[str, List[Tuple[int, int]]]:
-    """The module text and, per cell, (cell number, first module row of the cell)."""
+def to_module(data: bytes) -> Tuple[str, List[Tuple[int, int, int]], List[Tuple[int, SyntaxError]]]:
+    """`module_of` the notebook's code cells."""
     return module_of(code_cells(data))
 
 
-def module_of(cells: List[Tuple[int, str]]) -> Tuple[str, List[Tuple[int, int]]]:
-    """The module made of (cell number, source) code cells, and where each cell starts."""
+def module_of(cells: List[Tuple[int, str]]) -> Tuple[str, List[Tuple[int, int, int]], List[Tuple[int, SyntaxError]]]:
+    """The module made of (cell number, source) code cells; per cell (cell number, first module row,
+    columns its leading indentation shifts); and the cells that do not parse with their error.
+    IPython compiles each cell on its own: a cell that does not parse (an exercise left blank, an
+    old syntax) is left out of the module, line for line, and the others are linted."""
     parts: List[str] = []
-    starts: List[Tuple[int, int]] = []
+    starts: List[Tuple[int, int, int]] = []
+    broken: List[Tuple[int, SyntaxError]] = []
     row = 1
     for number, source in cells:
         lines = mask(source)
-        starts.append((number, row))
+        error = _syntax_error("\n".join(lines) + "\n")
+        if error is not None:
+            broken.append((number, error))
+            lines = ["# (a cell that does not parse)"] * len(lines)
+        starts.append((number, row, len(leading_indent(source.splitlines()))))
         parts.extend(line + "\n" for line in lines)
         row += len(lines)
-    return "".join(parts), starts
+    return "".join(parts), starts, broken
 
 
-def _cell_of(row: int, starts: List[Tuple[int, int]]) -> Tuple[int, int]:
-    """(cell number, row in cell) for a module row."""
-    found = starts[0] if starts else (1, 1)
-    for number, first in starts:
-        if first > row:
+def _syntax_error(text: str) -> Optional[SyntaxError]:
+    """CPython's verdict on one cell (fast; top-level `await` is allowed, as IPython does)."""
+    import ast
+
+    try:
+        compile(text, "<cell>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError):  # NUL bytes, deep nesting: left to the engine
+        return None
+    return None
+
+
+def _cell_of(row: int, starts) -> Tuple[int, int, int]:
+    """(cell number, row in cell, column shift) for a module row."""
+    found = starts[0] if starts else (1, 1, 0)
+    for start in starts:
+        if start[1] > row:
             break
-        found = (number, first)
-    return found[0], row - found[1] + 1
+        found = start
+    return found[0], row - found[1] + 1, found[2]
 
 
 def _relocate(diagnostic, starts):
     from skewlint.diagnostics import Location
 
-    cell, row = _cell_of(diagnostic.location.row, starts)
+    cell, row, shift = _cell_of(diagnostic.location.row, starts)
     offset = diagnostic.location.row - row
 
     def moved(location):
-        return Location(max(1, location.row - offset), location.column)
+        return Location(max(1, location.row - offset), location.column + shift)
 
     return replace(
         diagnostic,
         cell=cell,
-        location=Location(row, diagnostic.location.column),
+        location=Location(row, diagnostic.location.column + shift),
         end_location=moved(diagnostic.end_location),
         noqa_row=max(1, diagnostic.noqa_row - offset),
         fix=None,  # edits count rows of the joined cells; notebooks are not fixed (yet)
@@ -179,8 +210,8 @@ def _related(location, note: str, cell: int, starts):
     """Evidence may sit in an earlier cell: its row counts in its own cell, which the note names."""
     from skewlint.diagnostics import Location
 
-    other, row = _cell_of(location.row, starts)
-    return Location(row, location.column), (note if other == cell else f"cell {other}: {note}")
+    other, row, shift = _cell_of(location.row, starts)
+    return Location(row, location.column + shift), (note if other == cell else f"cell {other}: {note}")
 
 
 def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None):
@@ -191,25 +222,31 @@ def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[
     if not engine._needs_parse(data, enabled):
         return engine.FileResult(display)
     try:
-        text, starts = to_module(data)
+        text, starts, broken = to_module(data)
     except NotebookError as error:
         return engine._error_result(display, enabled, SourceError(str(error)))
-    return _lint_module(text, starts, display, enabled, path)
+    return _lint_module(text, starts, broken, display, enabled, path)
 
 
 def lint_cells(cells: List[Tuple[int, str]], display: str, enabled: frozenset):
     """Lint (cell number, source) code cells, as an editor holds them, like a notebook file."""
     from skewlint import engine
 
-    text, starts = module_of(cells)
-    if not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
+    text, starts, broken = module_of(cells)
+    if not broken and not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
         return engine.FileResult(display)
-    return _lint_module(text, starts, display, enabled)
+    return _lint_module(text, starts, broken, display, enabled)
 
 
-def _lint_module(text: str, starts, display: str, enabled: frozenset, path: Optional[str] = None):
+def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, path: Optional[str] = None):
     from skewlint import engine
+    from skewlint.source import SourceError
 
     result = engine.lint_text(text, display, enabled, path)
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
+    shifts = {number: shift for number, _, shift in starts}
+    for number, error in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
+        [diagnostic] = engine._error_result(display, enabled, SourceError(
+            f"could not parse: {error.msg}", row=error.lineno or 1, column=(error.offset or 1) + shifts[number])).diagnostics
+        result.diagnostics.append(replace(diagnostic, cell=number))
     return result

@@ -44,7 +44,12 @@ def decode(data: bytes) -> Source:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise SourceError(f"could not decode file: {error.msg if hasattr(error, 'msg') else error}") from None
+        message = error.msg if hasattr(error, "msg") else str(error)
+        if not message.startswith("unknown encoding"):
+            raise SourceError(f"could not decode file: {message}") from None
+        # A codec that a package registers at run time (`future_fstrings`, `pyxl`) transforms UTF-8
+        # source: read the file as the UTF-8 it is written in.
+        encoding = "utf-8"
     bom = data.startswith(codecs.BOM_UTF8)
     try:
         text = data.decode(encoding)

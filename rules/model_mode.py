@@ -116,7 +116,9 @@ class FunctionalDropoutIgnoresMode(Rule):
         "Inside a module's `forward`, reports `F.dropout(x, p)` (and `dropout1d/2d/3d`) without "
         "`training=self.training`, `F.alpha_dropout`/`F.feature_alpha_dropout` likewise, and "
         "`F.scaled_dot_product_attention(..., dropout_p=p)` with a non-zero `dropout_p` not guarded by "
-        "`self.training`."
+        "`self.training`. `training=True` written out is reported too, except in a dropout layer of its "
+        "own (a class deriving from a dropout layer, or a `forward` that only returns the dropout): "
+        "that is Monte Carlo dropout, kept on at inference on purpose."
     )
     why_bad = (
         "`F.dropout` defaults to `training=True`: unlike `nn.Dropout`, it does not know the module's "
@@ -163,7 +165,7 @@ class FunctionalDropoutIgnoresMode(Rule):
                         why = "defaults to `training=True`: it stays active after `model.eval()`"
                     else:
                         why = "defaults to `training=False`: it never drops, not even in training"
-                elif is_bool(training, True):
+                elif is_bool(training, True) and not _is_dropout_layer(model, function, site.statement):
                     why = "is called with `training=True`: it stays active after `model.eval()`"
                 else:
                     continue
@@ -200,6 +202,17 @@ def _mode_call_fix(site, target, receiver, call: str, name: str):
 def _self_name(function):
     params = function.node.params.params
     return params[0].name.value if params else None
+
+
+def _is_dropout_layer(model, function, statement) -> bool:
+    """Is this `forward` a dropout layer of its own: its class derives from a dropout layer, or its
+    whole body returns the dropout? Such a layer that always drops is Monte Carlo dropout on purpose
+    (dropout kept on at inference to sample predictions); a network that drops while it classifies
+    is the bug."""
+    if any(has_role(base, "dropout-layer") for base in function.cls.bases):
+        return True
+    body = function.node.body.body
+    return len(body) == 1 and body[0] is statement and type(statement.body[0]) is cst.Return
 
 
 def _training_fix(function, call, training, safe: bool):

@@ -304,7 +304,8 @@ class _LoaderRule(Rule):
     family = FAMILY
 
     def flagged(self, model, site):  # pragma: no cover - interface
-        """(option text, keyword to set to False or None, its position) when the call has the option."""
+        """(option text, keyword to set to False or None, its position, detail for the message) when
+        the call has the option."""
         raise NotImplementedError
 
     def check(self, model):
@@ -313,13 +314,13 @@ class _LoaderRule(Rule):
             flagged = self.flagged(model, site)
             if flagged is None:
                 continue
-            option, parameter, position = flagged
+            option, parameter, position, detail = flagged
             target = model.assigned_name(site)
             role = pipes.role(site.node, target)
             if not role or role[0] != "eval":
                 continue
             change = fixes.set_argument(site.node, parameter, "False", position=position) if parameter else None
-            yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1]),
+            yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1], detail=detail),
                           statement=site.statement,
                           fix=fixes.unsafe(f"Set `{parameter}=False`", change) if change else None)
 
@@ -347,10 +348,10 @@ class EvalLoaderDropLast(_LoaderRule):
     def flagged(self, model, site):
         call = site.node
         if has_role(site.qualname, "loader") and is_bool(argument(call, 8, "drop_last"), True):
-            return "`drop_last=True`", "drop_last", 8
+            return "`drop_last=True`", "drop_last", 8, None
         if type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
                 is_bool(keyword(call, "drop_remainder"), True):
-            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1
+            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1, None
         return None
 
 
@@ -374,16 +375,24 @@ class EvalLoaderShuffle(_LoaderRule):
     summary = "An evaluation loader that shuffles"
     what_it_does = (
         "Reports a DataLoader of evaluation data built with `shuffle=True` or a `RandomSampler`, a "
-        "Keras `flow_from_directory(..., shuffle=True)` and a `tf.data` `.shuffle()` of evaluation data."
+        "Keras `flow_from_directory(..., shuffle=True)` and a `tf.data` `.shuffle()` of evaluation data, "
+        "when the file pairs the outputs with something in the dataset's order: the dataset's "
+        "`samples`/`imgs`/`targets`, a generator's `filenames`/`classes`. A shuffle that only feeds an "
+        "aggregate metric (accuracy, mean loss) changes nothing and is not reported."
     )
     why_bad = (
         "Per-sample outputs no longer line up with the dataset's order (labels, file names, "
         "`generator.classes`), so saved predictions and confusion matrices are wrong, and runs are not "
         "reproducible. Aggregate metrics are unaffected."
     )
-    example = "test_loader = DataLoader(test_set, batch_size=64, shuffle=True)"
-    use_instead = "test_loader = DataLoader(test_set, batch_size=64, shuffle=False)"
-    message = "{option} on evaluation data ({evidence}): outputs no longer line up with the samples; do not shuffle"
+    example = ("test_loader = DataLoader(test_set, batch_size=64, shuffle=True)\n"
+               "preds = torch.cat([model(x).argmax(1) for x, _ in test_loader])\n"
+               "for (path, _), pred in zip(test_loader.dataset.samples, preds):\n    print(path, pred)")
+    use_instead = ("test_loader = DataLoader(test_set, batch_size=64, shuffle=False)\n"
+                   "preds = torch.cat([model(x).argmax(1) for x, _ in test_loader])\n"
+                   "for (path, _), pred in zip(test_loader.dataset.samples, preds):\n    print(path, pred)")
+    message = ("{option} on evaluation data ({evidence}) whose outputs are paired with `{detail}`, which is in "
+               "the dataset's order: they no longer line up; do not shuffle")
     fix_safety = (
         "Unsafe fix: sets `shuffle=False` where the option is a keyword or positional argument (a "
         "`RandomSampler` or `.shuffle()` is not changed). Unsafe because code may rely on a random order "
@@ -391,6 +400,20 @@ class EvalLoaderShuffle(_LoaderRule):
     )
 
     def flagged(self, model, site):
+        found = self._shuffles(model, site)
+        if found is None:
+            return None
+        call = site.node
+        # Where the loader's outputs meet the data in its own order (the dataset's file list or labels,
+        # a generator's `filenames`/`classes`); a shuffle that only feeds an aggregate metric is harmless.
+        names = {model.assigned_name(site), dotted(call.func.value) if type(call.func) is cst.Attribute else None}
+        if call.args and has_role(site.qualname, "loader"):
+            names.add(dotted(call.args[0].value))
+        names.discard(None)
+        paired = _read_in_dataset_order(model, names | {f"{name}.dataset" for name in names})
+        return None if paired is None else (*found, paired)
+
+    def _shuffles(self, model, site):
         call = site.node
         func = call.func
         if has_role(site.qualname, "loader") or (type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS):
@@ -407,6 +430,20 @@ class EvalLoaderShuffle(_LoaderRule):
                 not has_role(site.qualname, "random-api") and not (dotted(func.value) or "").startswith(("random", "np")):
             return "`.shuffle()`", None, None
         return None
+
+
+# Attributes of datasets (torchvision `samples`/`imgs`/`targets`, Keras iterators' `filenames`/
+# `classes`) that list the data in the dataset's order.
+_ORDER_ATTRIBUTES = frozenset({"samples", "imgs", "targets", "labels", "filenames", "filepaths", "file_paths",
+                               "classes", "image_ids", "ids", "paths", "img_paths", "image_paths", "files"})
+
+
+def _read_in_dataset_order(model, owners) -> Optional[str]:
+    """The first `owner.attribute` of the file that lists the data of one of `owners` in dataset order."""
+    for node in descendants(model.module):
+        if type(node) is cst.Attribute and node.attr.value in _ORDER_ATTRIBUTES and dotted(node.value) in owners:
+            return dotted(node)
+    return None
 
 
 RULES = (AugmentationInEvalPipeline, SplitInheritsTrainTransform, TrainFlagInEvalPreprocessing,

@@ -63,12 +63,18 @@ def test_utf16_and_utf32_with_bom(tmp_path, encoding):
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"# -*- coding: klingon -*-\nimport torch\n", "unknown encoding: klingon"),
+    # A codec registered at run time (`future_fstrings`) transforms UTF-8 source: read as UTF-8.
+    (b"# -*- coding: klingon -*-\nimport torch\nx = '\xff'\n", "could not decode file as utf-8"),
     (b"# coding: ascii\nimport torch\nx = '\xc3\xa9'\n", "could not decode file as ascii"),
 ])
 def test_wrong_coding_cookie(tmp_path, data, message):
     (line,) = lint_one(tmp_path, "cookie.py", data)
     assert "SKW999" in line and message in line
+
+
+def test_unknown_codec_of_utf8_source_is_linted(tmp_path):
+    (line,) = lint_one(tmp_path, "fstrings.py", b"# -*- coding: future_fstrings -*-\nimport torch\nmodel.eval\n")
+    assert "SKW103" in line
 
 
 def test_ten_megabyte_file_is_refused_quickly(tmp_path):

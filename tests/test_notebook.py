@@ -33,7 +33,7 @@ def positions(data):
 @pytest.mark.parametrize("line, masked", [
     ("%matplotlib inline", "pass  # (magic)"),
     ("!pip install torch", "pass  # (magic)"),
-    ("    !ls", "    pass  # (magic)"),
+    ("    !ls", "pass  # (magic)"),  # a cell indented as a whole runs dedented, as in IPython
     ("model?", "pass  # (magic)"),
     ("torch.nn??", "pass  # (magic)"),
     ("?model", "pass  # (magic)"),
@@ -68,9 +68,9 @@ def test_locations_are_cell_and_row_in_cell():
 
 
 def test_module_text_keeps_one_line_per_cell_line():
-    text, starts = to_module(notebook(["a = 1\n", "b = 2"], ("markdown", "x"), ["%time c = 3\n"]))
+    text, starts, broken = to_module(notebook(["a = 1\n", "b = 2"], ("markdown", "x"), ["%time c = 3\n"]))
     assert text == "a = 1\nb = 2\npass  # (magic)\n"
-    assert starts == [(1, 1), (3, 3)]
+    assert starts == [(1, 1, 0), (3, 3, 0)] and broken == []
 
 
 def test_suppressions_inside_cells():
@@ -80,10 +80,18 @@ def test_suppressions_inside_cells():
     assert positions(notebook(["# skewlint: noqa\n"], BUGGY_CELL)) == []
 
 
-def test_syntax_error_points_into_its_cell():
-    data = notebook(BUGGY_CELL, ["x = 1\n", "def f(:\n", "    pass\n"])
-    [error] = lint(data)
-    assert (error.code, error.cell, error.location.row) == ("SKW999", 2, 2)
+def test_syntax_error_points_into_its_cell_and_the_other_cells_are_linted():
+    data = notebook(BUGGY_CELL, ["x = 1\n", "def f(:\n", "    pass\n"], ["model = # YOUR CODE HERE\n"])
+    errors = [d for d in lint(data) if d.code == "SKW999"]
+    assert [(e.cell, e.location.row) for e in errors] == [(2, 2), (3, 1)]
+    assert ("SKW103", 1) in {(d.code, d.cell) for d in lint(data)}  # the cell that parses is linted
+
+
+def test_ipython_leading_indent_and_wildcard_help():
+    data = notebook(["import torch\n", "model = torch.nn.Linear(2, 2)\n"], ["torch.*Tensor?\n"],
+                    ["  x = 1\n", "  model.eval\n"])
+    [found] = lint(data)
+    assert (found.code, found.cell, found.location) == ("SKW103", 3, Location(2, 3))
 
 
 def test_unreadable_and_foreign_notebooks():
@@ -94,7 +102,7 @@ def test_unreadable_and_foreign_notebooks():
 
 
 def test_related_locations_in_earlier_cells_name_their_cell():
-    _, starts = to_module(notebook(["a\n", "b\n"], ["c\n", "d\n"]))
+    _, starts, _ = to_module(notebook(["a\n", "b\n"], ["c\n", "d\n"]))
     diagnostic = Diagnostic(code="SKW103", name="n", severity="error", message="m", filename="nb.ipynb",
                             location=Location(4, 1), end_location=Location(4, 2), noqa_row=4,
                             related=((Location(2, 1), "built here"), (Location(3, 5), "moved here")))

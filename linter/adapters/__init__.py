@@ -37,6 +37,7 @@ ROLE_NAMES = frozenset(
         "functional-dropout",  # F.dropout & co. (training defaults to True)
         "functional-dropout-off-by-default",  # F.alpha_dropout & co. (training defaults to False)
         "attention-dropout",  # functions taking `dropout_p`
+        "dropout-layer",  # dropout modules (a subclass that always drops is Monte Carlo dropout)
         "grad-off",  # context managers / decorators that disable gradient recording
         "grad-on",  # ... that enable it again
         "grad-set",  # `set_grad_enabled(flag)`: the flag decides

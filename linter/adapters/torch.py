@@ -43,6 +43,10 @@ ROLES = {
         "torch.ao.quantization.quantize_dynamic",
         "torch.quantization.quantize_dynamic",
     ],
+    "dropout-layer": [
+        "torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d", "torch.nn.AlphaDropout",
+        "torch.nn.FeatureAlphaDropout", "torch.nn.modules.dropout._DropoutNd",
+    ],
     "functional-dropout": [
         "torch.nn.functional.dropout",
         "torch.nn.functional.dropout1d",

@@ -76,6 +76,8 @@ class SemanticModel:
     # name -> value expressions assigned to it (simple names and `self.x`), for value tracking
     assignments: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     model_names: Set[str] = field(default_factory=set)
+    # name -> values added with `+=` (lists of layers built step by step)
+    augmented: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     # `(x - a) / b` expressions: hand-written normalization candidates
     standardizations: List[cst.BinaryOperation] = field(default_factory=list)
     # statement -> the calls directly in it (for compound statements: in its header)
@@ -236,12 +238,44 @@ class SemanticModel:
         """Is the model built by `call` free of mode-dependent layers (no dropout, no BatchNorm), so
         that its train/eval mode cannot change results? Unknown code counts as mode-dependent."""
         if self.qualify(call.func) == "torch.nn.Sequential":
-            return all(type(a.value) is cst.Call and self._layer_mode_free(a.value, set()) for a in call.args)
+            layers = []
+            for arg in call.args:
+                if arg.star == "*" and type(arg.value) is cst.Name:
+                    items = self.list_items(arg.value.value)
+                    if items is None:
+                        return False
+                    layers += items
+                elif arg.star:
+                    return False
+                else:
+                    layers.append(arg.value)
+            return all(type(layer) is cst.Call and self._layer_mode_free(layer, set()) for layer in layers)
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             cls = self.local_class(call.func.value, models_only=True)
             return cls is not None and self._class_mode_free(cls, set())
         entry = self.project_entry(call.func, "classes")
         return entry is not None and entry.data["mode_free"]
+
+    def list_items(self, name: str) -> Optional[list]:
+        """The elements of a list the file builds from literals (`layers = []`, `layers += [...]`,
+        `layers.append(x)`, `layers.extend([...])`), or None if anything else goes into it."""
+        items = []
+        for value in (*self.assignments.get(name, ()), *self.augmented.get(name, ())):
+            if type(value) is not cst.List or any(type(e) is not cst.Element for e in value.elements):
+                return None
+            items += [e.value for e in value.elements]
+        for site in self.calls:
+            func = site.node.func
+            if type(func) is not cst.Attribute or dotted(func.value) != name:
+                continue
+            args = site.node.args
+            if func.attr.value in ("append", "insert") and args:
+                items.append(args[-1].value)
+            elif func.attr.value == "extend" and args and type(args[0].value) is cst.List:
+                items += [e.value for e in args[0].value.elements]
+            else:
+                return None  # another method: what the list holds is not known
+        return items
 
     def _class_mode_free(self, cls: ClassInfo, seen: set) -> bool:
         if cls in seen:
@@ -446,6 +480,11 @@ class _Builder:
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._assigned(target.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        name = dotted(node.target)
+        if name is not None and type(node.operator) is cst.AddAssign:
+            self.model.augmented.setdefault(name, []).append(node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:

@@ -539,6 +539,10 @@ class _Interpreter:
         elif evidence and context.kind != MANAGED and not self.analysis.trains(body):
             inner = Context(EVAL, evidence, node)
         head = state
+        if type(node) is cst.For and self.loop_nodes and self.carries_graph(node.iter, state):
+            # `for head in outputs:` each element of a graph-carrying value carries it too
+            head = state.copy()
+            head.graph = head.graph | {n for n in map(dotted, _targets(node.target)) if n is not None}
         breaks: List[State] = []
         for _ in range(_MAX_LOOP_PASSES):
             self.loops.append(([], []))
@@ -596,6 +600,9 @@ class _Interpreter:
         if callee is not None:
             self.apply(site, callee, receiver, state, context)
             return
+        for override in self.overrides(func):
+            # `self.validate()` in a base class runs a subclass's method: it is entered with this grad state
+            self.analysis.call_grads.setdefault(override, set()).update((g, self.info) for g in state.grad)
         entry = self.model.project_entry(func, "functions") if type(func) is not cst.Attribute or \
             site.qualname is not None else None
         if entry is not None and "exit" in entry.data:
@@ -717,6 +724,19 @@ class _Interpreter:
             new |= {Fact(mode, node, f"`{entry.name}()` (`{where}`)", by_call=True) for mode in modes if mode != ENTRY}
             self.set(state, key, frozenset(new))
 
+    def overrides(self, func) -> list:
+        """The methods of this file's subclasses that `self.<name>(...)` may run when this class has none."""
+        cls = self.info.cls if self.info is not None else None
+        if cls is None or type(func) is not cst.Attribute or dotted(func.value) != "self":
+            return []
+        model = self.model
+        found = []
+        for info in model.functions:
+            if info.name == func.attr.value and info.cls is not None and info.parent is None and \
+                    _derives(model, info.cls, cls):
+                found.append(info)
+        return found
+
     def callee(self, func):
         """(function of this file, receiver key) for `f(...)` / `self.m(...)`, else (None, None)."""
         model = self.model
@@ -822,8 +842,17 @@ class _Interpreter:
             key, generate = self.forward_key(func, state)
             if key is not None and not generate:
                 return True
+            if self._returns_graph_free(func):
+                return False
             return any(self.carries_graph(arg.value, state) for arg in expr.args)
         return False
+
+    def _returns_graph_free(self, func) -> bool:
+        """Is `func` a function of this file whose every `return` gives a value without a graph
+        (`.item()`, `float(...)`, a number): `accuracy(out, y)` returning `(...).sum().item()`?"""
+        callee, _ = self.callee(func)
+        returns = self.model.returns.get(callee, ()) if callee is not None else ()
+        return bool(returns) and all(_graph_free(node.value, self.model) for node in returns)
 
     def accumulate(self, small, target, value, state: State, statement, context: Context) -> None:
         """Record `total += loss` / `losses.append(loss)` inside a loop where `loss` carries a graph
@@ -833,6 +862,8 @@ class _Interpreter:
             return
         if name in self._assigned_in(self.loop_nodes[-1]):
             return  # reset every iteration
+        if any(name in self._assigned_in(loop) and _backward_of(loop, name) for loop in self.loop_nodes[:-1]):
+            return  # a loss summed over heads, crops or time steps, reset and back-propagated every step
         code = self.model.module.code_for_node(value)
         self.analysis.accumulations[small] = Accumulation(small, name, code, state.grad, self.info, statement,
                                                           context)
@@ -892,6 +923,43 @@ _GRAPHLESS_ATTRIBUTES = frozenset({"data", "shape", "dtype", "device", "ndim", "
 _DETACHING_CALLS = frozenset({"item", "detach", "tolist", "numpy", "float", "int", "bool", "len", "str", "argmax",
                               "argmin", "size", "dim", "numel", "eq", "ne", "gt", "lt", "ge", "le", "isnan",
                               "isinf", "print", "detach_", "clone_detach", "round"})
+
+
+def _derives(model, cls, base, depth: int = 0) -> bool:
+    """Does the local class `cls` derive from the local class `base` (directly or not)?"""
+    if depth > 8:
+        return False
+    for name in cls.bases:
+        local = model.local_class(name)
+        if local is base or (local is not None and _derives(model, local, base, depth + 1)):
+            return True
+    return False
+
+
+def _backward_of(loop, name: str) -> bool:
+    """Does the loop's body call `name.backward()` (or `backward(name)`, `scaler.scale(name).backward()`)?"""
+    for node in descendants(loop.body):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "backward":
+            receiver = node.func.value
+            if dotted(receiver) == name or any(dotted(arg.value) == name for arg in node.args) or (
+                    type(receiver) is cst.Call and any(dotted(arg.value) == name for arg in receiver.args)):
+                return True
+    return False
+
+
+def _graph_free(value, model) -> bool:
+    """A returned value that holds no graph: a number, a detaching call, or a name the file binds
+    only to such values."""
+    if type(value) in (cst.Integer, cst.Float):
+        return True
+    if type(value) is cst.Call:
+        func = value.func
+        last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
+        return last in _DETACHING_CALLS
+    if type(value) is cst.Name:
+        bound = model.assignments.get(value.value, ())
+        return bool(bound) and all(type(v) is not cst.Name and _graph_free(v, model) for v in bound)
+    return False
 
 
 def _targets(target) -> list:
