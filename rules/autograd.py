@@ -67,6 +67,8 @@ class MissingNoGrad(Rule):
                 continue  # a fresh, untrained model fed a dummy input is a shape check
             if function is not None and function.cls is not None and function.cls.is_model:
                 continue  # inside the model's own methods (`predict`, `forward`): the caller decides
+            if observation.context.by_name and function in analysis.trained_through:
+                continue  # `infer()` serves a training step too: its gradients are needed there
             if any(_grad_free_callable(f) for f in observation.facts):
                 continue
             group = (function, key, observation.context.node)

@@ -7,7 +7,12 @@ ROLES = {
 }
 ROLES.update({
     # Preprocessors fitted on data: fitting them on evaluation data leaks it (SKW404).
+    # Compositions too (`ColumnTransformer`, `Pipeline`): fitting one fits every step. Of the manifold
+    # learners only those with a `transform` for new data: t-SNE, MDS and spectral embeddings only
+    # embed the data they are fitted on (a plot), nothing fitted reaches other data.
     "fitted-preprocessor": ["sklearn.preprocessing.*", "sklearn.decomposition.*", "sklearn.impute.*",
                             "sklearn.feature_extraction.*", "sklearn.feature_selection.*",
-                            "sklearn.random_projection.*", "sklearn.manifold.*"],
+                            "sklearn.random_projection.*", "sklearn.manifold.Isomap",
+                            "sklearn.manifold.LocallyLinearEmbedding", "sklearn.compose.*",
+                            "sklearn.pipeline.*"],
 })

@@ -52,6 +52,9 @@ class Context:
     by_grad: bool = False
     # TRAIN: this code comes after the last training step of its loop (logging, periodic sampling).
     after_step: bool = False
+    # EVAL only because of the function's name (`infer`, `predict`): the weakest evidence, which a
+    # call from a training step overrides.
+    by_name: bool = False
 
 
 def is_pytest_file(path: str) -> bool:
@@ -127,6 +130,8 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
         evidence = built_for_eval(expr)
         if evidence:
             return f"it iterates over data built with {evidence}"
+        if expr.args and has_role(model.qualify(expr.func), "loader"):  # `DataLoader(test_set)`
+            return eval_iterable(model, expr.args[0].value, depth + 1)
         if type(expr.func) is cst.Attribute:  # `val_ds.batch(32)`, `val_loader.items()`
             return eval_iterable(model, expr.func.value, depth + 1)
         return None
@@ -209,11 +214,20 @@ def grad_effect(model, expr) -> Optional[str]:
     return None
 
 
+def framework_hook(info) -> Optional[str]:
+    """The role of a method that a framework calls itself (Lightning's `validation_step`), or None.
+    A class without base classes is no framework's subclass: its methods are the user's own."""
+    cls = info.cls
+    if cls is None or info.parent is not None or not [b for b in cls.bases if b not in ("object", "")]:
+        return None
+    return hook_role(info.name, cls.framework)
+
+
 def function_context(model, info, trains: bool, trains_directly: bool, manual: bool) -> Context:
     """A function's own context from its name, hooks and decorators (loops refine it). A function
     that trains anywhere is no evaluation; its own body is a training step only if it trains there."""
     name = info.name
-    role = hook_role(name, info.cls.framework) if info.cls is not None else None
+    role = framework_hook(info)
     if role == "managed-eval":
         return Context(MANAGED, f"`{name}` is called by the framework in eval mode", info.node)
     evaluates = eval_word(name) and not TRAINING_WORDS.intersection(tokens(name))
@@ -228,5 +242,5 @@ def function_context(model, info, trains: bool, trains_directly: bool, manual: b
     if is_calibration(name):
         return Context(MANAGED, f"`{name}` updates statistics on purpose", info.node)
     if eval_word(name):
-        return Context(EVAL, f"`{name}` is an evaluation function", info.node)
+        return Context(EVAL, f"`{name}` is an evaluation function", info.node, by_name=True)
     return Context(UNKNOWN)

@@ -27,6 +27,7 @@ from skewlint.semantic.contexts import (
     UNKNOWN,
     Context,
     eval_iterable,
+    framework_hook,
     function_context,
     grad_effect,
     is_pytest_file,
@@ -159,6 +160,9 @@ class Analysis:
         self.weights_loaded = next((s.node for s in model.calls if _loads_weights(s)), None)
         self.pytest = is_pytest_file(model.path)  # pytest files have no evaluation contexts
         self.module_facts: Dict[str, FrozenSet[Fact]] = {}
+        # Functions evaluating by their name only (`infer`) that a training step calls: not evaluations.
+        self.trained_through: set = set()
+        self.backpropagated: Dict[Optional[FunctionInfo], Dict[str, set]] = {}  # what `.backward()` is called on
 
     def run(self) -> "Analysis":
         _Interpreter(self, None).run()
@@ -407,7 +411,7 @@ class _Interpreter:
                     if effect == OFF and context.kind == UNKNOWN:
                         context = Context(EVAL, f"`{info.name}` runs under `@{dotted(_callee(decorator.decorator))}`",
                                           info.node, by_grad=True)
-            if info.cls is not None and hook_role(info.name) == "managed-eval":
+            if framework_hook(info) == "managed-eval":
                 grad = frozenset({OFF})
             if context.kind == UNKNOWN and info.name == "main" and info.cls is None and \
                     self.analysis.inference_script():
@@ -440,6 +444,7 @@ class _Interpreter:
         if context.kind == TRAIN and not context.after_step and not outer_follows:
             for index in range(len(statements) - 1, -1, -1):
                 steps_from[index] = steps_from[index + 1] or bool(self.analysis.steps(statements[index]) & DIRECTLY)
+        drawn = None  # a periodic evaluation: a batch of evaluation data drawn after the training step
         for index, statement in enumerate(statements):
             if state is None:
                 break
@@ -448,10 +453,24 @@ class _Interpreter:
                 # Code after the last training step of its loop (logging, a periodic evaluation after
                 # `.eval()`) is no training step, though it runs in a training loop.
                 here = dataclasses.replace(context, after_step=True)
+            if here.kind == TRAIN and here.after_step:
+                drawn = drawn or self._eval_batch(statement)
+                if drawn:
+                    here = Context(EVAL, drawn, statement)
             self.steps_follow = steps_from[index + 1]
             state = self.statement(statement, state, here)
         self.steps_follow = outer_follows
         return state
+
+    def _eval_batch(self, statement) -> Optional[str]:
+        """Evidence that a statement draws one batch of evaluation data: `next(iter(test_loader))`."""
+        for site in self.model.calls_by_statement.get(statement, ()):
+            call = site.node
+            if type(call.func) is cst.Name and call.func.value == "next" and call.args:
+                evidence = eval_iterable(self.model, call.args[0].value)
+                if evidence:
+                    return evidence.replace("it iterates over", "it evaluates a batch drawn from", 1)
+        return None
 
     def statement(self, node, state: State, context: Context) -> Optional[State]:
         if type(node) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
@@ -672,11 +691,17 @@ class _Interpreter:
                 return mapping[head] + dot + rest if mapping[head] else None
             return key  # a global
 
+        training_step = context.kind == TRAIN and context.manual and not context.after_step
         for inner in (summary.evaluates, summary.trains):
             for inner_key, observation in inner.items():
                 key = translate(inner_key)
-                if key is not None:
-                    self.observe(node, key, state.get(key), observation.context, state.grad, via=observation)
+                if key is not None and training_step and observation.context.by_name:
+                    # `y = self.infer(x)` inside a training step is part of the training
+                    self.analysis.trained_through.add(callee)
+                    continue
+                if key is None:
+                    continue
+                self.observe(node, key, state.get(key), observation.context, state.grad, via=observation)
         for inner_key, facts in summary.exit.items():
             key = translate(inner_key)
             if key is None:
@@ -847,6 +872,24 @@ class _Interpreter:
             return any(self.carries_graph(arg.value, state) for arg in expr.args)
         return False
 
+    def _backpropagated(self, target, value) -> bool:
+        """Is `target`, bound to the result of a call, back-propagated in this function
+        (`loss = agent.loss(batch); loss.backward()`, `out = step(batch); out["loss"].backward()`)?
+        Only a tensor with a graph can be: the call's result carries one, whatever the call is."""
+        if type(value) is not cst.Call:
+            return False
+        func = value.func
+        last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
+        if last in _DETACHING_CALLS:
+            return False
+        return dotted(target) in self._backward_receivers()
+
+    def _backward_receivers(self) -> Dict[str, set]:
+        found = self.analysis.backpropagated.get(self.info)
+        if found is None:
+            found = self.analysis.backpropagated[self.info] = _backward_receivers(self.model, self.info)
+        return found
+
     def _returns_graph_free(self, func) -> bool:
         """Is `func` a function of this file whose every `return` gives a value without a graph
         (`.item()`, `float(...)`, a number): `accuracy(out, y)` returning `(...).sum().item()`?"""
@@ -884,7 +927,12 @@ class _Interpreter:
 
     def assign(self, target, value, state: State) -> None:
         # Graphs only matter where they can accumulate: inside loops (SKW203).
-        carries = bool(self.loop_nodes) and self.carries_graph(value, state)
+        carries = bool(self.loop_nodes) and (self.carries_graph(value, state) or self._backpropagated(target, value))
+        if type(target) is cst.Subscript and not carries and state.graph:
+            # `output["loss"] = output["loss"].detach()`: the item that held the graph no longer does
+            root = dotted(target.value)
+            if root in state.graph and self.model.module.code_for_node(target) in self._backward_receivers().get(root, ()):
+                state.graph = state.graph - {root}
         for element in _targets(target):
             element_name = dotted(element)
             if element_name is not None and (carries or element_name in state.graph):
@@ -934,6 +982,21 @@ def _derives(model, cls, base, depth: int = 0) -> bool:
         if local is base or (local is not None and _derives(model, local, base, depth + 1)):
             return True
     return False
+
+
+def _backward_receivers(model, function) -> Dict[str, set]:
+    """The names whose value (or an item or attribute of it) a function calls `.backward()` on,
+    each with the code of what is back-propagated (`output["loss"]`)."""
+    found: Dict[str, set] = {}
+    for site in model.calls:
+        func = site.node.func
+        if site.function is function and type(func) is cst.Attribute and func.attr.value == "backward":
+            root = func.value
+            while type(root) in (cst.Subscript, cst.Attribute):
+                root = root.value
+            if type(root) is cst.Name:
+                found.setdefault(root.value, set()).add(model.module.code_for_node(func.value))
+    return found
 
 
 def _backward_of(loop, name: str) -> bool:
