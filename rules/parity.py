@@ -12,6 +12,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.normalization import extract, same
+from skewlint.semantic.walk import descendants
 
 FAMILY = "preprocessing parity"
 _FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
@@ -215,16 +216,148 @@ def _data_name(expr) -> Optional[str]:
 
 
 def _is_preprocessor(model, receiver, method: str) -> bool:
+    """A fitted transformer: a class the adapters know, or any object the file also calls
+    `transform` on (its own methods say what it is, whatever its class)."""
     if method in ("adapt", "fit_on_texts", "fit_on_sequences"):
         return True
     name = dotted(receiver)
-    values = model.assignments.get(name, ()) if name else ()
+    if name and any(type(site.node.func) is cst.Attribute and site.node.func.attr.value == "transform"
+                    and dotted(site.node.func.value) == name for site in model.calls):
+        return True
+    return any(has_role(model.qualify(value.func), "fitted-preprocessor") for value in _built_by(model, receiver))
+
+
+def _built_by(model, receiver) -> List[cst.Call]:
+    """The constructor calls a receiver comes from: `StandardScaler()` itself, or what its name is bound to."""
     if type(receiver) is cst.Call:
-        values = (receiver,)
-    for value in values:
-        if type(value) is cst.Call and has_role(model.qualify(value.func), "fitted-preprocessor"):
-            return True
-    return False
+        return [receiver]
+    name = dotted(receiver)
+    return [v for v in (model.assignments.get(name, ()) if name else ()) if type(v) is cst.Call]
+
+
+class PreprocessingFitBeforeSplit(Rule):
+    code = "SKW406"
+    name = "preprocessing-fit-before-split"
+    family = FAMILY
+    summary = "A preprocessor fitted on all rows before they are split into training and evaluation parts"
+    what_it_does = (
+        "Reports `fit`/`fit_transform` of a fitted transformer (a scaler, imputer, vectorizer, PCA, a "
+        "feature selector, a `ColumnTransformer` or `Pipeline`, or any object the file also calls "
+        "`transform` on) on data that the same code later splits into training and evaluation parts "
+        "with `train_test_split` (or another splitting API the adapters know), followed "
+        "through the assignments in between. Not reported: fitting on the training part only; a "
+        "`Pipeline` handed to `cross_val_score` or `GridSearchCV` (it is fitted per fold); label "
+        "encoders; a fitted object that never transforms the data (its result unused); "
+        "cross-validation of data preprocessed as a whole (a milder leak between folds)."
+    )
+    why_bad = (
+        "Data leakage: the test rows shape the fitted statistics (means, variances, vocabularies, "
+        "components, imputed values), so the evaluation is not on unseen data and scores are "
+        "optimistic. Yang et al. found this in a large share of public notebooks."
+    )
+    example = (
+        "X = StandardScaler().fit_transform(X)\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)"
+    )
+    use_instead = (
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\n"
+        "scaler = StandardScaler().fit(X_train)\nX_train, X_test = scaler.transform(X_train), scaler.transform(X_test)"
+    )
+    references = (
+        "https://doi.org/10.1145/3551349.3556918",  # Yang et al., Data Leakage in Notebooks, ASE 2022
+        "https://scikit-learn.org/stable/common_pitfalls.html#data-leakage",
+    )
+
+    def check(self, model):
+        splits = [site for site in model.calls if _split_of(model, site) is not None]
+        if not splits:
+            return
+        parts = {name for site in splits for name in _assigned_names(site.statement)}
+        for site in model.calls:
+            func = site.node.func
+            if type(func) is not cst.Attribute or func.attr.value not in ("fit", "fit_transform") or not site.node.args:
+                continue
+            data = _data_name(site.node.args[0].value)
+            root = data.split(".")[0] if data else None
+            if root is None or root in parts or is_eval_data_name(root):
+                continue  # a part of a split (or evaluation data: SKW404's)
+            if not _is_preprocessor(model, func.value, func.attr.value) or \
+                    any(has_role(model.qualify(v.func), "label-encoder") for v in _built_by(model, func.value)):
+                continue
+            targets = _assigned_names(site.statement)
+            if func.attr.value == "fit_transform" and not targets:
+                continue  # the transformed data is not used
+            if func.attr.value == "fit" and not _transforms_later(model, site, dotted(func.value)):
+                continue
+            # What carries the fitted statistics: the transformed data, or the data the fit saw when it
+            # is transformed later (`scaler.fit(X)`, then parts of `X` through `scaler.transform`).
+            derived = _derived(model, targets if func.attr.value == "fit_transform" else {root})
+            order = model.source_order(site.node)
+            for split in splits:
+                if split.function is site.function and model.source_order(split.node) > order and \
+                        any(_roots(arg.value) & derived for arg in split.node.args):
+                    receiver = _code(model, func.value)
+                    yield Finding(
+                        self.code, site.node,
+                        f"`{receiver}.{func.attr.value}()` learns from every row of `{data}`, which "
+                        f"`{_split_of(model, split)}` at line {{line0}} later splits into training and "
+                        "evaluation parts: the evaluation rows shape what is fitted; split first and fit "
+                        "on the training part (or put the step in a `Pipeline`)",
+                        statement=site.statement, related=((split.node, "the split"),))
+                    break
+
+
+def _code(model, node) -> str:
+    """How the code names a value, for messages: `scaler`, `StandardScaler()`."""
+    text = dotted(node) or model.module.code_for_node(node).splitlines()[0]
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _split_of(model, site) -> Optional[str]:
+    """The name of a call that splits data into training and held-out evaluation parts, or None.
+    Cross-validation (`cross_val_score`, `KFold.split`) is not counted: data preprocessed as a whole
+    before it leaks between folds, a milder model-selection leak that textbooks show on purpose."""
+    return (dotted(site.node.func) or "the split") if has_role(site.qualname, "split") else None
+
+
+def _assigned_names(statement) -> Set[str]:
+    """The root names a simple statement assigns (`X`, `X_train, X_test`, `df` of `df[cols] = ...`)."""
+    found = set()
+    if type(statement) is not cst.SimpleStatementLine:
+        return found
+    for small in statement.body:
+        targets = [t.target for t in small.targets] if type(small) is cst.Assign else (
+            [small.target] if type(small) in (cst.AnnAssign, cst.AugAssign) else [])
+        for target in targets:
+            found |= _roots(target)
+    return found
+
+
+def _roots(expr) -> Set[str]:
+    """The names an expression is made of, by their root (`df` for `df.loc[:, cols]`)."""
+    return {node.value for node in descendants(expr) if type(node) is cst.Name}
+
+
+def _derived(model, names: Set[str]) -> Set[str]:
+    """`names` and every name the file binds to a value made from them (`X_df = pd.DataFrame(X)`)."""
+    derived = set(names)
+    changed = True
+    while changed:
+        changed = False
+        for name, values in model.assignments.items():
+            root = name.split(".")[0]
+            if root not in derived and any(_roots(v) & derived for v in values):
+                derived.add(root)
+                changed = True
+    return derived
+
+
+def _transforms_later(model, fit, receiver: Optional[str]) -> bool:
+    order = model.source_order(fit.node)
+    return receiver is not None and any(
+        type(site.node.func) is cst.Attribute and site.node.func.attr.value == "transform"
+        and dotted(site.node.func.value) == receiver and model.source_order(site.node) > order
+        for site in model.calls)
 
 
 class PreprocessingSkippedAtInference(Rule):
@@ -391,4 +524,4 @@ def _generator_rescale(code: str, model):
 
 
 RULES = (NormalizationMismatch, CrossFileNormalizationMismatch, SuspiciousNormalizationConstants, TransformerFitOnEvalData,
-         PreprocessingSkippedAtInference)
+         PreprocessingSkippedAtInference, PreprocessingFitBeforeSplit)

@@ -138,3 +138,12 @@ def test_findings_are_ordered_by_cell_then_row(tmp_path):
     (tmp_path / "nb.ipynb").write_bytes(notebook(BUGGY_CELL, ["model.training = False\n"]))
     lines = run("check", "nb.ipynb", cwd=tmp_path).stdout.splitlines()
     assert [line.split(": ")[0] for line in lines[:2]] == ["nb.ipynb:cell 1:3:1", "nb.ipynb:cell 2:1:1"]
+
+
+def test_fit_before_split_across_cells():
+    data = notebook(["from sklearn.preprocessing import StandardScaler\n",
+                     "from sklearn.model_selection import train_test_split\n"],
+                    ["sX = StandardScaler()\n", "X = sX.fit_transform(X)\n"],
+                    ("markdown", "Now split"),
+                    ["X_train, X_test, y_train, y_test = train_test_split(X, y)\n"])
+    assert positions(data) == [(2, 2, 5, "SKW406")]

@@ -56,6 +56,7 @@ ROLE_NAMES = frozenset(
         "dataset",  # dataset constructors (`ImageFolder`, `CIFAR10`, `load_dataset`)
         "loader",  # batching loaders (`DataLoader`)
         "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
+        "label-encoder",  # fitted on labels: its categories, not statistics of the features
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
     }
 )

@@ -4,6 +4,8 @@ MARKERS = (b"sklearn",)
 
 ROLES = {
     "split": ["sklearn.model_selection.train_test_split"],
+    "label-encoder": ["sklearn.preprocessing.LabelEncoder", "sklearn.preprocessing.LabelBinarizer",
+                      "sklearn.preprocessing.MultiLabelBinarizer"],
 }
 ROLES.update({
     # Preprocessors fitted on data: fitting them on evaluation data leaks it (SKW404).
