@@ -98,7 +98,7 @@ class AugmentationInEvalPipeline(Rule):
                     continue  # `val_tf = build_transform(is_training=True)`: SKW303
                 pipeline = pipes.of(value)
                 if pipeline is not None and pipeline.augments:
-                    yield self._finding(None, _code(model, value), pipeline, f"`{name}` is evaluation data", value)
+                    yield self._finding(None, name, pipeline, f"`{name}` is evaluation data", value)
 
     def _attached(self, model, site, transform, role):
         if not role or role[0] != "eval":
@@ -113,7 +113,10 @@ class AugmentationInEvalPipeline(Rule):
             yield self._finding(site, name or _code(model, transform), pipeline, role[1], transform)
 
     def _finding(self, site, name, pipeline, evidence, node):
-        related = ((pipeline.node, "the pipeline is built here"),) if pipeline.node is not node else ()
+        inside = node is pipeline.node and bool(pipeline.random_nodes)
+        if inside:  # the pipeline is the evaluation's own: point at its (first) random step
+            node = pipeline.random_nodes[0]
+        related = ((pipeline.node, "the pipeline is built here"),) if pipeline.node is not node and not inside else ()
         where = " (built at line {line0})" if related else ""
         return Finding(
             self.code,

@@ -24,6 +24,7 @@ _TRAIN_WORDS = frozenset({"train", "training", "trn"})
 class Pipeline:
     node: cst.CSTNode  # where it is built
     random_steps: Tuple[str, ...]  # the random augmentation steps, by name
+    random_nodes: Tuple[cst.CSTNode, ...] = ()  # the steps of a composition that are random, in order
 
     @property
     def augments(self) -> bool:
@@ -52,8 +53,9 @@ class Pipelines:
                 qualname in ("torch.nn.Sequential", "keras.Sequential") and self._all_transforms(expr)
             ):
                 steps = _steps(expr)
-                random = tuple(r for step in steps for r in self._random_steps(step, depth))
-                return Pipeline(expr, random)
+                per_step = [(step, self._random_steps(step, depth)) for step in steps]
+                return Pipeline(expr, tuple(r for _, found in per_step for r in found),
+                                tuple(step for step, found in per_step if found))
             if has_role(qualname, "transform-factory"):
                 flag = _flag(expr, ("is_training", "training", "train"))
                 return Pipeline(expr, (f"{dotted(expr.func)}(is_training=True)",) if flag else ())
