@@ -40,9 +40,11 @@ def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> F
     return lint_bytes(data, display, enabled, path)
 
 
-def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None) -> FileResult:
+def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None,
+               imported: bool = True) -> FileResult:
     """Lint a file's bytes. `path`, where the file is (or would be) on disk, lets the project index
-    resolve its imports of other project files; without it the file is analysed alone."""
+    resolve its imports of other project files; without it the file is analysed alone. `imported`:
+    keep its summary for files that import it (the runner knows when none of the run does)."""
     if display.endswith(".ipynb"):  # the code cells as one module; rows map back to cells
         from skewlint.notebook import lint_notebook
 
@@ -56,7 +58,7 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
         source = decode(data)
     except SourceError as error:
         return _error_result(display, enabled, error)
-    return lint_text(source.text, display, enabled, path, _digest(data) if path else None)
+    return lint_text(source.text, display, enabled, path, _digest(data) if path and imported else None)
 
 
 def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
@@ -87,7 +89,7 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
              content: Optional[str] = None) -> FileResult:
     import libcst as cst  # imported only when a file needs parsing
 
-    from skewlint.semantic.model import build
+    from skewlint.semantic.model import attach, build_local
 
     too_deep = nesting.too_deep(text)  # libcst would take minutes, or crash the process
     if too_deep:
@@ -100,14 +102,16 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
         return _error_result(display, enabled, SourceError("could not parse: the code is nested too deeply"))
     view = _project_view(path)
     try:
-        model = build(module, display, view)
+        model = build_local(module, display, view)
+        if view is not None:
+            if content is not None and path.endswith(".py"):  # other files import it: keep its summary
+                from skewlint.index import INDEX
+                from skewlint.semantic.exports import exports
+
+                INDEX.remember(path, content, exports(model, text))
+            attach(model, view)
         findings = list(_run_rules(model, enabled))
         summary = project.summarize(model, module, text, enabled)
-        if view is not None and content is not None and path.endswith(".py"):
-            from skewlint.index import INDEX
-            from skewlint.semantic.exports import exports
-
-            INDEX.remember(path, content, exports(model, text))
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
     result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from typing import Dict, List, Optional, Tuple
 
 _ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "skewlint.toml")
@@ -156,6 +157,34 @@ class ProjectView:
                     return candidate
         return None
 
+    def _inherited(self, entry: "Entry", depth: int) -> "Entry":
+        """A class of that file that derives from a model class of another project file is a model
+        (its summary, made from its file alone, could not tell); mode-dependent, as models are."""
+        if entry.kind != "classes" or entry.data["model"]:
+            return entry
+        for base in entry.data["bases"]:
+            found = self.resolve(entry.path, base, "classes", depth + 1)
+            if found is not None and found.data["model"]:
+                data = {**entry.data, "model": True, "framework": found.data["framework"], "mode_free": False}
+                return Entry(entry.kind, entry.name, entry.path, data)
+        return entry
+
+    def resolve(self, path: str, qualname: str, kind: str, depth: int = 0) -> Optional["Entry"]:
+        """A name as the project file at `path` uses it: a qualified name it imports, a name it
+        defines, or one of its star imports."""
+        if depth > _MAX_DEPTH or not qualname:
+            return None
+        if "." in qualname.lstrip("."):
+            return self._find(path, qualname, kind, depth)
+        content, summary = self.index.summary(path)
+        if summary is None:
+            return None
+        self.used[path] = content
+        if qualname in summary[kind]:
+            return self._inherited(Entry(kind, qualname, path, summary[kind][qualname]), depth)
+        return next((e for e in (self._find(path, f"{m}.{qualname}", kind, depth + 1) for m in summary["star"])
+                     if e is not None), None)
+
     def star_aliases(self, module: str, importer: Optional[str] = None, depth: int = 0) -> Dict[str, str]:
         """The library names a `from module import *` of the project brings (`nn` -> `torch.nn`)."""
         path = self._module(importer or self.path, module) if depth <= _MAX_DEPTH else None
@@ -186,7 +215,7 @@ class ProjectView:
             return self._find(path, ".".join([target, *rest]), kind, depth + 1) if target else None
         entry = summary[kind].get(name)
         if entry is not None:
-            return Entry(kind, name, path, entry)
+            return self._inherited(Entry(kind, name, path, entry), depth)
         target = summary["imports"].get(name)
         if target is not None:
             return self._find(path, target, kind, depth + 1)
@@ -211,6 +240,29 @@ class ProjectView:
             return path
 
 
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
+                     re.MULTILINE)
+
+
+def imported_files(path: str, data: bytes) -> List[str]:
+    """The project files a file imports, found by a scan of its import statements (no parse): the
+    runner lints them first, so that their summaries are ready when the importer asks."""
+    view = INDEX.view(path)
+    found = []
+    for match in _IMPORT.finditer(data):
+        if match.group(3) is not None:
+            modules = [m.split()[0] for m in match.group(3).decode("ascii", "replace").split(",") if m.strip()]
+        else:
+            module = match.group(1).decode("ascii", "replace")
+            names = [n.split()[0] for n in match.group(2).decode("ascii", "replace").split(",") if n.strip()]
+            modules = [module] + [f"{module}.{n}" if module.rstrip(".") else module + n for n in names]
+        for module in modules:
+            target = view._module(path, module) if module.strip(".") else None
+            if target is not None:
+                found.append(target)
+    return found
+
+
 class Entry:
     """A class or function of another project file: its summary and where it is."""
 
@@ -231,8 +283,10 @@ class Entry:
         facts = [f"evaluates `{k}` ({v})" for k, v in data.get("evaluates", {}).items()]
         facts += [f"trains `{k}`" for k in data.get("trains", {})]
         facts += [f"leaves `{k}` {'/'.join(m.upper() for m in v)}" for k, v in data.get("exit", {}).items()]
-        if "returns" in data:
-            facts.append(f"returns a model in {data['returns']['mode'].upper()} mode")
+        returned = data.get("returns")
+        if returned is not None:
+            facts.append(f"returns a `{returned['class']}`" if "class" in returned else
+                         f"returns a model in {returned['mode'].upper()} mode")
         return f"function `{self.name}` at `{self.where(view)}`" + (": " + "; ".join(facts) if facts else "")
 
 
@@ -252,10 +306,10 @@ def _summarize(data: bytes, path: str, index: Index) -> Optional[dict]:
     except Exception:  # noqa: BLE001 - a file that does not parse tells nothing
         return None
     from skewlint.semantic.exports import exports
-    from skewlint.semantic.model import build
+    from skewlint.semantic.model import build_local
 
     try:
-        return exports(build(module, path, index.view(path)))
+        return exports(build_local(module, path, index.view(path)), text)
     except RecursionError:
         return None
 

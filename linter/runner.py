@@ -50,15 +50,52 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
             outcomes[index] = outcome
         else:
             pending.append((index, size))
-    # Largest first: a big file picked up last would leave the other workers idle at the end.
+    # Largest first: a big file picked up last would leave the other workers idle at the end. But
+    # the project files a file imports go before it: their summaries (the project index) are then
+    # kept from their own lint, not parsed a second time for the importer.
     pending.sort(key=lambda item: -item[1])
-    order = [index for index, _ in pending]
-    sizes = [size for _, size in pending]
-    for index, (outcome, digest) in zip(order, _lint_all([jobs[i] for i in order], workers, sizes)):
+    order, imported = _dependencies_first(jobs, [index for index, _ in pending])
+    size_of = dict(pending)
+    sizes = [size_of[i] for i in order]
+    work = [(jobs[i], i in imported) for i in order]
+    for index, (outcome, digest) in zip(order, _lint_all(work, workers, sizes)):
         outcomes[index] = outcome
         if cache is not None and outcome.result is not None and digest is not None and not outcome.result.timed_out:
             cache.store(jobs[index], digest, outcome.result)
     return outcomes  # type: ignore[return-value]
+
+
+def _dependencies_first(jobs: Sequence[Job], order: List[int]) -> Tuple[List[int], set]:
+    """`order` with every file after the files of this run that it imports (import cycles: in the
+    given order), and the set of those imported."""
+    from skewlint.index import imported_files
+
+    by_path = {os.path.abspath(jobs[i].path): i for i in order}
+    imports = {}
+    for i in order:
+        try:
+            data = read_bytes(jobs[i].path) if jobs[i].path.endswith(".py") else b""
+        except SourceError:
+            data = b""
+        imports[i] = [by_path[p] for p in imported_files(jobs[i].path, data) if p in by_path and by_path[p] != i]
+    imported = {d for deps in imports.values() for d in deps}
+    result: List[int] = []
+    placed: set = set()
+    for root in order:
+        if root in placed:
+            continue  # placed already, as a dependency of an earlier file
+        stack = [(root, iter(imports[root]))]
+        placed.add(root)
+        while stack:
+            node, deps = stack[-1]
+            dependency = next((d for d in deps if d not in placed), None)
+            if dependency is None:
+                stack.pop()
+                result.append(node)
+            else:
+                placed.add(dependency)
+                stack.append((dependency, iter(imports[dependency])))
+    return result, imported
 
 
 def _triage(job: Job, cache) -> Tuple[Optional[Outcome], int]:
@@ -87,29 +124,30 @@ def _guarded(job: Job, lint: Callable[[], FileResult]) -> Outcome:
         return Outcome(job, error=f"{type(error).__name__}: {error}", details=traceback.format_exc())
 
 
-def lint_one(job: Job) -> Tuple[Outcome, Optional[str]]:
+def lint_one(job: Job, imported: bool = True) -> Tuple[Outcome, Optional[str]]:
     """The job a worker runs: read, lint, and hash exactly the bytes that were linted (the file may
-    have changed since it was triaged), so a cache entry never pairs a result with other content."""
+    have changed since it was triaged), so a cache entry never pairs a result with other content.
+    `imported`: another file of the run imports it, so its summary is kept for that file."""
     from skewlint.cache import digest
 
     try:
         data = read_bytes(job.path)
     except SourceError:
         return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), None
-    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled, job.path)), digest(data)
+    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled, job.path, imported)), digest(data)
 
 
-def _lint_chunk(chunk: List[Job]) -> List[Tuple[Outcome, Optional[str]]]:
-    return [lint_one(job) for job in chunk]
+def _lint_chunk(chunk: List[Tuple[Job, bool]]) -> List[Tuple[Outcome, Optional[str]]]:
+    return [lint_one(job, imported) for job, imported in chunk]
 
 
-def _chunks(jobs: List[Job], sizes: List[int], workers: int) -> List[List[Job]]:
+def _chunks(jobs: list, sizes: List[int], workers: int) -> List[list]:
     """Consecutive chunks of about equal bytes (the work is roughly linear in size): a big file
     goes alone, small ones travel together to amortize the round trip; about 8 chunks per
     worker keep the tail short. Consecutive, so results concatenate back in order."""
     budget = max(1, sum(sizes) // (workers * 8))
-    chunks: List[List[Job]] = []
-    current: List[Job] = []
+    chunks: List[list] = []
+    current: list = []
     load = 0
     for job, size in zip(jobs, sizes):
         current.append(job)
@@ -122,10 +160,11 @@ def _chunks(jobs: List[Job], sizes: List[int], workers: int) -> List[List[Job]]:
     return chunks
 
 
-def _lint_all(jobs: List[Job], workers: int, sizes: Optional[List[int]] = None) -> List[Tuple[Outcome, Optional[str]]]:
+def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[int]] = None
+              ) -> List[Tuple[Outcome, Optional[str]]]:
     workers = min(workers, len(jobs))
     if workers <= 1:
-        return [lint_one(job) for job in jobs]
+        return _lint_chunk(jobs)
     from concurrent.futures import ProcessPoolExecutor  # imported only when a pool is used
     from concurrent.futures.process import BrokenProcessPool
 
@@ -138,5 +177,5 @@ def _lint_all(jobs: List[Job], workers: int, sizes: Optional[List[int]] = None) 
     except (BrokenProcessPool, OSError, ImportError, NotImplementedError):
         # No usable multiprocessing here (no /dev/shm, a sandbox), or a worker died (out of
         # memory, a crash in a native extension): finish the remaining files in this process.
-        results.extend(lint_one(job) for job in jobs[len(results):])
+        results.extend(_lint_chunk(jobs[len(results):]))
     return results

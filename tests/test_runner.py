@@ -94,10 +94,10 @@ def test_an_internal_error_is_reported_for_its_file_only(tmp_path, monkeypatch):
     jobs = jobs_for(corpus(tmp_path))
     real = runner.lint_bytes
 
-    def failing(data, display, enabled, path=None):
+    def failing(data, display, enabled, *where):
         if display.endswith("m03.py"):
             raise RuntimeError("boom")
-        return real(data, display, enabled, path)
+        return real(data, display, enabled, *where)
 
     monkeypatch.setattr(runner, "lint_bytes", failing)
     outcomes = runner.run(jobs, workers=1)
@@ -174,10 +174,10 @@ def test_a_worker_that_dies_does_not_lose_files(tmp_path, monkeypatch):
     parent = os.getpid()
     real = runner.lint_one
 
-    def dying(job):
+    def dying(job, *imported):
         if os.getpid() != parent and job.path.endswith("m05.py"):
             os._exit(1)
-        return real(job)
+        return real(job, *imported)
 
     monkeypatch.setattr(runner, "lint_one", dying)  # inherited by the forked workers
     jobs = jobs_for(corpus(tmp_path))
@@ -186,3 +186,14 @@ def test_a_worker_that_dies_does_not_lose_files(tmp_path, monkeypatch):
     outcomes = runner.run(jobs, workers=2)
     assert [o.job for o in outcomes] == jobs and all(o.error is None for o in outcomes)
     assert sum(len(o.result.diagnostics) for o in outcomes) == 25
+
+
+def test_imported_files_are_linted_first_and_each_once(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "models.py").write_text("import torch\nclass Net(torch.nn.Module):\n    pass\n")
+    (tmp_path / "a.py").write_text("import torch\nfrom models import Net\nfrom b import helper\n" + "x = 1\n" * 50)
+    (tmp_path / "b.py").write_text("import torch\nimport a\n")  # a cycle with a.py
+    jobs = jobs_for([tmp_path / name for name in ("a.py", "b.py", "models.py")])
+    order, imported = runner._dependencies_first(jobs, [0, 1, 2])
+    assert sorted(order) == [0, 1, 2] and order.index(2) < order.index(0)
+    assert imported == {0, 1, 2}

@@ -19,17 +19,17 @@ from typing import Optional
 
 from skewlint.lazy import libcst as cst
 
-from skewlint.semantic.names import dotted
 
 
 def exports(model, text: Optional[str] = None) -> dict:
     text = text if text is not None else model.module.code
+    lines = _definition_lines(text)
     top = {id(statement) for statement in model.module.body}
     classes = {}
     for info in model.classes.values():
         if id(info.node) in top:
-            classes[info.name] = {"line": _line(text, "class", info.name), "model": info.is_model,
-                                  "framework": info.framework,
+            classes[info.name] = {"line": lines.get(("class", info.name), 1), "model": info.is_model,
+                                  "framework": info.framework, "bases": info.bases,
                                   "mode_free": info.is_model and model._class_mode_free(info, set())}
     functions = {}
     analysis = model.analysis
@@ -37,7 +37,7 @@ def exports(model, text: Optional[str] = None) -> dict:
         if info.cls is not None or info.parent is not None or id(info.node) not in top:
             continue
         summary = analysis.summary(info)
-        entry = {"line": _line(text, "def", info.name), "params": info.params}
+        entry = {"line": lines.get(("def", info.name), 1), "params": info.params}
         if summary is not None:
             params = set(info.params)
             of_params = (lambda found: {k: v for k, v in found.items() if k.split(".")[0] in params})
@@ -48,41 +48,49 @@ def exports(model, text: Optional[str] = None) -> dict:
         if returned is not None:
             entry["returns"] = returned
         functions[info.name] = entry
-    project = model.project
     return {
         "classes": classes,
         "functions": functions,
         "imports": dict(model.imports.aliases),
         "star": list(model.imports.star_modules),
-        "uses": dict(project.used) if project is not None else {},
+        "uses": dict(model.stars.used) if model.stars is not None else {},
     }
 
 
 def _returned_model(model, info) -> Optional[dict]:
-    """{mode, framework} when every `return` of the function returns a newly built model, directly
-    or through a name bound only to built models (`net = UNet(); ...; return net`)."""
-    built = []
+    """What every `return` of the function gives, when it is a newly built model, directly or
+    through a name bound only to it (`net = UNet(); ...; return net`): {mode, framework} for a model
+    this file can tell, or {class} for an instance of a class it imports (the importer resolves it)."""
+    values = []
     for node in model.returns.get(info, ()):
-        value = node.value
-        if value is None:
+        if node.value is None:
             return None
-        if type(value) is cst.Name:
-            values = model.assignments.get(value.value, ())
-            found = [model.construction(v) for v in values]
-            if not found or any(f is None for f in found):
-                return None
-            built += found
-        else:
-            found = model.construction(value)
-            if found is None:
-                return None
-            built.append(found)
-    if not built or len({(mode, framework) for mode, framework, _ in built}) != 1:
+        values += model.assignments.get(node.value.value, [None]) if type(node.value) is cst.Name else [node.value]
+    found = {_built(model, value) for value in values}
+    return dict(found.pop()) if len(found) == 1 and None not in found else None
+
+
+def _built(model, value) -> Optional[tuple]:
+    if type(value) is not cst.Call:
         return None
-    mode, framework, call = built[0]
-    return {"mode": mode, "framework": framework, "how": f"`{dotted(call.func) or 'a model'}(...)`"}
+    built = model.construction(value)
+    if built is not None:
+        return (("mode", built[0]), ("framework", built[1]))
+    qualname = model.qualify(value.func)
+    if qualname is None and type(value.func) is cst.Name and model.imports.star_modules:
+        qualname = value.func.value
+    return (("class", qualname),) if qualname and qualname.rsplit(".", 1)[-1][:1].isupper() else None
 
 
-def _line(text: str, keyword: str, name: str) -> int:
-    match = re.search(rf"^(?:async[ \t]+)?{keyword}[ \t]+{re.escape(name)}\b", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+_DEFINITION = re.compile(r"^(?:async[ \t]+)?(def|class)[ \t]+(\w+)", re.MULTILINE)
+
+
+def _definition_lines(text: str) -> dict:
+    """(keyword, name) -> line of the first module-level `def`/`class` of that name, in one pass."""
+    lines: dict = {}
+    row, position = 1, 0
+    for match in _DEFINITION.finditer(text):
+        row += text.count("\n", position, match.start())
+        position = match.start()
+        lines.setdefault((match.group(1), match.group(2)), row)
+    return lines

@@ -84,10 +84,14 @@ class SemanticModel:
     calls_by_statement: Dict[cst.CSTNode, List[Site]] = field(default_factory=dict)
     # function (None: the module body) -> its `return` statements
     returns: Dict[Optional[FunctionInfo], List[cst.Return]] = field(default_factory=dict)
-    # The project index as this file sees it (classes and functions of other project files), or None.
+    # The project index as this file sees it (classes and functions of other project files), or None
+    # (`attach`); `stars` resolves `from module import *` of project modules at build time.
     project: object = None
+    stars: object = None
+    mode_receivers: Set[str] = field(default_factory=set)
     _analysis: object = None
     _order: Optional[Dict[int, int]] = None
+    _built: Dict[int, object] = field(default_factory=dict)  # construction() per value node
     _pipelines: object = None
 
     @property
@@ -165,6 +169,14 @@ class SemanticModel:
         return self.is_model(value)
 
     def construction(self, value):
+        """(mode, framework, call) if `value` builds a new model: a factory or a model class (asked
+        many times of the same values: computed once each)."""
+        key = id(value)
+        if key not in self._built:
+            self._built[key] = self._construction(value)
+        return self._built[key]
+
+    def _construction(self, value):
         """(mode, framework, call) if `value` builds a new model: a factory or a model class.
 
         `from_pretrained` gives an EVAL model (HuggingFace and timm-style loaders do); the rest TRAIN.
@@ -208,7 +220,11 @@ class SemanticModel:
             elif entry is None:
                 entry = self.project_entry(func, "functions")
                 returned = entry.data.get("returns") if entry is not None else None
-                if returned is not None:
+                if returned is not None and "class" in returned:  # `return UNet()`, UNet imported there
+                    cls = self.project.resolve(entry.path, returned["class"], "classes")
+                    if cls is not None and cls.data["model"]:
+                        built = ("train", cls.data["framework"] or "torch")
+                elif returned is not None:
                     built = (returned["mode"], returned["framework"])
         if built is None:
             return None
@@ -287,10 +303,9 @@ class SemanticModel:
                 return False
             if local is None and base != "torch.nn.Module" and not self._project_mode_free(base):
                 return False
-        if mentions(cls.node, "training"):
-            return False
+        # The layers first: most networks have a mode-dependent one, and the walk below is the cost.
         return all(self._layer_mode_free(site.node, seen) for site in self.calls
-                   if site.function is not None and site.function.cls is cls)
+                   if site.function is not None and site.function.cls is cls) and not mentions(cls.node, "training")
 
     def _layer_mode_free(self, call: cst.Call, seen: set) -> bool:
         qualname = self.qualify(call.func)
@@ -452,8 +467,8 @@ class _Builder:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         imports = self.model.imports
         imports.add(node)
-        if type(node.names) is cst.ImportStar and self.model.project is not None:
-            for name, target in self.model.project.star_aliases(imports.star_modules[-1]).items():
+        if type(node.names) is cst.ImportStar and self.model.stars is not None:
+            for name, target in self.model.stars.star_aliases(imports.star_modules[-1]).items():
                 imports.aliases.setdefault(name, target)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -566,12 +581,33 @@ def _dispatch() -> None:
 
 
 def build(module: cst.Module, path: str = "<unknown>", project=None) -> SemanticModel:
+    """The file's model; with `project` (a `ProjectView`), with the facts of the project's other files."""
+    model = build_local(module, path, project)
+    if project is not None:
+        attach(model, project)
+    return model
+
+
+def build_local(module: cst.Module, path: str = "<unknown>", stars=None) -> SemanticModel:
+    """The model from the file alone (its star imports of project modules resolved by `stars`): what
+    its summary for other files is made of, so that a summary never depends on which files were
+    analysed before it."""
     if not _ENTER:
         _dispatch()
-    model = SemanticModel(module=module, path=path, project=project)
+    model = SemanticModel(module=module, path=path, stars=stars)
     builder = _Builder(model)
     builder.walk(module)
     model.function_names = {info.name for info in model.functions}
+    model.mode_receivers = builder.mode_receivers
     _resolve_model_classes(model)
-    _resolve_model_names(model, builder.mode_receivers)
+    _resolve_model_names(model, model.mode_receivers)
     return model
+
+
+def attach(model: SemanticModel, project) -> None:
+    """Add the facts of the project's other files to a model built from its file alone."""
+    model.project = project
+    model._built.clear()
+    model._analysis = model._pipelines = None
+    _resolve_model_classes(model)
+    _resolve_model_names(model, model.mode_receivers)
