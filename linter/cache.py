@@ -51,6 +51,7 @@ class Cache:
         self._settings_keys: dict = {}
         self.hits = self.misses = 0
         self._unencodable = False
+        self._digests: dict = {}
 
     # -- lookup -----------------------------------------------------------------------------
     def load(self, job, data: bytes) -> Optional[FileResult]:
@@ -65,7 +66,7 @@ class Cache:
                 or entry["version"] != __version__
                 or entry["stamp"] != self._stamp
                 or entry["content"] != digest(data)
-                or any(_digest_of(path) != used for path, used in entry["result"]["dependencies"].items())
+                or any(self._digest_of(path) != used for path, used in entry["result"]["dependencies"].items())
             ):
                 raise ValueError("stale")
             result = _result_from_plain(entry["result"], job.display)
@@ -74,6 +75,17 @@ class Cache:
             return None
         self.hits += 1
         return result
+
+    def _digest_of(self, path: str) -> Optional[str]:
+        """The digest of a project file a result used (its summary, `index.py`), once per run (many
+        results use the same files); None if it is gone."""
+        if path not in self._digests:
+            try:
+                with open(path, "rb") as handle:
+                    self._digests[path] = digest(handle.read())
+            except OSError:
+                self._digests[path] = None
+        return self._digests[path]
 
     # -- store ------------------------------------------------------------------------------
     def store(self, job, content_digest: str, result: FileResult) -> None:
@@ -126,15 +138,6 @@ class Cache:
             key = json.dumps([sorted(job.enabled), _plain(settings)], sort_keys=True, default=repr)
             self._settings_keys[memo] = key
         return key
-
-
-def _digest_of(path: str) -> Optional[str]:
-    """The digest of a project file a result used (its summary, `index.py`); None if it is gone."""
-    try:
-        with open(path, "rb") as handle:
-            return digest(handle.read())
-    except OSError:
-        return None
 
 
 def clean(directory: str) -> bool:

@@ -257,7 +257,7 @@ def imported_files(path: str, data: bytes) -> List[str]:
             names = [n.split()[0] for n in match.group(2).decode("ascii", "replace").split(",") if n.strip()]
             modules = [module] + [f"{module}.{n}" if module.rstrip(".") else module + n for n in names]
         for module in modules:
-            target = view._module(path, module) if module.strip(".") else None
+            target = view._module(view.path, module) if module.strip(".") else None
             if target is not None:
                 found.append(target)
     return found

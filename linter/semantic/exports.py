@@ -32,7 +32,11 @@ def exports(model, text: Optional[str] = None) -> dict:
                                   "framework": info.framework, "bases": info.bases,
                                   "mode_free": info.is_model and model._class_mode_free(info, set())}
     functions = {}
-    analysis = model.analysis
+    # Only the summaries of the module's functions: the module body and the methods are the file's
+    # own business (its lint analyses them), not something an importer asks.
+    from skewlint.semantic.state import Analysis
+
+    analysis = Analysis(model)
     for info in model.functions:
         if info.cls is not None or info.parent is not None or id(info.node) not in top:
             continue
