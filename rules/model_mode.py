@@ -358,6 +358,8 @@ class MissingEvalMode(Rule):
             facts = [f for f in observation.facts if f.mode == "train"]
             if not _mode_matters(analysis, observation, facts):
                 continue
+            if observation.context.by_grad and all(f.inferred for f in facts):
+                continue  # samples drawn under `no_grad` inside training (monitoring a GAN): not an evaluation
             # A call that switched it first, then the earliest in the source (facts are a set: its
             # order changes from run to run, the message must not).
             facts.sort(key=lambda f: (not f.by_call, model.source_order(f.node)))

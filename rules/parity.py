@@ -195,16 +195,35 @@ class TransformerFitOnEvalData(Rule):
             data = _data_name(site.node.args[0].value)
             if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):
                 continue
-            if not _is_preprocessor(model, func.value, func.attr.value):
+            receiver = _code(model, func.value)
+            if any(has_role(model.qualify(v.func), "embedding") for v in _built_by(model, func.value)):
+                if not _feeds_a_model(model, site):
+                    continue  # a t-SNE of the validation data for a scatter plot: nothing leaks
+                message = (f"`{receiver}.{func.attr.value}()` embeds evaluation data `{data}` on its own and a "
+                           "model is fed with it: its coordinates do not match the training embedding, and it "
+                           "has no `transform` for new data; use one that has (PCA, UMAP) fitted on the training data")
+            elif _is_preprocessor(model, func.value, func.attr.value):
+                apply = _APPLY.get(func.attr.value, "`{}.transform()`").format(receiver)
+                message = (f"`{receiver}.{func.attr.value}()` learns from evaluation data `{data}`: fit "
+                           f"preprocessors on the training data only and use {apply} on evaluation data")
+            else:
                 continue
-            receiver = dotted(func.value) or "the preprocessor"
-            yield Finding(
-                self.code,
-                site.node,
-                f"`{receiver}.{func.attr.value}()` learns from evaluation data `{data}`: fit preprocessors on "
-                f"the training data only and use `{receiver}.transform()` on evaluation data",
-                statement=site.statement,
-            )
+            yield Finding(self.code, site.node, message, statement=site.statement)
+
+
+# How a fitted preprocessor is applied to new data, by the method that fits it (Keras layers are called).
+_APPLY = {"adapt": "the layer itself (`{}(x)`)", "fit_on_texts": "`{}.texts_to_sequences()`",
+          "fit_on_sequences": "`{}.sequences_to_matrix()`"}
+
+
+def _feeds_a_model(model, site) -> bool:
+    """Does what the fit returns reach a model (`fit`, `predict`, `score`, `evaluate` of something)?"""
+    targets = _derived(model, _assigned_names(site.statement))
+    order = model.source_order(site.node)
+    return bool(targets) and any(
+        type(call.node.func) is cst.Attribute and call.node.func.attr.value in ("fit",) + _PREDICT_METHODS
+        and model.source_order(call.node) > order and any(_roots(a.value) & targets for a in call.node.args)
+        for call in model.calls)
 
 
 def _data_name(expr) -> Optional[str]:

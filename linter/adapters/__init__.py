@@ -57,6 +57,7 @@ ROLE_NAMES = frozenset(
         "loader",  # batching loaders (`DataLoader`)
         "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
         "label-encoder",  # fitted on labels: its categories, not statistics of the features
+        "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
     }
 )

@@ -4,6 +4,8 @@ MARKERS = (b"sklearn",)
 
 ROLES = {
     "split": ["sklearn.model_selection.train_test_split"],
+    # Embeddings fitted on the data they embed, with no `transform` for new data (t-SNE, MDS).
+    "embedding": ["sklearn.manifold.TSNE", "sklearn.manifold.MDS", "sklearn.manifold.SpectralEmbedding"],
     "label-encoder": ["sklearn.preprocessing.LabelEncoder", "sklearn.preprocessing.LabelBinarizer",
                       "sklearn.preprocessing.MultiLabelBinarizer"],
 }

@@ -65,6 +65,7 @@ class Fact:
     how: str = ""
     by_call: bool = False  # set by `.eval()`/`.train()` (directly or in a called function)
     framework: str = ""
+    inferred: bool = False  # TRAIN because a training step just ran on it (no call set it)
 
 
 ENTRY_FACTS = frozenset({Fact(ENTRY)})
@@ -636,7 +637,8 @@ class _Interpreter:
                 # A model this function trains runs its training step in the caller's mode, which is
                 # training mode (else SKW102 is the caller's): what evaluates it next sees that mode.
                 how = f"the training forward `{dotted(func) or key}(...)`"
-                self.set(state, key, frozenset({f for f in facts if f.mode != ENTRY} | {Fact(TRAIN_MODE, node, how)}))
+                self.set(state, key, frozenset({f for f in facts if f.mode != ENTRY} |
+                                               {Fact(TRAIN_MODE, node, how, inferred=True)}))
             return
         if has_role(site.qualname, "model-wrapper") or _harmless(func):
             return
