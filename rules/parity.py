@@ -218,8 +218,8 @@ _APPLY = {"adapt": "the layer itself (`{}(x)`)", "fit_on_texts": "`{}.texts_to_s
 
 def _feeds_a_model(model, site) -> bool:
     """Does what the fit returns reach a model (`fit`, `predict`, `score`, `evaluate` of something)?"""
-    targets = _derived(model, _assigned_names(site.statement))
     order = model.source_order(site.node)
+    targets = _derived(model, _assigned_names(site.statement), order)
     return bool(targets) and any(
         type(call.node.func) is cst.Attribute and call.node.func.attr.value in ("fit",) + _PREDICT_METHODS
         and model.source_order(call.node) > order and any(_roots(a.value) & targets for a in call.node.args)
@@ -246,12 +246,17 @@ def _is_preprocessor(model, receiver, method: str) -> bool:
     return any(has_role(model.qualify(value.func), "fitted-preprocessor") for value in _built_by(model, receiver))
 
 
-def _built_by(model, receiver) -> List[cst.Call]:
-    """The constructor calls a receiver comes from: `StandardScaler()` itself, or what its name is bound to."""
+def _built_by(model, receiver, before: Optional[int] = None) -> List[cst.Call]:
+    """The constructor calls a receiver comes from: `StandardScaler()` itself, or what its name is
+    bound to (with `before`, the last binding before that point: a notebook reuses `model`)."""
     if type(receiver) is cst.Call:
         return [receiver]
     name = dotted(receiver)
-    return [v for v in (model.assignments.get(name, ()) if name else ()) if type(v) is cst.Call]
+    values = [v for v in (model.assignments.get(name, ()) if name else ()) if type(v) is cst.Call]
+    if before is not None:
+        earlier = [v for v in values if model.source_order(v) < before]
+        return earlier[-1:] if earlier else values
+    return values
 
 
 class PreprocessingFitBeforeSplit(Rule):
@@ -300,30 +305,70 @@ class PreprocessingFitBeforeSplit(Rule):
             root = data.split(".")[0] if data else None
             if root is None or root in parts or is_eval_data_name(root):
                 continue  # a part of a split (or evaluation data: SKW404's)
-            if not _is_preprocessor(model, func.value, func.attr.value) or \
-                    any(has_role(model.qualify(v.func), "label-encoder") for v in _built_by(model, func.value)):
-                continue
-            targets = _assigned_names(site.statement)
-            if func.attr.value == "fit_transform" and not targets:
-                continue  # the transformed data is not used
-            if func.attr.value == "fit" and not _transforms_later(model, site, dotted(func.value)):
-                continue
-            # What carries the fitted statistics: the transformed data, or the data the fit saw when it
-            # is transformed later (`scaler.fit(X)`, then parts of `X` through `scaler.transform`).
-            derived = _derived(model, targets if func.attr.value == "fit_transform" else {root})
             order = model.source_order(site.node)
+            receiver = dotted(func.value)
+            built = _built_by(model, func.value, order)
+            if any(has_role(model.qualify(v.func), "label-encoder") for v in built):
+                continue
+            known = any(has_role(model.qualify(v.func), "fitted-preprocessor") for v in built)
+            targets = _assigned_names(site.statement)
+            if func.attr.value == "fit_transform":
+                if not targets or not (known or _transformed_later(model, receiver, order)):
+                    continue  # the transformed data is not used, or no transformer
+                derived = _derived(model, targets, order)  # the statistics travel with the transformed data
+            elif _transformed_later(model, receiver, order, parts):
+                derived = _derived(model, {root}, order)  # `scaler.fit(X)`, then parts of `X` transformed
+            else:
+                continue
             for split in splits:
-                if split.function is site.function and model.source_order(split.node) > order and \
-                        any(_roots(arg.value) & derived for arg in split.node.args):
-                    receiver = _code(model, func.value)
+                end = model.source_order(split.node)
+                used = {name for arg in split.node.args for name in _roots(arg.value) & derived}
+                if split.function is site.function and end > order and used and \
+                        not _rebound(model, used, order, end, derived):
                     yield Finding(
                         self.code, site.node,
-                        f"`{receiver}.{func.attr.value}()` learns from every row of `{data}`, which "
-                        f"`{_split_of(model, split)}` at line {{line0}} later splits into training and "
+                        f"`{_code(model, func.value)}.{func.attr.value}()` learns from every row of `{data}`, "
+                        f"which `{_split_of(model, split)}` at line {{line0}} later splits into training and "
                         "evaluation parts: the evaluation rows shape what is fitted; split first and fit "
                         "on the training part (or put the step in a `Pipeline`)",
                         statement=site.statement, related=((split.node, "the split"),))
                     break
+
+
+def _transformed_later(model, receiver: Optional[str], order: int, parts: Optional[Set[str]] = None) -> bool:
+    """Does `receiver.transform(...)` follow the fit before the name is bound to something else (of
+    `parts` of a split, when given)? Its methods say it is a transformer, whatever its class."""
+    if receiver is None:
+        return False
+    for site in model.calls:
+        here = model.source_order(site.node)
+        if here <= order:
+            continue
+        func = site.node.func
+        if type(func) is cst.Attribute and func.attr.value == "transform" and dotted(func.value) == receiver:
+            if parts is None or any(_roots(a.value) & parts for a in site.node.args):
+                return True
+        elif receiver in _assigned_names(site.statement) and site.node is _value_of(site.statement):
+            return False  # `model = PCA()` after a `model.fit(X, y)`: another object
+    return False
+
+
+def _rebound(model, names: Set[str], start: int, end: int, derived: Set[str]) -> bool:
+    """Is one of `names` bound between the fit and the split to data not made from the fitted
+    result (`X = housing.data` in a later notebook cell)? Then the split splits other data."""
+    for name in names:
+        for value in model.assignments.get(name, ()):
+            if start < model.assigned_at.get(id(value), 0) <= end and not (_roots(value) & derived):
+                return True
+    return False
+
+
+def _value_of(statement):
+    """The value of a one-target assignment statement, or None."""
+    if type(statement) is cst.SimpleStatementLine and len(statement.body) == 1 and \
+            type(statement.body[0]) in (cst.Assign, cst.AnnAssign):
+        return statement.body[0].value
+    return None
 
 
 def _code(model, node) -> str:
@@ -357,26 +402,20 @@ def _roots(expr) -> Set[str]:
     return {node.value for node in descendants(expr) if type(node) is cst.Name}
 
 
-def _derived(model, names: Set[str]) -> Set[str]:
-    """`names` and every name the file binds to a value made from them (`X_df = pd.DataFrame(X)`)."""
+def _derived(model, names: Set[str], after: int = -1) -> Set[str]:
+    """`names` and every name the file binds, after the call numbered `after`, to a value made from
+    them (`X_df = pd.DataFrame(X)`)."""
     derived = set(names)
     changed = True
     while changed:
         changed = False
         for name, values in model.assignments.items():
             root = name.split(".")[0]
-            if root not in derived and any(_roots(v) & derived for v in values):
+            if root not in derived and any(model.assigned_at.get(id(v), 0) > after and _roots(v) & derived
+                                           for v in values):
                 derived.add(root)
                 changed = True
     return derived
-
-
-def _transforms_later(model, fit, receiver: Optional[str]) -> bool:
-    order = model.source_order(fit.node)
-    return receiver is not None and any(
-        type(site.node.func) is cst.Attribute and site.node.func.attr.value == "transform"
-        and dotted(site.node.func.value) == receiver and model.source_order(site.node) > order
-        for site in model.calls)
 
 
 class PreprocessingSkippedAtInference(Rule):

@@ -76,6 +76,8 @@ class SemanticModel:
     # name -> value expressions assigned to it (simple names and `self.x`), for value tracking
     assignments: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     model_names: Set[str] = field(default_factory=set)
+    # id(assigned value) -> how many calls precede it in the source: orders assignments among calls
+    assigned_at: Dict[int, int] = field(default_factory=dict)
     # name -> values added with `+=` (lists of layers built step by step)
     augmented: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     # `(x - a) / b` expressions: hand-written normalization candidates
@@ -511,6 +513,7 @@ class _Builder:
         name = dotted(target)
         if name is not None:
             self.model.assignments.setdefault(name, []).append(value)
+            self.model.assigned_at[id(value)] = len(self.model.calls)
 
 
 def _resolve_model_classes(model: SemanticModel) -> None:
