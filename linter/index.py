@@ -12,10 +12,13 @@ ancestor holding `.git`, `pyproject.toml`, `setup.py`, `setup.cfg` or `skewlint.
 `src/`. A module that is not a file of the project (a pip dependency) stays unknown: nothing is
 guessed from a name.
 
-Summaries are computed from one parse of each file, once per process and content (keyed by the
-bytes' digest, so a language server or `--watch` sees edits), whether the file is linted in this
-run or only imported by one that is. A file's result records the digests of the files whose
-summaries it used, so its cache entry is reused only while they are unchanged.
+A summary is made from its file alone (its star imports resolved), so it never depends on which
+files were analysed before it (import cycles, `--jobs`, the order pre-commit passes files); what it
+names in other files (a base class, the class of a returned model) the importer resolves through
+their summaries. Each is computed once per process and content (keyed by the bytes' digest, so a
+language server sees edits): from the file's own lint when the runner lints it first, else from a
+parse of its own. A file's result records the digests of the files whose summaries it used, so its
+cache entry is reused only while they are unchanged.
 """
 from __future__ import annotations
 
@@ -25,12 +28,13 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 _ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "skewlint.toml")
-# Qualified names under these packages are never project modules (saves a stat per import).
+# Packages taken as never being project modules, to save the stats of looking (a project file of
+# the same name would shadow them; names projects use for their own files, like `datasets`, are not here).
 _LIBRARIES = frozenset({
     "torch", "torchvision", "torchaudio", "tensorflow", "keras", "jax", "flax", "optax", "numpy", "scipy",
     "sklearn", "pandas", "timm", "transformers", "diffusers", "lightning", "pytorch_lightning", "albumentations",
     "cv2", "PIL", "matplotlib", "os", "sys", "math", "random", "json", "re", "collections", "typing", "functools",
-    "itertools", "argparse", "logging", "time", "pathlib", "copy", "tqdm", "seaborn", "accelerate", "datasets",
+    "itertools", "argparse", "logging", "time", "pathlib", "copy", "tqdm", "seaborn", "accelerate",
 })
 _MAX_DEPTH = 8  # re-exports followed (`__init__.py` importing from a submodule), and base classes
 _MAX_BYTES = 2 * 2**20

@@ -19,7 +19,7 @@ from typing import Dict, FrozenSet, List, Optional
 
 from skewlint.lazy import libcst as cst
 
-from skewlint.adapters import has_role, hook_role, method_has_role
+from skewlint.adapters import has_role, method_has_role
 from skewlint.semantic.contexts import (
     EVAL,
     MANAGED,
@@ -676,10 +676,7 @@ class _Interpreter:
         self.analysis.call_grads.setdefault(callee, set()).update((g, self.info) for g in state.grad)
         summary = self.analysis.summary(callee)
         node = site.node
-        mapping: Dict[str, Optional[str]] = {}
-        for index, param in enumerate(callee.params):
-            value = argument(node, index, param)
-            mapping[param] = self.key_of(value) if value is not None else None
+        mapping = self.arguments(node, callee.params)
         if summary is None:  # recursion
             for key in filter(None, mapping.values()):
                 self.set(state, key, frozenset({Fact(UNKNOWN_MODE, node)}))
@@ -697,11 +694,11 @@ class _Interpreter:
         for inner in (summary.evaluates, summary.trains):
             for inner_key, observation in inner.items():
                 key = translate(inner_key)
-                if key is not None and training_step and observation.context.by_name:
+                if key is None:
+                    continue
+                if training_step and observation.context.by_name:
                     # `y = self.infer(x)` inside a training step is part of the training
                     self.analysis.trained_through.add(callee)
-                    continue
-                if key is None:
                     continue
                 self.observe(node, key, state.get(key), observation.context, state.grad, via=observation)
         for inner_key, facts in summary.exit.items():
@@ -717,14 +714,19 @@ class _Interpreter:
                                  fact.framework))
             self.set(state, key, frozenset(new))
 
+    def arguments(self, call, params) -> Dict[str, Optional[str]]:
+        """Each parameter of the called function -> the key of the model the call passes, if any."""
+        mapping: Dict[str, Optional[str]] = {}
+        for index, param in enumerate(params):
+            value = argument(call, index, param)
+            mapping[param] = self.key_of(value) if value is not None else None
+        return mapping
+
     def apply_project(self, site, entry, state: State) -> None:
         """A call of a function of another project file: apply its summary from the index."""
         node, data = site.node, entry.data
         where = entry.where(self.model.project)
-        mapping: Dict[str, Optional[str]] = {}
-        for index, param in enumerate(data["params"]):
-            value = argument(node, index, param)
-            mapping[param] = self.key_of(value) if value is not None else None
+        mapping = self.arguments(node, data["params"])
 
         def translate(key: str) -> Optional[str]:
             head, dot, rest = key.partition(".")
