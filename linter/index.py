@@ -162,16 +162,28 @@ class ProjectView:
         return None
 
     def _inherited(self, entry: "Entry", depth: int) -> "Entry":
-        """A class of that file that derives from a model class of another project file is a model
-        (its summary, made from its file alone, could not tell); mode-dependent, as models are."""
-        if entry.kind != "classes" or entry.data["model"]:
+        """What a class's summary, made from its file alone, could not tell: a class deriving from a
+        model class of another project file is a model (mode-dependent, as models are); a model
+        whose only unknown layers are mode-free classes of other project files is mode-free."""
+        if entry.kind != "classes":
             return entry
-        for base in entry.data["bases"]:
-            found = self.resolve(entry.path, base, "classes", depth + 1)
-            if found is not None and found.data["model"]:
-                data = {**entry.data, "model": True, "framework": found.data["framework"], "mode_free": False}
-                return Entry(entry.kind, entry.name, entry.path, data)
+        data = entry.data
+        if not data["model"]:
+            for base in data["bases"]:
+                found = self.resolve(entry.path, base, "classes", depth + 1)
+                if found is not None and found.data["model"]:
+                    data = {**data, "model": True, "framework": found.data["framework"], "mode_free": False,
+                            "unknown_layers": []}
+                    return Entry(entry.kind, entry.name, entry.path, data)
+            return entry
+        unknown = data.get("unknown_layers")
+        if unknown and all(self._mode_free(entry.path, name, depth + 1) for name in unknown):
+            return Entry(entry.kind, entry.name, entry.path, {**data, "mode_free": True, "unknown_layers": []})
         return entry
+
+    def _mode_free(self, path: str, name: str, depth: int) -> bool:
+        found = self.resolve(path, name, "classes", depth)
+        return found is not None and found.data["mode_free"]
 
     def resolve(self, path: str, qualname: str, kind: str, depth: int = 0) -> Optional["Entry"]:
         """A name as the project file at `path` uses it: a qualified name it imports, a name it

@@ -158,3 +158,14 @@ def test_import_cycles_give_the_same_result_in_any_order(tmp_path):
     assert len(outputs) == 1, outputs
     found = findings("\n".join(outputs.pop()))
     assert ("a.py", 11, "SKW101") in found and ("b.py", 14, "SKW101") in found, found
+
+
+@pytest.mark.parametrize("layer, reported", [("torch.nn.Linear(4, 4)", False), ("torch.nn.BatchNorm1d(4)", True)])
+def test_layers_from_other_files_decide_whether_the_mode_matters(tmp_path, layer, reported):
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "blocks.py", f"import torch\nclass Block(torch.nn.Module):\n    def __init__(self):\n"
+                                 f"        super().__init__()\n        self.layer = {layer}\n")
+    write(tmp_path, "models.py", "import torch\nfrom blocks import Block\nclass Net(torch.nn.Module):\n"
+                                 "    def __init__(self):\n        super().__init__()\n        self.block = Block()\n")
+    write(tmp_path, "predict.py", textwrap.dedent(INFERENCE).format(imports="from models import Net", call="Net()"))
+    assert lint(tmp_path, "predict.py") == ({(7, "SKW101")} if reported else set())

@@ -30,6 +30,7 @@ ROLES = {
         "torch.nn.Upsample", "torch.nn.PixelShuffle", "torch.nn.PixelUnshuffle", "torch.nn.ZeroPad2d",
         "torch.nn.ReflectionPad2d", "torch.nn.ReplicationPad2d", "torch.nn.ConstantPad2d", "torch.nn.ModuleList",
         "torch.nn.ModuleDict", "torch.nn.Parameter", "torch.nn.ParameterList",
+        "torch.nn.Module",  # an empty container (its layers are calls of their own)
     ],
     # Recurrent layers: mode-free unless built with `dropout=`.
     "recurrent-layer": ["torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"],

@@ -2,7 +2,8 @@
 
 Plain data (JSON-able), computed from the file's semantic model and analysis:
 - `classes`: name -> line, whether it is a model (a framework module class, directly or through
-  other project classes), its framework, whether it is free of mode-dependent layers;
+  other project classes), its framework, its bases, whether it is free of mode-dependent layers,
+  and the classes it builds that this file cannot see (`unknown_layers`: mode-free if they are);
 - `functions`: name -> line, parameters, and per parameter (or attribute of one, `net.module`):
   the evaluations and training steps it runs with the caller's mode (`evaluates`, `trains`, with
   the evidence), its effect on the mode (`exit`: the possible modes after the call, `entry` for
@@ -28,9 +29,12 @@ def exports(model, text: Optional[str] = None) -> dict:
     classes = {}
     for info in model.classes.values():
         if id(info.node) in top:
+            unknown: list = []
+            free = info.is_model and model._class_mode_free(info, set(), unknown)
             classes[info.name] = {"line": lines.get(("class", info.name), 1), "model": info.is_model,
                                   "framework": info.framework, "bases": info.bases,
-                                  "mode_free": info.is_model and model._class_mode_free(info, set())}
+                                  "mode_free": free and not unknown,
+                                  "unknown_layers": sorted(set(unknown)) if free else []}
     functions = {}
     # Only the summaries of the module's functions: the module body and the methods are the file's
     # own business (its lint analyses them), not something an importer asks.

@@ -295,21 +295,26 @@ class SemanticModel:
                 return None  # another method: what the list holds is not known
         return items
 
-    def _class_mode_free(self, cls: ClassInfo, seen: set) -> bool:
+    def _class_mode_free(self, cls: ClassInfo, seen: set, unknown: Optional[list] = None) -> bool:
+        """Is the class free of mode-dependent layers? With `unknown` (a file's summary), classes of
+        other files it builds or derives from are collected there instead of counting as
+        mode-dependent: the importer resolves them."""
         if cls in seen:
             return True
         seen.add(cls)
         for base in cls.bases:
             local = self.local_class(base)
-            if local is not None and not self._class_mode_free(local, seen):
+            if local is not None and not self._class_mode_free(local, seen, unknown):
                 return False
             if local is None and base != "torch.nn.Module" and not self._project_mode_free(base):
-                return False
+                if unknown is None or framework_of(base):
+                    return False
+                unknown.append(base)
         # The layers first: most networks have a mode-dependent one, and the walk below is the cost.
-        return all(self._layer_mode_free(site.node, seen) for site in self.calls
+        return all(self._layer_mode_free(site.node, seen, unknown) for site in self.calls
                    if site.function is not None and site.function.cls is cls) and not mentions(cls.node, "training")
 
-    def _layer_mode_free(self, call: cst.Call, seen: set) -> bool:
+    def _layer_mode_free(self, call: cst.Call, seen: set, unknown: Optional[list] = None) -> bool:
         qualname = self.qualify(call.func)
         if has_role(qualname, "mode-free-layer") or qualname == "torch.nn.Sequential":
             return True
@@ -320,11 +325,15 @@ class SemanticModel:
         if qualname and qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):
             return False  # Dropout, BatchNorm and every layer not known to be mode-free
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
-            return self._class_mode_free(self.local_class(call.func.value), seen)
+            return self._class_mode_free(self.local_class(call.func.value), seen, unknown)
         entry = self.project_entry(call.func, "classes")
         if entry is not None:
             return entry.data["mode_free"]
         if name[:1].isupper():
+            reference = qualname or dotted(call.func)
+            if unknown is not None and reference and not framework_of(reference):
+                unknown.append(reference)  # perhaps a class of another project file
+                return True
             return False  # an unknown class may be a module with dropout
         return "dropout" not in name.lower() and "batch_norm" not in name.lower()
 
