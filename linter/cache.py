@@ -25,6 +25,7 @@ from typing import Callable, Optional
 from skewlint import __version__, atomic_write
 from skewlint.diagnostics import Diagnostic, Location
 from skewlint.engine import FileResult
+from skewlint.index import digest  # one content digest for cache entries and the project index
 
 DEFAULT_DIR = ".skewlint_cache"
 FORMAT = 2  # bump when the layout of an entry changes
@@ -35,10 +36,6 @@ TAG = (
     "# This file is a cache directory tag created by skewlint.\n"
     "# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 class Cache:

@@ -58,7 +58,11 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
         source = decode(data)
     except SourceError as error:
         return _error_result(display, enabled, error)
-    return lint_text(source.text, display, enabled, path, _digest(data) if path and imported else None)
+    if not (path and imported):
+        return lint_text(source.text, display, enabled, path)
+    from skewlint.index import digest
+
+    return lint_text(source.text, display, enabled, path, digest(data))
 
 
 def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
@@ -77,12 +81,6 @@ def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] =
             f"not linted: it took longer than {limit:g} s (the limit per file; {deadline.ENV} sets it)"))
         result.timed_out = True
         return result
-
-
-def _digest(data: bytes) -> str:
-    from skewlint.index import digest
-
-    return digest(data)
 
 
 def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = None,

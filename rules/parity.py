@@ -195,7 +195,7 @@ class TransformerFitOnEvalData(Rule):
             data = _data_name(site.node.args[0].value)
             if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):
                 continue
-            receiver = _code(model, func.value)
+            receiver = model.snippet(func.value)
             if any(has_role(model.qualify(v.func), "embedding") for v in _built_by(model, func.value)):
                 if not _feeds_a_model(model, site):
                     continue  # a t-SNE of the validation data for a scatter plot: nothing leaks
@@ -240,10 +240,15 @@ def _is_preprocessor(model, receiver, method: str) -> bool:
     if method in ("adapt", "fit_on_texts", "fit_on_sequences"):
         return True
     name = dotted(receiver)
-    if name and any(type(site.node.func) is cst.Attribute and site.node.func.attr.value == "transform"
-                    and dotted(site.node.func.value) == name for site in model.calls):
+    if name and any(_transforms(site, name) for site in model.calls):
         return True
     return any(has_role(model.qualify(value.func), "fitted-preprocessor") for value in _built_by(model, receiver))
+
+
+def _transforms(site, name: str) -> bool:
+    """Is the call `name.transform(...)`?"""
+    func = site.node.func
+    return type(func) is cst.Attribute and func.attr.value == "transform" and dotted(func.value) == name
 
 
 def _built_by(model, receiver, before: Optional[int] = None) -> List[cst.Call]:
@@ -327,7 +332,7 @@ class PreprocessingFitBeforeSplit(Rule):
                         not _rebound(model, used, order, end, derived):
                     yield Finding(
                         self.code, site.node,
-                        f"`{_code(model, func.value)}.{func.attr.value}()` learns from every row of `{data}`, "
+                        f"`{model.snippet(func.value)}.{func.attr.value}()` learns from every row of `{data}`, "
                         f"which `{_split_of(model, split)}` at line {{line0}} later splits into training and "
                         "evaluation parts: the evaluation rows shape what is fitted; split first and fit "
                         "on the training part (or put the step in a `Pipeline`)",
@@ -344,8 +349,7 @@ def _transformed_later(model, receiver: Optional[str], order: int, parts: Option
         here = model.source_order(site.node)
         if here <= order:
             continue
-        func = site.node.func
-        if type(func) is cst.Attribute and func.attr.value == "transform" and dotted(func.value) == receiver:
+        if _transforms(site, receiver):
             if parts is None or any(_roots(a.value) & parts for a in site.node.args):
                 return True
         elif receiver in _assigned_names(site.statement) and site.node is _value_of(site.statement):
@@ -369,12 +373,6 @@ def _value_of(statement):
             type(statement.body[0]) in (cst.Assign, cst.AnnAssign):
         return statement.body[0].value
     return None
-
-
-def _code(model, node) -> str:
-    """How the code names a value, for messages: `scaler`, `StandardScaler()`."""
-    text = dotted(node) or model.module.code_for_node(node).splitlines()[0]
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _split_of(model, site) -> Optional[str]:

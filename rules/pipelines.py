@@ -29,11 +29,6 @@ def _steps_text(pipeline) -> str:
     return ", ".join(f"`{s}`" for s in steps[:3]) + (", ..." if len(steps) > 3 else "")
 
 
-def _code(model, node) -> str:
-    text = model.module.code_for_node(node).split("\n")[0]
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 class AugmentationInEvalPipeline(Rule):
     code = "SKW301"
     name = "augmentation-in-eval-pipeline"
@@ -110,7 +105,7 @@ class AugmentationInEvalPipeline(Rule):
             return  # reported where that evaluation pipeline is built
         pipeline = model.pipelines.of(transform)
         if pipeline is not None and pipeline.augments:
-            yield self._finding(site, name or _code(model, transform), pipeline, role[1], transform)
+            yield self._finding(site, name or model.snippet(transform), pipeline, role[1], transform)
 
     def _finding(self, site, name, pipeline, evidence, node):
         inside = node is pipeline.node and bool(pipeline.random_nodes)
@@ -205,7 +200,7 @@ class SplitInheritsTrainTransform(Rule):
             pipeline = _dataset_pipeline(model, site.node.args[0].value)
             if pipeline is None or not pipeline.augments:
                 continue
-            dataset = _code(model, site.node.args[0].value)
+            dataset = model.snippet(site.node.args[0].value)
             yield Finding(
                 self.code,
                 site.node,
@@ -283,7 +278,7 @@ class TrainFlagInEvalPreprocessing(Rule):
             yield Finding(
                 self.code,
                 site.node,
-                f"`{flag}=True` selects the training variant of `{_code(model, site.node.func)}` in evaluation "
+                f"`{flag}=True` selects the training variant of `{model.snippet(site.node.func)}` in evaluation "
                 f"code ({evidence}); pass `{flag}=False`",
                 statement=site.statement,
             )

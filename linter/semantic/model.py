@@ -130,6 +130,11 @@ class SemanticModel:
             self._analysis = analyse(self)
         return self._analysis
 
+    def snippet(self, node) -> str:
+        """How the code writes a value, for messages: `scaler`, `StandardScaler()`, `T.Compose([...`."""
+        text = self.module.code_for_node(node).split("\n")[0]
+        return text if len(text) <= 40 else text[:37] + "..."
+
     def function_named(self, name: str, cls: Optional[ClassInfo] = None) -> Optional[FunctionInfo]:
         for info in self.functions:
             if info.name == name and info.cls is cls and info.parent is None:
