@@ -86,6 +86,8 @@ class MissingNoGrad(Rule):
 
 
 def _no_grad_fix(model, observation):
+    if observation.per_value:
+        return None
     module = model.module
     name = fixes.imported_name(module, "torch.no_grad")
     changes = []

@@ -383,7 +383,7 @@ class MissingEvalMode(Rule):
 
 def _eval_call_fix(model, observation):
     key = observation.key
-    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
+    if observation.per_value or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
         return None
     statements = fixes.enclosing_statements(model.module, observation.node)
     if not statements:

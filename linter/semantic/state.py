@@ -20,6 +20,7 @@ from typing import Dict, FrozenSet, List, Optional
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role, method_has_role
+from skewlint.semantic.branches import decide, literal_values, live_parts
 from skewlint.semantic.contexts import (
     EVAL,
     MANAGED,
@@ -30,6 +31,7 @@ from skewlint.semantic.contexts import (
     framework_hook,
     function_context,
     grad_effect,
+    is_eval_data_name,
     is_pytest_file,
     TRAINING_WORDS,
     is_training_step,
@@ -81,6 +83,7 @@ class Observation:
     function: Optional[FunctionInfo]
     via: Optional["Observation"] = None  # for calls of summarised functions: the inner observation
     generate: bool = False  # HF `generate()`: a forward that disables gradients itself
+    per_value: bool = False  # seen on one value of a loop variable (`phase == "val"`): no fix fits all
 
     def modes(self) -> set:
         return {fact.mode for fact in self.facts}
@@ -199,33 +202,38 @@ class Analysis:
             return self.module_facts.get(key)
         return None
 
-    def steps(self, statement) -> int:
+    def steps(self, statement, bindings=None) -> int:
         """Which training steps a statement performs (nested definitions excluded), as bits: ANYWHERE,
         DIRECTLY (not through a nested loop: an epoch loop trains through its batch loop) and
         MANUALLY (an optimizer step the code takes itself, directly). Every block the interpreter
         enters asks, for each of its statements, so each is computed once, bottom up."""
         key = id(statement)  # nodes outlive the analysis; their own hash is a Python call
-        found = self._steps.get(key)
+        found = None if bindings else self._steps.get(key)
         if found is not None:
             return found
         found = 0
         if type(statement) not in (cst.FunctionDef, cst.ClassDef):
             sites = self.model.calls_by_statement.get(statement, ())
+            if bindings:  # `zero_grad()` stands for the step only where the step's branch may run
+                sites = [s for s in sites if not (type(s.node.func) is cst.Attribute and
+                                                  s.node.func.attr.value == "zero_grad")]
             if any(is_training_step(site) for site in sites):
                 found = ANYWHERE | DIRECTLY | (MANUALLY if any(updates_weights(site) for site in sites) else 0)
             if type(statement) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
                 inside = 0
-                for block in _child_blocks(statement):
+                live = live_parts(statement, bindings)
+                for block in _child_blocks(statement) if live is None else map(statements, live):
                     for child in block:
-                        inside |= self.steps(child)
+                        inside |= self.steps(child, bindings)
                 found |= inside & ANYWHERE if type(statement) in (cst.For, cst.While) else inside
             if found and type(statement) in (cst.For, cst.While):
                 found = ANYWHERE
-        self._steps[key] = found
+        if not bindings:
+            self._steps[key] = found
         return found
 
-    def trains(self, statements, bit: int = ANYWHERE) -> bool:
-        return any(self.steps(statement) & bit for statement in statements)
+    def trains(self, statements, bit: int = ANYWHERE, bindings=None) -> bool:
+        return any(self.steps(statement, bindings) & bit for statement in statements)
 
     def summary(self, info: FunctionInfo) -> Optional[Summary]:
         if info not in self.summaries:
@@ -233,8 +241,11 @@ class Analysis:
             self.summaries[info] = _Interpreter(self, info).run()
         return self.summaries[info]
 
-    def observe(self, observation: Observation) -> None:
-        self.observations[(observation.node, observation.key)] = observation
+    def observe(self, observation: Observation, bindings=None) -> None:
+        """One observation per call and model (the last pass of a loop decides), and per value of the
+        loop variables that a loop is followed with."""
+        variant = tuple(sorted(bindings.items(), key=repr)) if bindings else ()
+        self.observations[(observation.node, observation.key, variant)] = observation
 
     def entry_grad(self, info: Optional[FunctionInfo], seen=None) -> FrozenSet[str]:
         """The grad states a function can be entered with: from its calls in this file, else ON."""
@@ -390,6 +401,7 @@ class _Interpreter:
         self._loop_assigned: Dict[cst.CSTNode, set] = {}
         self.params = set(info.params) if info is not None else set()
         self.locals: set = set()  # names bound in this function: not visible to callers
+        self.bindings: Dict[str, object] = {}  # loop variables followed one constant at a time
 
     # entry and exit ------------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -444,7 +456,7 @@ class _Interpreter:
         steps_from = [outer_follows] * (len(statements) + 1)
         if context.kind == TRAIN and not context.after_step and not outer_follows:
             for index in range(len(statements) - 1, -1, -1):
-                steps_from[index] = steps_from[index + 1] or bool(self.analysis.steps(statements[index]) & DIRECTLY)
+                steps_from[index] = steps_from[index + 1] or bool(self.analysis.steps(statements[index], self.bindings) & DIRECTLY)
         drawn = None  # a periodic evaluation: a batch of evaluation data drawn after the training step
         for index, statement in enumerate(statements):
             if state is None:
@@ -480,6 +492,9 @@ class _Interpreter:
             return state
         self.calls(node, state, context)  # the header: `if` test, `for` iterable, `with` items
         if type(node) is cst.If:
+            live = live_parts(node, self.bindings)
+            if live is not None:  # decided by a loop variable's value
+                return self.block(statements(live[0]), state, context) if live else state
             then = self.block(statements(node.body), state.copy(), context)
             other = self.orelse(node.orelse, state, context)
             return join(then, other)
@@ -544,20 +559,10 @@ class _Interpreter:
         return state
 
     def loop(self, node, state: State, context: Context) -> Optional[State]:
-        inner = context
-        body = statements(node.body)
-        evidence = eval_iterable(self.model, node.iter) if type(node) is cst.For else None
-        if self.analysis.pytest:
-            pass
-        elif self.analysis.trains(body, DIRECTLY):
-            # A loop over training data is training, whatever the function is called.
-            inherited = "" if type(node) is cst.For and train_iterable(node.iter) else context.eval_evidence
-            adapts = self.info is not None and TRAINING_WORDS.intersection(tokens(self.info.name))
-            inner = Context(TRAIN, "the loop performs a training step", node,
-                            manual=self.analysis.trains(body, MANUALLY),
-                            eval_evidence="" if adapts else (evidence or inherited))
-        elif evidence and context.kind != MANAGED and not self.analysis.trains(body):
-            inner = Context(EVAL, evidence, node)
+        values = literal_values(node, self.model.assignments)
+        if values is not None:
+            return self.unrolled(node, values, state, context)
+        inner = self.loop_context(node, context)
         head = state
         if type(node) is cst.For and self.loop_nodes and self.carries_graph(node.iter, state):
             # `for head in outputs:` each element of a graph-carrying value carries it too
@@ -565,13 +570,7 @@ class _Interpreter:
             head.graph = head.graph | {n for n in map(dotted, _targets(node.target)) if n is not None}
         breaks: List[State] = []
         for _ in range(_MAX_LOOP_PASSES):
-            self.loops.append(([], []))
-            self.loop_nodes.append(node)
-            outer_follows, self.steps_follow = self.steps_follow, False  # a loop body is its own region
-            end = self.block(statements(node.body), head.copy(), inner)
-            self.steps_follow = outer_follows
-            self.loop_nodes.pop()
-            continues, breaks = self.loops.pop()
+            end, continues, breaks = self.iteration(node, head, inner)
             new_head = join(head, end, *continues)
             if new_head == head:
                 break
@@ -581,6 +580,68 @@ class _Interpreter:
             end = self.block(statements(node.orelse), end, context)
         return end
 
+    def unrolled(self, node: cst.For, values: list, state: State, context: Context) -> Optional[State]:
+        """`for phase in ["train", "val"]:` one iteration per value, in order."""
+        name = node.target.value
+        outer = self.bindings
+        exits: List[State] = []
+        for value in values:
+            self.bindings = {**outer, name: value}
+            end, continues, breaks = self.iteration(node, state, self.loop_context(node, context))
+            exits.extend(breaks)
+            state = join(end, *continues)
+            if state is None:
+                break
+        self.bindings = outer
+        end = join(state, *exits)
+        if node.orelse is not None and end is not None:
+            end = self.block(statements(node.orelse), end, context)
+        return end
+
+    def iteration(self, node, head: State, inner: Context) -> tuple:
+        """One pass over a loop's body: its end state, and the states at `continue` and `break`."""
+        self.loops.append(([], []))
+        self.loop_nodes.append(node)
+        outer_follows, self.steps_follow = self.steps_follow, False  # a loop body is its own region
+        end = self.block(statements(node.body), head.copy(), inner)
+        self.steps_follow = outer_follows
+        self.loop_nodes.pop()
+        continues, breaks = self.loops.pop()
+        return end, continues, breaks
+
+    def loop_context(self, node, context: Context) -> Context:
+        inner = context
+        body = statements(node.body)
+        trains = self.analysis.trains
+        evidence = eval_iterable(self.model, node.iter) if type(node) is cst.For else None
+        if evidence is None and type(node) is cst.For:
+            evidence = self._bound_eval_data(node.iter)
+        if self.analysis.pytest:
+            pass
+        elif trains(body, DIRECTLY, self.bindings):
+            # A loop over training data is training, whatever the function is called.
+            inherited = "" if type(node) is cst.For and train_iterable(node.iter) else context.eval_evidence
+            adapts = self.info is not None and TRAINING_WORDS.intersection(tokens(self.info.name))
+            inner = Context(TRAIN, "the loop performs a training step", node,
+                            manual=trains(body, MANUALLY, self.bindings),
+                            eval_evidence="" if adapts else (evidence or inherited))
+        elif evidence and context.kind != MANAGED and not trains(body, ANYWHERE, self.bindings):
+            inner = Context(EVAL, evidence, node)
+        return inner
+
+    def _bound_eval_data(self, iterable) -> Optional[str]:
+        """`dataloaders[phase]` on the iteration where `phase == "val"`."""
+        while type(iterable) is cst.Call and iterable.args:  # `enumerate(...)`, `tqdm(...)`
+            iterable = iterable.args[0].value
+        if type(iterable) is not cst.Subscript or len(iterable.slice) != 1:
+            return None
+        index = iterable.slice[0].slice
+        if type(index) is cst.Index and type(index.value) is cst.Name:
+            value = self.bindings.get(index.value.value)
+            if isinstance(value, str) and is_eval_data_name(value):
+                return f"it iterates over `{dotted(iterable.value) or 'the data'}[{value!r}]`"
+        return None
+
     def with_block(self, node: cst.With, state: State, context: Context) -> Optional[State]:
         inner_state = state.copy()
         inner = context
@@ -588,6 +649,9 @@ class _Interpreter:
             effect = grad_effect(self.model, item.item)
             if effect is None:
                 continue
+            if effect == "either" and self.bindings:  # `torch.set_grad_enabled(phase == "train")`
+                truth = decide(item.item.args[0].value, self.bindings)
+                effect = effect if truth is None else (ON if truth else OFF)
             inner_state.grad = _grad_set(effect)
             if effect == OFF and context.kind == UNKNOWN and not self.analysis.pytest:
                 inner = Context(EVAL, f"it runs under `{dotted(_callee(item.item))}()`", node, by_grad=True)
@@ -663,8 +727,9 @@ class _Interpreter:
             self.analysis.mode_touched.add(_touch_key(self.info, key))
 
     def observe(self, node, key, facts, context, grad, via=None, generate=False) -> None:
-        observation = Observation(node, key, facts, context, grad, self.info, via=via, generate=generate)
-        self.analysis.observe(observation)
+        observation = Observation(node, key, facts, context, grad, self.info, via=via, generate=generate,
+                                  per_value=bool(self.bindings))
+        self.analysis.observe(observation, self.bindings)
         if any(f.mode == ENTRY for f in facts) and self.visible(key):
             target = self.summary.evaluates if context.kind == EVAL else (
                 self.summary.trains if context.kind == TRAIN else None)
