@@ -50,6 +50,7 @@ ROLE_NAMES = frozenset(
         "random-transform",  # random augmentation steps (`RandomResizedCrop`, `ColorJitter`, ...)
         "deterministic-transform",  # steps that never vary (`Resize`, `Normalize`; albumentations p=1)
         "probabilistic-transform",  # random through `p` < 1 (albumentations' `p` defaults to 0.5)
+        "coin-flip-transform",  # random only through `p`: certain at p=1 (a test-time flip), a no-op at 0
         "random-api",  # random number generators (`random.random`, `np.random.rand`, `torch.rand`)
         "transform-factory",  # builds a train or eval pipeline from a flag (`create_transform(is_training=)`)
         "image-generator",  # Keras `ImageDataGenerator`: augments through its arguments
@@ -124,6 +125,7 @@ _ALIASES, _ROLES, FRAMEWORK_MARKERS, _METHODS, _HOOKS, MODELESS_FRAMEWORKS = _lo
 PRETRAINED_NON_MODELS = import_module("skewlint.adapters.transformers").PRETRAINED_NON_MODELS
 GRAD_FREE_CALLABLES = import_module("skewlint.adapters.transformers").GRAD_FREE_CALLABLES
 RANDOM_UNLESS_SCALAR = import_module("skewlint.adapters.torchvision").RANDOM_UNLESS_SCALAR
+P_POSITION = import_module("skewlint.adapters.torchvision").P_POSITION
 GENERATOR_AUGMENTATIONS = import_module("skewlint.adapters.keras").GENERATOR_AUGMENTATIONS
 
 

@@ -13,6 +13,9 @@ ROLES = {
                          "albumentations.OneOf", "albumentations.SomeOf", "albumentations.Sequential",
                          "albumentations.OneOrOther"],
     "deterministic-transform": [f"albumentations.{n}" for n in _DETERMINISTIC],
+    # Random only through `p` (or `always_apply=True`): a flip with p=1 is a test-time flip.
+    "coin-flip-transform": [f"albumentations.{n}" for n in (
+        "HorizontalFlip", "VerticalFlip", "Transpose", "ToGray", "ToSepia", "InvertImg", "Equalize")],
     # Anything else under `albumentations.` is random unless built with `p=1` and deterministic.
     "probabilistic-transform": ["albumentations.*"],
 }

@@ -32,5 +32,13 @@ ROLES.update({
     + [f"torchvision.transforms.v2.{n}" for n in _DETERMINISTIC],
     "dataset": ["torchvision.datasets.*"],
 })
+# Transforms whose only randomness is whether they apply, and where `p` goes when passed by position
+# (`RandomApply(transforms, p)` is as random as its transforms at p=1).
+P_POSITION = {
+    "RandomHorizontalFlip": 0, "RandomVerticalFlip": 0, "RandomGrayscale": 0, "RandomInvert": 0,
+    "RandomAutocontrast": 0, "RandomEqualize": 0, "RandomPosterize": 1, "RandomSolarize": 1,
+    "RandomAdjustSharpness": 1, "RandomApply": 1,
+}
+ROLES["coin-flip-transform"] = [f"torchvision.transforms.{prefix}{n}" for n in P_POSITION for prefix in ("", "v2.")]
 # `GaussianBlur(k, sigma=1.0)` is deterministic; its default sigma range is random.
 RANDOM_UNLESS_SCALAR = {"GaussianBlur": ("sigma", 1)}

@@ -9,7 +9,7 @@ from typing import Dict, Optional, Tuple
 
 from skewlint.lazy import libcst as cst
 
-from skewlint.adapters import GENERATOR_AUGMENTATIONS, RANDOM_UNLESS_SCALAR, has_role
+from skewlint.adapters import GENERATOR_AUGMENTATIONS, P_POSITION, RANDOM_UNLESS_SCALAR, has_role
 from skewlint.semantic.contexts import EVAL_DATA_WORDS, SPLIT_KEYWORDS, built_for_eval, is_eval_data_name
 from skewlint.semantic.names import dotted, is_bool, keyword, tokens
 from skewlint.semantic.walk import descendants
@@ -128,6 +128,12 @@ class Pipelines:
             if inner or _probability(step) is None or _probability(step) >= 1:
                 return inner
             return (name,)
+        if has_role(qualname, "coin-flip-transform"):
+            p = _probability(step, P_POSITION.get(name))
+            if p is not None and p <= 0:
+                return ()
+            if p is not None and p >= 1:  # always applied: as random as what it applies
+                return tuple(r for s in _steps(step) for r in self._random_steps(s, depth + 1))
         if has_role(qualname, "random-transform"):
             exempt = RANDOM_UNLESS_SCALAR.get(name)
             if exempt is not None:
@@ -250,10 +256,16 @@ def _steps(call: cst.Call) -> list:
     return [a.value for a in call.args if a.keyword is None]
 
 
-def _probability(call: cst.Call) -> Optional[float]:
+def _probability(call: cst.Call, position: Optional[int] = None) -> Optional[float]:
+    """The constant probability a transform applies with: `p=`, `p` by position, `always_apply=True`."""
     value = keyword(call, "p")
+    if value is None and position is not None and len(call.args) > position and not call.args[position].keyword:
+        value = call.args[position].value
     if type(value) in (cst.Integer, cst.Float):
         return float(value.value)
+    always = keyword(call, "always_apply")
+    if type(always) is cst.Name and always.value == "True":
+        return 1.0
     return None
 
 
