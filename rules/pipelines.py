@@ -329,7 +329,9 @@ class EvalLoaderDropLast(_LoaderRule):
     summary = "An evaluation loader that drops the last incomplete batch"
     what_it_does = (
         "Reports a DataLoader of evaluation data built with `drop_last=True`, and `tf.data` "
-        "`batch(..., drop_remainder=True)` on evaluation data."
+        "`batch(..., drop_remainder=True)` on evaluation data. Silent in files that run on TPU/XLA "
+        "(`torch_xla`, `TPUStrategy`, `jax.pmap`): those compile for one batch shape, so full batches "
+        "are required there (pad the last batch and mask it to score every sample)."
     )
     why_bad = (
         "Wrong results: up to `batch_size - 1` samples are silently left out of every evaluation, so "
@@ -346,11 +348,20 @@ class EvalLoaderDropLast(_LoaderRule):
     def flagged(self, model, site):
         call = site.node
         if has_role(site.qualname, "loader") and is_bool(argument(call, 8, "drop_last"), True):
-            return "`drop_last=True`", "drop_last", 8, None
-        if type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
+            found = "`drop_last=True`", "drop_last", 8, None
+        elif type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
                 is_bool(keyword(call, "drop_remainder"), True):
-            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1, None
-        return None
+            found = "`batch(..., drop_remainder=True)`", "drop_remainder", 1, None
+        else:
+            return None
+        return None if _static_shapes(model) else found
+
+
+def _static_shapes(model) -> bool:
+    """Does the file run on TPU/XLA (`torch_xla`, `TPUStrategy`, `jax.pmap`)? There every batch must
+    have the same shape, so a dropped last batch is the price of compiling once, not an oversight."""
+    return any(has_role(target, "static-shapes") for target in model.imports.aliases.values()) or \
+        any(has_role(site.qualname, "static-shapes") for site in model.calls)
 
 
 def _only_sampled(model, name: Optional[str]) -> bool:

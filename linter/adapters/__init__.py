@@ -59,6 +59,7 @@ ROLE_NAMES = frozenset(
         "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
         "label-encoder",  # fitted on labels: its categories, not statistics of the features
         "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
+        "static-shapes",  # TPU/XLA backends that compile for fixed shapes: full batches are required
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
     }
 )

@@ -8,4 +8,6 @@ ROLES = {
     "random-transform": ["tensorflow.image.random_*", "tensorflow.image.stateless_random_*"],
     "dataset": ["tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.TFRecordDataset",
                 "tensorflow_datasets.load"],
+    "static-shapes": ["tensorflow.distribute.TPUStrategy", "tensorflow.distribute.experimental.TPUStrategy",
+                      "tensorflow.distribute.cluster_resolver.TPUClusterResolver", "tensorflow.tpu.*"],
 }

@@ -15,6 +15,7 @@ ROLES = {
     "model-base": ["torch.nn.Module", "torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"],
     "model-factory": ["torch.hub.load", "torch.nn.Sequential", "torch.jit.load"],
     "pretrained-factory": ["torch.hub.load", "torch.jit.load"],
+    "static-shapes": ["torch_xla", "torch_xla.*"],
     # Layers whose output does not depend on the mode (no dropout, no running statistics).
     "mode-free-layer": [
         "torch.nn.Linear", "torch.nn.Bilinear", "torch.nn.Conv1d", "torch.nn.Conv2d", "torch.nn.Conv3d",
