@@ -4,7 +4,7 @@ from __future__ import annotations
 from skewlint.lazy import libcst as cst
 
 from skewlint import fixes
-from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, method_has_role
+from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, method_has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import updates_weights
@@ -69,7 +69,7 @@ class MissingNoGrad(Rule):
                 continue  # inside the model's own methods (`predict`, `forward`): the caller decides
             if observation.context.by_name and function in analysis.trained_through:
                 continue  # `infer()` serves a training step too: its gradients are needed there
-            if any(_grad_free_callable(f) for f in observation.facts):
+            if any(_grad_free_callable(model, f) for f in observation.facts):
                 continue
             group = (function, key, observation.context.node)
             if group in seen:
@@ -125,10 +125,14 @@ def _evaluation_evidence(observation):
     return None
 
 
-def _grad_free_callable(fact) -> bool:
-    """Diffusers pipelines and the like run their `__call__` under `torch.no_grad()` themselves."""
+def _grad_free_callable(model, fact) -> bool:
+    """Diffusers and transformers pipelines run their `__call__` under `torch.no_grad()` themselves."""
     call = fact.node
-    if type(call) is not cst.Call or type(call.func) is not cst.Attribute:
+    if type(call) is not cst.Call:
+        return False
+    if has_role(model.qualify(call.func), "grad-free-factory"):
+        return True
+    if type(call.func) is not cst.Attribute:
         return False
     owner = (dotted(call.func.value) or "").rsplit(".", 1)[-1]
     return any(word in owner for word in GRAD_FREE_CALLABLES)

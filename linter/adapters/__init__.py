@@ -33,6 +33,7 @@ ROLE_NAMES = frozenset(
         "model-base",  # classes whose subclasses are models
         "model-factory",  # calls that return a model in TRAIN mode
         "eval-model-factory",  # calls that return a model already in EVAL mode
+        "grad-free-factory",  # calls that return a callable running without gradients by itself
         "model-wrapper",  # calls that wrap their first argument and return the same model
         "functional-dropout",  # F.dropout & co. (training defaults to True)
         "functional-dropout-off-by-default",  # F.alpha_dropout & co. (training defaults to False)

@@ -8,6 +8,8 @@ ROLES = {
     # `from_pretrained` returns a model in eval mode; any `*.from_pretrained` is matched by the
     # semantic model, these are the explicit classes.
     "eval-model-factory": ["transformers.pipeline"],
+    # `Pipeline.forward` runs the model under `inference_context()` (`torch.no_grad`).
+    "grad-free-factory": ["transformers.pipeline"],
 }
 
 ROLES["dataset"] = ["datasets.load_dataset"]
