@@ -11,7 +11,10 @@ from skewlint.diagnostics import Finding
 from skewlint.semantic.state import is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
-from skewlint.semantic.names import MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, tokens
+from skewlint.semantic.names import (
+    MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
+)
+from skewlint.semantic.optimizers import stepped_models
 
 FAMILY = "model mode"
 # Methods that may legitimately set `self.training` themselves (overrides of `train`/`eval`).
@@ -436,6 +439,10 @@ class TrainModeNotRestored(Rule):
                 continue  # a frozen model set to eval on purpose is not trained
             if analysis.mode_free(observation.key, observation.facts):
                 continue
+            if observation.via is None:
+                stepped = stepped_models(model, observation.node, context.node, observation.function)
+                if stepped is not None and strip_module(observation.key) not in stepped:
+                    continue  # the step trains another model: this one only feeds its loss (a GAN)
             fact = min(facts, key=lambda f: model.source_order(f.node))
             name = observation.key
             where = "the training step" if observation.via is None else f"`{dotted(observation.node.func)}()`"

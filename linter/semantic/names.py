@@ -76,3 +76,10 @@ def mentions(node, word: str) -> bool:
     from skewlint.semantic.walk import descendants
 
     return any(type(n) is cst.Name and n.value == word for n in descendants(node))
+
+
+def strip_module(name: str) -> str:
+    """`model.module.module` -> `model`: DataParallel/DDP wrappers hold the same model."""
+    while name.endswith(".module"):
+        name = name[: -len(".module")]
+    return name

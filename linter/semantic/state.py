@@ -40,7 +40,7 @@ from skewlint.semantic.contexts import (
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
 from skewlint.semantic.walk import descendants
-from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, last_name, tokens
+from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, last_name, strip_module, tokens
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
@@ -313,7 +313,7 @@ def _optimized_models(model: SemanticModel) -> Dict[str, set]:
     for site in model.calls:
         func = site.node.func
         if type(func) is cst.Attribute and func.attr.value == "train":
-            found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
+            found.setdefault(strip_module(dotted(func.value) or ""), set()).add(site.function)
         name = site.qualname.rsplit(".", 1)[-1] if site.qualname else last_name(func)
         if not _OPTIMIZER_NAMES.search(name.lower()):
             continue
@@ -321,7 +321,7 @@ def _optimized_models(model: SemanticModel) -> Dict[str, set]:
             for node in descendants(arg.value):
                 if type(node) is cst.Call and type(node.func) is cst.Attribute and \
                         node.func.attr.value in ("parameters", "named_parameters"):
-                    found.setdefault(_strip_module(dotted(node.func.value) or ""), set()).add(site.function)
+                    found.setdefault(strip_module(dotted(node.func.value) or ""), set()).add(site.function)
     found.pop("", None)
     return found
 
@@ -331,7 +331,7 @@ def _loaded_models(model: SemanticModel) -> Dict[str, set]:
     for site in model.calls:
         func = site.node.func
         if type(func) is cst.Attribute and method_has_role(func.attr.value, "weights-load"):
-            found.setdefault(_strip_module(dotted(func.value) or ""), set()).add(site.function)
+            found.setdefault(strip_module(dotted(func.value) or ""), set()).add(site.function)
     found.pop("", None)
     return found
 
@@ -340,7 +340,7 @@ def _same_model(key: str, evidence: Dict[str, set], function: Optional[FunctionI
     """Is there evidence for `key` (up to `.module` wrappers) that applies where it is used? A name
     local to a function needs evidence in that function or the module body; `self.x` in its class;
     a parameter or a global, anywhere."""
-    functions = evidence.get(_strip_module(key))
+    functions = evidence.get(strip_module(key))
     if not functions:
         return False
     if function is None or key.split(".")[0] in function.params:
@@ -349,11 +349,6 @@ def _same_model(key: str, evidence: Dict[str, set], function: Optional[FunctionI
         return any(f is not None and f.cls is function.cls for f in functions)
     return function in functions or None in functions
 
-
-def _strip_module(name: str) -> str:
-    while name.endswith(".module"):
-        name = name[: -len(".module")]
-    return name
 
 
 def is_managed_copy(key: str) -> bool:
