@@ -15,6 +15,7 @@ from skewlint.semantic.names import (
     MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
 )
 from skewlint.semantic.optimizers import stepped_models
+from skewlint.semantic.sinks import only_displayed
 
 FAMILY = "model mode"
 # Methods that may legitimately set `self.training` themselves (overrides of `train`/`eval`).
@@ -482,7 +483,7 @@ class TrainingFlagAtInference(Rule):
             if context is None or context.kind != "eval":
                 continue
             flag = _training_flag(model, site)
-            if flag:
+            if flag and not only_displayed(model, site.node):  # augmented images shown, not scored
                 yield Finding(
                     self.code,
                     site.node,

@@ -12,6 +12,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.normalization import extract, same
+from skewlint.semantic.sinks import only_displayed
 from skewlint.semantic.walk import descendants
 
 FAMILY = "preprocessing parity"
@@ -203,12 +204,23 @@ class TransformerFitOnEvalData(Rule):
                            "model is fed with it: its coordinates do not match the training embedding, and it "
                            "has no `transform` for new data; use one that has (PCA, UMAP) fitted on the training data")
             elif _is_preprocessor(model, func.value, func.attr.value):
+                if _only_plotted(model, site):
+                    continue  # `plt.scatter(*PCA(2).fit_transform(X_test).T)`: a picture of the test set
                 apply = _APPLY.get(func.attr.value, "`{}.transform()`").format(receiver)
                 message = (f"`{receiver}.{func.attr.value}()` learns from evaluation data `{data}`: fit "
                            f"preprocessors on the training data only and use {apply} on evaluation data")
             else:
                 continue
             yield Finding(self.code, site.node, message, statement=site.statement)
+
+
+def _only_plotted(model, site) -> bool:
+    """Is a `fit_transform` result only plotted, and the fitted object used for nothing else?"""
+    receiver = dotted(site.node.func.value)
+    if receiver is not None and any(s is not site and type(s.node.func) is cst.Attribute
+                                    and dotted(s.node.func.value) == receiver for s in model.calls):
+        return False
+    return only_displayed(model, site.node)
 
 
 # How a fitted preprocessor is applied to new data, by the method that fits it (Keras layers are called).

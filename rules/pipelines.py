@@ -12,6 +12,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import TRAIN_FLAGS, is_tta
+from skewlint.semantic.sinks import only_displayed
 from skewlint.semantic.walk import descendants
 
 FAMILY = "evaluation data pipeline"
@@ -72,7 +73,8 @@ class AugmentationInEvalPipeline(Rule):
                 continue
             if type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS:
                 generator = pipes.of(func.value)
-                if generator is not None and generator.augments and not is_tta(target):
+                if generator is not None and generator.augments and not is_tta(target) and \
+                        not only_displayed(model, call):
                     role = pipes.role(call, target)
                     if role and role[0] == "eval":
                         yield self._finding(site, dotted(func.value) or "the generator", generator, role[1], call)
@@ -104,7 +106,7 @@ class AugmentationInEvalPipeline(Rule):
         if name is not None and is_eval_data_name(name.rsplit(".", 1)[-1]):
             return  # reported where that evaluation pipeline is built
         pipeline = model.pipelines.of(transform)
-        if pipeline is not None and pipeline.augments:
+        if pipeline is not None and pipeline.augments and not only_displayed(model, site.node):
             yield self._finding(site, name or model.snippet(transform), pipeline, role[1], transform)
 
     def _finding(self, site, name, pipeline, evidence, node):

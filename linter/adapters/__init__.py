@@ -25,6 +25,7 @@ FRAMEWORKS = (
     "albumentations",
     "sklearn",
     "numpy",
+    "display",
 )
 
 # Roles the rules use; an adapter may only fill these (a typo in a table fails at import).
@@ -60,6 +61,7 @@ ROLE_NAMES = frozenset(
         "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
         "label-encoder",  # fitted on labels: its categories, not statistics of the features
         "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
+        "display",  # calls that turn a value into a picture: plots, image grids, `imshow`
         "static-shapes",  # TPU/XLA backends that compile for fixed shapes: full batches are required
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
     }
@@ -73,6 +75,7 @@ METHOD_ROLES = frozenset(
         "weights-load",  # `model.load_state_dict(...)`, `Model.from_pretrained(...)`
         "forward",  # calls that run a model's forward pass besides `model(x)`
         "generate",  # forward passes that disable gradients themselves (HF `generate`)
+        "display",  # `ax.imshow(...)`, `writer.add_image(...)`: the value becomes a picture
     }
 )
 HOOK_ROLES = frozenset(

@@ -95,6 +95,7 @@ class SemanticModel:
     _order: Optional[Dict[int, int]] = None
     _built: Dict[int, object] = field(default_factory=dict)  # construction() per value node
     _pipelines: object = None
+    cache: Dict[str, object] = field(default_factory=dict)  # memos of the rules' whole-file queries
 
     @property
     def pipelines(self):

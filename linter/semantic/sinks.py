@@ -1,0 +1,90 @@
+"""Where a value goes. A result that only reaches a picture (`plt.imshow`, a scatter plot, a saved
+image grid) is a visualisation: augmented validation images shown to the reader, a t-SNE of test
+features. No metric is computed from it, so nothing about evaluation can be wrong there.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from skewlint.adapters import has_role, method_has_role
+from skewlint.lazy import libcst as cst
+from skewlint.semantic.names import dotted
+from skewlint.semantic.walk import children, descendants
+
+_MAX_HOPS = 3
+
+
+def only_displayed(model, node, hops: int = 0) -> bool:
+    """Does every path of the value of `node` (an expression) end in a display call? Followed through
+    the names it is assigned to and the loops over it; anything else it reaches (a metric, a loss, a
+    return, a model) makes it more than a picture."""
+    parents = _parents(model)
+    current = node
+    while True:
+        parent = parents.get(id(current))
+        if parent is None:
+            return False
+        if type(parent) is cst.Arg:
+            call = parents.get(id(parent))
+            if type(call) is cst.Call and _displays(model, call):
+                return True
+        elif type(parent) in (cst.Assign, cst.AnnAssign) and current is parent.value:
+            targets = [t.target for t in parent.targets] if type(parent) is cst.Assign else [parent.target]
+            return hops < _MAX_HOPS and _names_displayed(model, targets, parent, hops)
+        elif type(parent) is cst.For and current is parent.iter:
+            return hops < _MAX_HOPS and _names_displayed(model, [parent.target], parent, hops)
+        elif isinstance(parent, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+            return False
+        current = parent
+
+
+def _names_displayed(model, targets, binding, hops: int) -> bool:
+    names = set()
+    for target in targets:
+        for inner in descendants(target):
+            if type(inner) is cst.Name:
+                names.add(inner.value)
+            elif type(inner) in (cst.Attribute, cst.Subscript):
+                return False  # `self.images = ...`: followed nowhere
+    bound = {id(n) for target in targets for n in descendants(target)}
+    scope = _scope(model, binding)
+    uses = [n for n in descendants(scope) if type(n) is cst.Name and n.value in names and id(n) not in bound]
+    used = [n for n in uses if not _is_target(model, n)]
+    return bool(used) and all(only_displayed(model, use, hops + 1) for use in used)
+
+
+def _displays(model, call: cst.Call) -> bool:
+    func = call.func
+    if has_role(model.qualify(func), "display"):
+        return True
+    return type(func) is cst.Attribute and method_has_role(func.attr.value, "display")
+
+
+def _is_target(model, name: cst.Name) -> bool:
+    """A name being rebound (`x = ...`, `for x in ...`) is not a use of the old value."""
+    parents = _parents(model)
+    current, parent = name, parents.get(id(name))
+    while parent is not None and type(parent) in (cst.Tuple, cst.List, cst.Element, cst.StarredElement):
+        current, parent = parent, parents.get(id(parent))
+    return (type(parent) is cst.AssignTarget or (type(parent) is cst.For and current is parent.target)
+            or (type(parent) in (cst.AnnAssign, cst.AugAssign) and current is parent.target))
+
+
+def _scope(model, node):
+    """The function that binds the name, else the module."""
+    parents = _parents(model)
+    current = parents.get(id(node))
+    while current is not None and type(current) not in (cst.FunctionDef, cst.Lambda):
+        current = parents.get(id(current))
+    return current if current is not None else model.module
+
+
+def _parents(model) -> Dict[int, object]:
+    found: Optional[Dict[int, object]] = model.cache.get("parents")
+    if found is None:
+        found = {}
+        for node in descendants(model.module):
+            for child in children(node):
+                found[id(child)] = node
+        model.cache["parents"] = found
+    return found
