@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import traceback
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import click
@@ -373,19 +374,34 @@ def clean(cache_dir) -> None:
 
 
 @main.command("inspect")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def inspect_command(path) -> None:
-    """Show what the semantic model concluded about PATH: models, contexts, the mode at each forward."""
-    from skewlint.inspect import describe
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--candidates", is_flag=True,
+              help="Also list every finding each rule considered: reported, or held back and why "
+                   "(with a tally of the reasons when several files are inspected).")
+def inspect_command(paths, candidates) -> None:
+    """Show what the semantic model concluded about each Python file of PATHS: models, contexts, the
+    mode at each forward."""
+    from collections import Counter
+
+    from skewlint.inspect import describe, tally_text
     from skewlint.source import SourceError
 
-    try:
-        click.echo(describe(path), nl=False)
-    except SourceError as error:
-        _error(f"{path}: {error}")
-        sys.exit(EXIT_ERROR)
-    except Exception as error:  # libcst's ParserSyntaxError and the like
-        _error(f"{path}: could not analyse: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+    files = [str(p) for path in paths for p in ([Path(path)] if Path(path).is_file() else
+                                                 sorted(Path(path).rglob("*.py")))]
+    tally = Counter() if candidates else None
+    failed = False
+    for path in files:
+        try:
+            click.echo(describe(path, tally), nl=False)
+        except SourceError as error:
+            _error(f"{path}: {error}")
+            failed = True
+        except Exception as error:  # libcst's ParserSyntaxError and the like
+            _error(f"{path}: could not analyse: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+            failed = True
+    if tally is not None and len(files) > 1:
+        click.echo(tally_text(tally), nl=False)
+    if failed:
         sys.exit(EXIT_ERROR)
 
 

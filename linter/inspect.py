@@ -2,7 +2,8 @@
 stayed silent (models and where their mode comes from, contexts with evidence, each forward call)."""
 from __future__ import annotations
 
-from typing import List
+from collections import Counter
+from typing import List, Optional
 
 from skewlint.lazy import libcst as cst
 
@@ -11,7 +12,9 @@ from skewlint.semantic.model import build
 from skewlint.source import decode, read_bytes
 
 
-def describe(path: str) -> str:
+def describe(path: str, candidates: Optional[Counter] = None) -> str:
+    """The report for one file; with `candidates` (a tally of exemptions to add to), also every
+    finding each rule considered: reported, or held back and why."""
     from skewlint.engine import _project_view
 
     text = decode(read_bytes(path)).text
@@ -60,4 +63,39 @@ def describe(path: str) -> str:
         out.append(f"    line {line(observation.node)} `{code}` [{kind}] model `{observation.key}`: "
                    f"mode {facts(observation.facts)}; context {observation.context.kind}{evidence}; grad {grad}")
     out.append("  (modes: TRAIN, EVAL, UNKNOWN after code skewlint cannot see; ENTRY: whatever the caller had)")
+    if candidates is not None:
+        out.append("  candidates (reported, or held back and why):")
+        out.extend(_candidates(model, line, candidates) or ["    none"])
     return "\n".join(out) + "\n"
+
+
+def _candidates(model, line, tally: Counter) -> List[str]:
+    from skewlint.engine import _run_rules
+    from skewlint.registry import registry
+
+    model.silenced = []
+    rows = []
+    for finding in _run_rules(model, registry().rules):
+        message = finding.message
+        for index, (node, _) in enumerate(finding.related):
+            message = message.replace(f"{{line{index}}}", line(node))
+        rows.append((finding.node, finding.code, f"reported: {message.split(': ')[0]}"))
+    for code, node, why in model.silenced:
+        rows.append((node, code, f"silent at `{model.snippet(node)}`: {why}"))
+        tally[(code, why)] += 1
+    model.silenced = None
+
+    def number(node) -> int:
+        text = line(node)
+        return int(text) if text.isdigit() else 0
+
+    return [f"    line {line(node)} {code} {text}"
+            for node, code, text in sorted(rows, key=lambda r: (number(r[0]), r[1], r[2]))]
+
+
+def tally_text(tally: Counter) -> str:
+    """How often each exemption held a finding back, over every file inspected."""
+    lines = ["exemptions (findings held back, over all files):"]
+    lines += [f"  {count:5d}  {code}  {why}" for (code, why), count in
+              sorted(tally.items(), key=lambda item: (-item[1], item[0]))]
+    return "\n".join(lines) + "\n"

@@ -63,13 +63,17 @@ class MissingNoGrad(Rule):
             function = observation.function
             if not _is_torch_model(model, observation):
                 continue
+            why = None
             if not all(analysis.has_weights(key, f, function) for f in observation.facts if f.mode == "train"):
-                continue  # a fresh, untrained model fed a dummy input is a shape check
-            if function is not None and function.cls is not None and function.cls.is_model:
-                continue  # inside the model's own methods (`predict`, `forward`): the caller decides
-            if observation.context.by_name and function in analysis.trained_through:
-                continue  # `infer()` serves a training step too: its gradients are needed there
-            if any(_grad_free_callable(model, f) for f in observation.facts):
+                why = "an untrained model fed a dummy input (a shape check)"
+            elif function is not None and function.cls is not None and function.cls.is_model:
+                why = "inside the model's own methods: the caller decides"
+            elif observation.context.by_name and function in analysis.trained_through:
+                why = "the function serves a training step too: its gradients are needed there"
+            elif any(_grad_free_callable(model, f) for f in observation.facts):
+                why = "a library pipeline that disables gradients itself"
+            if why is not None:
+                model.silence(self.code, observation.node, why)
                 continue
             group = (function, key, observation.context.node)
             if group in seen:

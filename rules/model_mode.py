@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from skewlint.lazy import libcst as cst
 
@@ -288,20 +289,21 @@ def _guarded(function, value) -> bool:
 
 
 
-def _mode_matters(analysis, observation, facts) -> bool:
-    """Would the training mode change this evaluation's results? Not for Keras/Flax models (no mode),
-    EMA/teacher copies (managed on purpose), a submodule inside its parent model's own methods (it
-    follows the parent's mode), a model without dropout or BatchNorm, or an untrained model built
-    for a shape check."""
+def _mode_irrelevant(analysis, observation, facts) -> Optional[str]:
+    """Why the training mode would not change this evaluation's results, or None if it would."""
     key = observation.key
     function = observation.function
-    if not all(has_module_modes(f.framework) for f in facts) or is_managed_copy(key):
-        return False
+    if not all(has_module_modes(f.framework) for f in facts):
+        return "its framework has no train/eval mode"
+    if is_managed_copy(key):
+        return "an EMA/teacher copy, managed on purpose"
     if key.startswith("self.") and function is not None and function.cls is not None and function.cls.is_model:
-        return False
+        return "a submodule in its model's own method follows the parent's mode"
     if analysis.mode_free(key, observation.facts):
-        return False
-    return all(analysis.has_weights(key, f, function) for f in facts)
+        return "built from mode-free layers only (no dropout, no normalization)"
+    if not all(analysis.has_weights(key, f, function) for f in facts):
+        return "an untrained model fed a dummy input (a shape check)"
+    return None
 
 
 def _fact_related(facts):
@@ -360,10 +362,12 @@ class MissingEvalMode(Rule):
             if "train" not in modes or "unknown" in modes:
                 continue
             facts = [f for f in observation.facts if f.mode == "train"]
-            if not _mode_matters(analysis, observation, facts):
+            why = _mode_irrelevant(analysis, observation, facts)
+            if why is None and observation.context.by_grad and all(f.inferred for f in facts):
+                why = "samples drawn under no_grad inside training (monitoring), not an evaluation"
+            if why is not None:
+                model.silence(self.code, observation.node, why)
                 continue
-            if observation.context.by_grad and all(f.inferred for f in facts):
-                continue  # samples drawn under `no_grad` inside training (monitoring a GAN): not an evaluation
             # A call that switched it first, then the earliest in the source (facts are a set: its
             # order changes from run to run, the message must not).
             facts.sort(key=lambda f: (not f.by_call, model.source_order(f.node)))
@@ -436,14 +440,20 @@ class TrainModeNotRestored(Rule):
             if "eval" not in modes or "unknown" in modes:
                 continue
             facts = [f for f in observation.facts if f.mode == "eval" and f.by_call]
-            if not facts or not analysis.trained(observation.key, observation.function):
-                continue  # a frozen model set to eval on purpose is not trained
-            if analysis.mode_free(observation.key, observation.facts):
+            if not facts:
                 continue
-            if observation.via is None:
+            why = None
+            if not analysis.trained(observation.key, observation.function):
+                why = "never trained in this file: frozen in eval mode on purpose"
+            elif analysis.mode_free(observation.key, observation.facts):
+                why = "built from mode-free layers only (no dropout, no normalization)"
+            elif observation.via is None:
                 stepped = stepped_models(model, observation.node, context.node, observation.function)
                 if stepped is not None and strip_module(observation.key) not in stepped:
-                    continue  # the step trains another model: this one only feeds its loss (a GAN)
+                    why = "the step trains another model; this one only feeds its loss"
+            if why is not None:
+                model.silence(self.code, observation.node, why)
+                continue
             fact = min(facts, key=lambda f: model.source_order(f.node))
             name = observation.key
             where = "the training step" if observation.via is None else f"`{dotted(observation.node.func)}()`"
@@ -483,7 +493,9 @@ class TrainingFlagAtInference(Rule):
             if context is None or context.kind != "eval":
                 continue
             flag = _training_flag(model, site)
-            if flag and not only_displayed(model, site.node):  # augmented images shown, not scored
+            if flag and only_displayed(model, site.node):
+                model.silence(self.code, site.node, "the result is only displayed (visualisation)")
+            elif flag:
                 yield Finding(
                     self.code,
                     site.node,

@@ -199,13 +199,15 @@ class TransformerFitOnEvalData(Rule):
             receiver = model.snippet(func.value)
             if any(has_role(model.qualify(v.func), "embedding") for v in _built_by(model, func.value)):
                 if not _feeds_a_model(model, site):
-                    continue  # a t-SNE of the validation data for a scatter plot: nothing leaks
+                    model.silence(self.code, site.node, "an embedding (t-SNE) that feeds no model: a plot")
+                    continue
                 message = (f"`{receiver}.{func.attr.value}()` embeds evaluation data `{data}` on its own and a "
                            "model is fed with it: its coordinates do not match the training embedding, and it "
                            "has no `transform` for new data; use one that has (PCA, UMAP) fitted on the training data")
             elif _is_preprocessor(model, func.value, func.attr.value):
-                if _only_plotted(model, site):
-                    continue  # `plt.scatter(*PCA(2).fit_transform(X_test).T)`: a picture of the test set
+                if _only_plotted(model, site):  # `plt.scatter(*PCA(2).fit_transform(X_test).T)`
+                    model.silence(self.code, site.node, "the result is only displayed (visualisation)")
+                    continue
                 apply = _APPLY.get(func.attr.value, "`{}.transform()`").format(receiver)
                 message = (f"`{receiver}.{func.attr.value}()` learns from evaluation data `{data}`: fit "
                            f"preprocessors on the training data only and use {apply} on evaluation data")
@@ -326,6 +328,7 @@ class PreprocessingFitBeforeSplit(Rule):
             receiver = dotted(func.value)
             built = _built_by(model, func.value, order)
             if any(has_role(model.qualify(v.func), "label-encoder") for v in built):
+                model.silence(self.code, site.node, "a label encoder: fitted on labels, not feature statistics")
                 continue
             known = any(has_role(model.qualify(v.func), "fitted-preprocessor") for v in built)
             targets = _assigned_names(site.statement)
@@ -340,8 +343,11 @@ class PreprocessingFitBeforeSplit(Rule):
             for split in splits:
                 end = model.source_order(split.node)
                 used = {name for arg in split.node.args for name in _roots(arg.value) & derived}
-                if split.function is site.function and end > order and used and \
-                        not _rebound(model, used, order, end, derived):
+                if split.function is not site.function or end <= order or not used:
+                    continue
+                if _rebound(model, used, order, end, derived):
+                    model.silence(self.code, site.node, "the split data is rebound after the fit")
+                else:
                     yield Finding(
                         self.code, site.node,
                         f"`{model.snippet(func.value)}.{func.attr.value}()` learns from every row of `{data}`, "

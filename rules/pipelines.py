@@ -74,7 +74,7 @@ class AugmentationInEvalPipeline(Rule):
             if type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS:
                 generator = pipes.of(func.value)
                 if generator is not None and generator.augments and not is_tta(target) and \
-                        not only_displayed(model, call):
+                        not only_displayed(model, call):  # a picture of augmented data is no evaluation
                     role = pipes.role(call, target)
                     if role and role[0] == "eval":
                         yield self._finding(site, dotted(func.value) or "the generator", generator, role[1], call)
@@ -102,11 +102,16 @@ class AugmentationInEvalPipeline(Rule):
             return
         name = dotted(transform)
         if is_tta(name) or is_tta(model.assigned_name(site)):
+            model.silence(self.code, site.node, "test-time augmentation, named so")
             return
         if name is not None and is_eval_data_name(name.rsplit(".", 1)[-1]):
             return  # reported where that evaluation pipeline is built
         pipeline = model.pipelines.of(transform)
-        if pipeline is not None and pipeline.augments and not only_displayed(model, site.node):
+        if pipeline is None or not pipeline.augments:
+            return
+        if only_displayed(model, site.node):
+            model.silence(self.code, site.node, "the augmented data is only displayed (visualisation)")
+        else:
             yield self._finding(site, name or model.snippet(transform), pipeline, role[1], transform)
 
     def _finding(self, site, name, pipeline, evidence, node):
@@ -304,8 +309,11 @@ class _LoaderRule(Rule):
     family = FAMILY
 
     def flagged(self, model, site):  # pragma: no cover - interface
-        """(option text, keyword to set to False or None, its position, detail for the message) when
-        the call has the option."""
+        """(option text, keyword to set to False or None, its position) when the call has the option."""
+        raise NotImplementedError
+
+    def harm(self, model, site):  # pragma: no cover - interface
+        """(detail for the message, None) when the option does harm here, else (None, why not)."""
         raise NotImplementedError
 
     def check(self, model):
@@ -314,10 +322,14 @@ class _LoaderRule(Rule):
             flagged = self.flagged(model, site)
             if flagged is None:
                 continue
-            option, parameter, position, detail = flagged
+            option, parameter, position = flagged
             target = model.assigned_name(site)
             role = pipes.role(site.node, target)
             if not role or role[0] != "eval":
+                continue
+            detail, harmless = self.harm(model, site)
+            if harmless:
+                model.silence(self.code, site.node, harmless)
                 continue
             change = fixes.set_argument(site.node, parameter, "False", position=position) if parameter else None
             yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1], detail=detail),
@@ -350,20 +362,18 @@ class EvalLoaderDropLast(_LoaderRule):
     def flagged(self, model, site):
         call = site.node
         if has_role(site.qualname, "loader") and is_bool(argument(call, 8, "drop_last"), True):
-            found = "`drop_last=True`", "drop_last", 8, None
-        elif type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
+            return "`drop_last=True`", "drop_last", 8
+        if type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
                 is_bool(keyword(call, "drop_remainder"), True):
-            found = "`batch(..., drop_remainder=True)`", "drop_remainder", 1, None
-        else:
-            return None
-        return None if _static_shapes(model) else found
+            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1
+        return None
 
-
-def _static_shapes(model) -> bool:
-    """Does the file run on TPU/XLA (`torch_xla`, `TPUStrategy`, `jax.pmap`)? There every batch must
-    have the same shape, so a dropped last batch is the price of compiling once, not an oversight."""
-    return any(has_role(target, "static-shapes") for target in model.imports.aliases.values()) or \
-        any(has_role(site.qualname, "static-shapes") for site in model.calls)
+    def harm(self, model, site):
+        # On TPU/XLA (`torch_xla`, `TPUStrategy`, `jax.pmap`) every batch must have the same shape: a
+        # dropped last batch is the price of compiling once, not an oversight.
+        static = any(has_role(target, "static-shapes") for target in model.imports.aliases.values()) or \
+            any(has_role(s.qualname, "static-shapes") for s in model.calls)
+        return (None, "the file runs on TPU/XLA, where batches must be full") if static else (None, None)
 
 
 def _only_sampled(model, name: Optional[str]) -> bool:
@@ -411,9 +421,9 @@ class EvalLoaderShuffle(_LoaderRule):
     )
 
     def flagged(self, model, site):
-        found = self._shuffles(model, site)
-        if found is None:
-            return None
+        return self._shuffles(model, site)
+
+    def harm(self, model, site):
         call = site.node
         # Where the loader's outputs meet the data in its own order (the dataset's file list or labels,
         # a generator's `filenames`/`classes`); a shuffle that only feeds an aggregate metric is harmless.
@@ -422,7 +432,7 @@ class EvalLoaderShuffle(_LoaderRule):
             names.add(dotted(call.args[0].value))
         names.discard(None)
         paired = _read_in_dataset_order(model, names | {f"{name}.dataset" for name in names})
-        return None if paired is None else (*found, paired)
+        return (paired, None) if paired else (None, "no output is paired with the data in its order")
 
     def _shuffles(self, model, site):
         call = site.node

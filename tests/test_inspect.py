@@ -31,6 +31,44 @@ def test_inspect_command():
     assert missing.returncode == 2
 
 
+def test_inspect_candidates_shows_what_was_held_back_and_why():
+    gan = FIXTURES / "model_mode" / "skw102_alternating_steps.py"
+    result = subprocess.run([SCRIPT, "inspect", "--candidates", str(gan)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "line 49 SKW102 reported: `gen` may still be in eval mode" in result.stdout
+    assert "line 25 SKW102 silent at `gen(torch.randn(8, 10))`: the step trains another model" in result.stdout
+    # Several files: a tally of the exemptions over all of them.
+    pipelines = FIXTURES / "pipelines"
+    both = subprocess.run([SCRIPT, "inspect", "--candidates", str(gan), str(pipelines / "skw304_tpu.py"),
+                           str(pipelines / "visualisation_is_not_evaluation.py")], capture_output=True, text=True)
+    tally = both.stdout.split("exemptions (findings held back, over all files):\n")[1]
+    assert "SKW304  the file runs on TPU/XLA" in tally
+    assert "SKW105  the result is only displayed (visualisation)" in tally
+    assert "    4  SKW102  the step trains another model" in tally
+
+
+def test_phase_loop_followed_per_value():
+    found = analyse("""
+        import torch, torchvision
+        model = torchvision.models.resnet18()
+        opt = torch.optim.SGD(model.parameters())
+        for epoch in range(3):
+            for phase in ["train", "val"]:
+                if phase == "train":
+                    model.train()
+                else:
+                    model.eval()
+                for x, y in loaders[phase]:
+                    with torch.set_grad_enabled(phase == "train"):
+                        out = model(x)
+                    if phase == "train":
+                        out.sum().backward()
+                        opt.step()
+    """)[1].observations.values()
+    seen = sorted((o.context.kind, sorted(o.modes()), sorted(o.grad)) for o in found)
+    assert seen == [("eval", ["eval"], ["off"]), ("train", ["train"], ["on"])]
+
+
 def test_loop_fixpoint_carries_eval_to_the_next_iteration():
     found = observations("""
         import torch, torchvision

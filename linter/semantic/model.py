@@ -96,6 +96,7 @@ class SemanticModel:
     _built: Dict[int, object] = field(default_factory=dict)  # construction() per value node
     _pipelines: object = None
     cache: Dict[str, object] = field(default_factory=dict)  # memos of the rules' whole-file queries
+    silenced: Optional[list] = None  # `inspect --candidates`: (code, node, why) of findings held back
 
     @property
     def pipelines(self):
@@ -141,6 +142,11 @@ class SemanticModel:
             if info.name == name and info.cls is cls and info.parent is None:
                 return info
         return None
+
+    def silence(self, code: str, node, why: str) -> None:
+        """A rule held a finding back for this reason (recorded only for `inspect --candidates`)."""
+        if self.silenced is not None:
+            self.silenced.append((code, node, why))
 
     def qualify(self, node) -> Optional[str]:
         return self.imports.qualify(node)
