@@ -982,10 +982,10 @@ class _Interpreter:
                 for small in line.body:
                     if type(small) is cst.Assign:
                         for target in small.targets:
-                            names.add(dotted(target.target))
-                            if type(small.value) is cst.BinaryOperation and \
-                                    dotted(small.value.left) == dotted(target.target):
-                                names.discard(dotted(target.target))  # `total = total + x` accumulates
+                            # `total = total + x` accumulates; `loss = f(...)` anywhere in the body resets
+                            if not (type(small.value) is cst.BinaryOperation and
+                                    dotted(small.value.left) == dotted(target.target)):
+                                names.add(dotted(target.target))
             self._loop_assigned[loop] = names
         return self._loop_assigned[loop]
 
