@@ -341,11 +341,15 @@ class SemanticModel:
         entry = self.project_entry(call.func, "classes")
         if entry is not None:
             return entry.data["mode_free"]
+        reference = qualname or dotted(call.func)
+        # Perhaps a class of another project file (any case: `inconv` from `from .unet_parts import *`).
+        elsewhere = name[:1].isupper() or (qualname or "").startswith(".") or (
+            qualname is None and type(call.func) is cst.Name and bool(self.imports.star_modules)
+            and call.func.value not in self.function_names)
+        if elsewhere and unknown is not None and reference and not framework_of(reference):
+            unknown.append(reference)  # the importer resolves it
+            return True
         if name[:1].isupper():
-            reference = qualname or dotted(call.func)
-            if unknown is not None and reference and not framework_of(reference):
-                unknown.append(reference)  # perhaps a class of another project file
-                return True
             return False  # an unknown class may be a module with dropout
         return "dropout" not in name.lower() and "batch_norm" not in name.lower()
 
