@@ -110,6 +110,9 @@ class Summary:
     exit: Dict[str, FrozenSet[Fact]] = field(default_factory=dict)
     evaluates: Dict[str, Observation] = field(default_factory=dict)
     trains: Dict[str, Observation] = field(default_factory=dict)
+    # Forwards of a caller's model in no context of their own (`self._forward_pass(x)`): they run in
+    # the context of the call.
+    forwards: Dict[str, Observation] = field(default_factory=dict)
 
 
 class State:
@@ -727,7 +730,8 @@ class _Interpreter:
         self.analysis.observe(observation, self.bindings)
         if any(f.mode == ENTRY for f in facts) and self.visible(key):
             target = self.summary.evaluates if context.kind == EVAL else (
-                self.summary.trains if context.kind == TRAIN else None)
+                self.summary.trains if context.kind == TRAIN else
+                self.summary.forwards if context.kind == UNKNOWN and not self.analysis.pytest else None)
             if target is not None and key not in target:
                 target[key] = observation
 
@@ -761,6 +765,12 @@ class _Interpreter:
                     self.analysis.trained_through.add(callee)
                     continue
                 self.observe(node, key, state.get(key), observation.context, state.grad, via=observation)
+        if context.kind in (EVAL, TRAIN):
+            for inner_key, observation in summary.forwards.items():
+                key = translate(inner_key)
+                if key is not None:  # the helper's forward is this context's
+                    self.observe(node, key, state.get(key), context, state.grad,
+                                 via=dataclasses.replace(observation, context=context))
         for inner_key, facts in summary.exit.items():
             key = translate(inner_key)
             if key is None:
