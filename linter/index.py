@@ -128,6 +128,20 @@ class ProjectView:
             return None
         return self._find(self.path, qualname, kind, 0)
 
+    def method(self, base: str, name: str, star_modules=()) -> Optional["Entry"]:
+        """The method `name` that a class deriving from `base` (a class of another project file)
+        inherits: from that class or, through the bases its file names, from theirs."""
+        entry = self.lookup(base, "classes", star_modules)
+        for depth in range(_MAX_DEPTH):
+            if entry is None:
+                return None
+            found = entry.data.get("methods", {}).get(name)
+            if found is not None:
+                return Entry("functions", f"{entry.name}.{name}", entry.path, found)
+            entry = next(filter(None, (self.resolve(entry.path, b, "classes", depth + 1)
+                                       for b in entry.data["bases"])), None)
+        return None
+
     def _find(self, importer: str, qualname: str, kind: str, depth: int) -> Optional["Entry"]:
         if depth > _MAX_DEPTH:
             return None

@@ -11,15 +11,21 @@ from skewlint.index import Index
 from skewlint.registry import registry
 from test_cli import run, write
 
-PROJECT = FIXTURES / "model_mode" / "project_segmentation"
-FILES = sorted(p.relative_to(PROJECT).as_posix() for p in PROJECT.rglob("*.py"))
+# Fixture projects: linted whole, and one file at a time as pre-commit passes a changed file.
+PROJECTS = {name: FIXTURES / "model_mode" / name for name in ("project_segmentation", "project_trainer")}
+PROJECT = PROJECTS["project_segmentation"]
+FILES = [(name, p.relative_to(root).as_posix()) for name, root in PROJECTS.items() for p in sorted(root.rglob("*.py"))]
+
+
+def copy(tmp_path, root):
+    shutil.copytree(root, tmp_path / "app")
+    (tmp_path / "app" / "pyproject.toml").write_text("")  # the project root
+    return tmp_path / "app"
 
 
 @pytest.fixture
 def project(tmp_path):
-    shutil.copytree(PROJECT, tmp_path / "app")
-    (tmp_path / "app" / "pyproject.toml").write_text("")  # the project root
-    return tmp_path / "app"
+    return copy(tmp_path, PROJECT)
 
 
 def findings(stdout):
@@ -32,22 +38,25 @@ def findings(stdout):
     return found
 
 
-def marks():
-    return {(name, row, code) for name in FILES
-            for row, code in expected_marks((PROJECT / name).read_text(encoding="utf-8"))}
+def marks(project_name="project_segmentation"):
+    root = PROJECTS[project_name]
+    return {(name, row, code) for owner, name in FILES if owner == project_name
+            for row, code in expected_marks((root / name).read_text(encoding="utf-8"))}
 
 
-@pytest.mark.parametrize("name", FILES)
-def test_each_file_alone_as_pre_commit_passes_it(project, name):
-    result = run("check", "--no-cache", name, cwd=project)
-    assert findings(result.stdout) == {m for m in marks() if m[0] == name}, result.stdout
+@pytest.mark.parametrize("project_name,name", FILES)
+def test_each_file_alone_as_pre_commit_passes_it(tmp_path, project_name, name):
+    result = run("check", "--no-cache", name, cwd=copy(tmp_path, PROJECTS[project_name]))
+    assert findings(result.stdout) == {m for m in marks(project_name) if m[0] == name}, result.stdout
 
 
-def test_whole_project_any_job_count(project):
+@pytest.mark.parametrize("project_name", PROJECTS)
+def test_whole_project_any_job_count(tmp_path, project_name):
+    project = copy(tmp_path, PROJECTS[project_name])
     one = run("check", "--no-cache", "-j", "1", ".", cwd=project).stdout
     two = run("check", "--no-cache", "-j", "2", ".", cwd=project).stdout
     assert one == two
-    assert findings(one) == marks()
+    assert findings(one) == marks(project_name)
 
 
 def test_cached_result_follows_the_files_it_used(project):

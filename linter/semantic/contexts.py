@@ -188,7 +188,7 @@ def is_training_step(site, manual_only: bool = False) -> bool:
         return "tape" in words
     if method_has_role(method, "optimizer-step"):
         if method == "zero_grad":
-            return True
+            return False  # clears gradients; alone it trains nothing (evaluation loops call it too)
         if _NOT_OPTIMIZER.intersection(words):
             return False
         return any(w.startswith("optim") or w in ("opt", "scaler", "trainer") for w in words) or (

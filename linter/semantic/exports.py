@@ -36,26 +36,26 @@ def exports(model, text: Optional[str] = None) -> dict:
                                   "mode_free": free and not unknown,
                                   "unknown_layers": sorted(set(unknown)) if free else []}
     functions = {}
-    # Only the summaries of the module's functions: the module body and the methods are the file's
-    # own business (its lint analyses them), not something an importer asks.
+    # The summaries of the module's functions, and of the methods of its classes that are not models
+    # (trainers: a subclass in another file inherits `validate`); the module body is the file's own
+    # business (its lint analyses it), not something an importer asks.
     from skewlint.semantic.state import Analysis
 
     analysis = Analysis(model)
     for info in model.functions:
-        if info.cls is not None or info.parent is not None or id(info.node) not in top:
+        if info.parent is not None:
             continue
-        summary = analysis.summary(info)
-        entry = {"line": lines.get(("def", info.name), 1), "params": info.params}
-        if summary is not None:
-            params = set(info.params)
-            of_params = (lambda found: {k: v for k, v in found.items() if k.split(".")[0] in params})
-            entry["evaluates"] = {k: o.context.evidence for k, o in of_params(summary.evaluates).items()}
-            entry["trains"] = {k: o.context.manual for k, o in of_params(summary.trains).items()}
-            entry["exit"] = {k: sorted({f.mode for f in facts}) for k, facts in of_params(summary.exit).items()}
-        returned = _returned_model(model, info)
-        if returned is not None:
-            entry["returns"] = returned
-        functions[info.name] = entry
+        if info.cls is None and id(info.node) in top:
+            entry = _function_entry(analysis, info, lines.get(("def", info.name), 1))
+            returned = _returned_model(model, info)
+            if returned is not None:
+                entry["returns"] = returned
+            functions[info.name] = entry
+        elif info.cls is not None and info.cls.name in classes and not info.cls.is_model and \
+                not {"staticmethod", "classmethod"}.intersection(info.decorators):
+            methods = classes[info.cls.name].setdefault("methods", {})
+            line = _method_line(text, classes[info.cls.name]["line"], info.name)
+            methods[info.name] = _function_entry(analysis, info, line, ["self"])
     return {
         "classes": classes,
         "functions": functions,
@@ -63,6 +63,28 @@ def exports(model, text: Optional[str] = None) -> dict:
         "star": list(model.imports.star_modules),
         "uses": dict(model.stars.used) if model.stars is not None else {},
     }
+
+
+def _function_entry(analysis, info, line: int, receiver=()) -> dict:
+    """What a call does to the models it passes (a method's first parameter is its receiver)."""
+    summary = analysis.summary(info)
+    entry = {"line": line, "params": [*receiver, *info.params]}
+    if summary is not None:
+        params = set(entry["params"])
+        of_params = (lambda found: {k: v for k, v in found.items() if k.split(".")[0] in params})
+        entry["evaluates"] = {k: o.context.evidence for k, o in of_params(summary.evaluates).items()}
+        entry["trains"] = {k: o.context.manual for k, o in of_params(summary.trains).items()}
+        entry["exit"] = {k: sorted({f.mode for f in facts}) for k, facts in of_params(summary.exit).items()}
+    return entry
+
+
+def _method_line(text: str, class_line: int, name: str) -> int:
+    """The line of the first `def name` after its class's line (method names repeat across classes)."""
+    start = 0
+    for _ in range(class_line - 1):
+        start = text.find("\n", start) + 1
+    match = re.compile(rf"^[ \t]+(?:async[ \t]+)?def[ \t]+{name}\b", re.MULTILINE).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else class_line
 
 
 def _returned_model(model, info) -> Optional[dict]:

@@ -217,9 +217,6 @@ class Analysis:
         found = 0
         if type(statement) not in (cst.FunctionDef, cst.ClassDef):
             sites = self.model.calls_by_statement.get(statement, ())
-            if bindings:  # `zero_grad()` stands for the step only where the step's branch may run
-                sites = [s for s in sites if not (type(s.node.func) is cst.Attribute and
-                                                  s.node.func.attr.value == "zero_grad")]
             if any(is_training_step(site) for site in sites):
                 found = ANYWHERE | DIRECTLY | (MANUALLY if any(updates_weights(site) for site in sites) else 0)
             if type(statement) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
@@ -682,6 +679,10 @@ class _Interpreter:
         if callee is not None:
             self.apply(site, callee, receiver, state, context)
             return
+        inherited = self.inherited(func)
+        if inherited is not None:
+            self.apply_project(site, inherited, state, receiver="self")
+            return
         for override in self.overrides(func):
             # `self.validate()` in a base class runs a subclass's method: it is entered with this grad state
             self.analysis.call_grads.setdefault(override, set()).update((g, self.info) for g in state.grad)
@@ -792,11 +793,16 @@ class _Interpreter:
             mapping[param] = self.key_of(value) if value is not None else None
         return mapping
 
-    def apply_project(self, site, entry, state: State) -> None:
-        """A call of a function of another project file: apply its summary from the index."""
+    def apply_project(self, site, entry, state: State, receiver: Optional[str] = None) -> None:
+        """A call of a function (or, with its receiver, a method) of another project file: apply its
+        summary from the index."""
         node, data = site.node, entry.data
         where = entry.where(self.model.project)
-        mapping = self.arguments(node, data["params"])
+        params = data["params"]
+        if receiver is None:
+            mapping = self.arguments(node, params)
+        else:
+            mapping = {params[0]: receiver, **self.arguments(node, params[1:])}
 
         def translate(key: str) -> Optional[str]:
             head, dot, rest = key.partition(".")
@@ -822,6 +828,22 @@ class _Interpreter:
             new = set(state.get(key)) if ENTRY in modes else set()
             new |= {Fact(mode, node, f"`{entry.name}()` (`{where}`)", by_call=True) for mode in modes if mode != ENTRY}
             self.set(state, key, frozenset(new))
+
+    def inherited(self, func):
+        """The index's entry for `self.m(...)` when `m` comes from a base class of another file."""
+        if type(func) is not cst.Attribute or type(func.value) is not cst.Name or func.value.value != "self" \
+                or self.info is None or self.info.cls is None or self.model.project is None:
+            return None
+        cls, seen = self.info.cls, set()
+        while cls is not None and cls.name not in seen:
+            seen.add(cls.name)
+            for base in cls.bases:
+                if self.model.local_class(base) is None:
+                    entry = self.model.project.method(base, func.attr.value, self.model.imports.star_modules)
+                    if entry is not None:
+                        return entry
+            cls = next((self.model.local_class(b) for b in cls.bases if self.model.local_class(b)), None)
+        return None
 
     def overrides(self, func) -> list:
         """The methods of this file's subclasses that `self.<name>(...)` may run when this class has none."""
