@@ -1096,12 +1096,22 @@ def _backward_receivers(model, function) -> Dict[str, set]:
 
 
 def _backward_of(loop, name: str) -> bool:
-    """Does the loop's body call `name.backward()` (or `backward(name)`, `scaler.scale(name).backward()`)?"""
+    """Does the loop's body back-propagate `name`, or a value made from it (`loss = ce + w * name`),
+    with `x.backward()`, `backward(x)` or `scaler.scale(x).backward()`?"""
+    names = {name}
+    lines = list(_simple_lines(statements(loop.body)))
+    for _ in range(3):  # `a += name; loss = a + b`: a few steps of derivation
+        for line in lines:
+            for small in line.body:
+                targets = [t.target for t in small.targets] if type(small) is cst.Assign else (
+                    [small.target] if type(small) is cst.AugAssign else [])
+                if targets and any(type(n) is cst.Name and n.value in names for n in descendants(small.value)):
+                    names.update(filter(None, map(dotted, targets)))
     for node in descendants(loop.body):
         if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "backward":
             receiver = node.func.value
-            if dotted(receiver) == name or any(dotted(arg.value) == name for arg in node.args) or (
-                    type(receiver) is cst.Call and any(dotted(arg.value) == name for arg in receiver.args)):
+            if dotted(receiver) in names or any(dotted(arg.value) in names for arg in node.args) or (
+                    type(receiver) is cst.Call and any(dotted(arg.value) in names for arg in receiver.args)):
                 return True
     return False
 
