@@ -117,3 +117,34 @@ def live_parts(statement, bindings: Dict[str, object]) -> Optional[list]:
         return None
     part = statement.body if truth else statement.orelse
     return [] if part is None else [part]
+
+
+def constant_arguments(call, callee) -> Optional[Dict[str, object]]:
+    """The constants a call passes (or leaves at their literal defaults) to parameters that the
+    function's `if` tests, by parameter name; None when there are none."""
+    node = callee.node
+    tested = {n.value for test in _tests(node.body) for n in descendants(test) if type(n) is cst.Name}
+    wanted = [p for p in callee.params if p in tested]
+    if not wanted:
+        return None
+    defaults = {p.name.value: p.default for p in (*node.params.posonly_params, *node.params.params,
+                                                  *node.params.kwonly_params) if p.default is not None}
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args):
+        return None  # `f(*args, **kwargs)`: where each value goes is unknown
+    found = {}
+    for name in wanted:
+        value = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+        index = callee.params.index(name)
+        if value is None and index < len(positional) and name not in [p.name.value for p in node.params.kwonly_params]:
+            value = positional[index].value
+        if value is None:
+            value = defaults.get(name)
+        ok, constant_value = constant(value) if value is not None else (False, None)
+        if ok:
+            found[name] = constant_value
+    return found or None
+
+
+def _tests(body):
+    return [n.test for n in descendants(body) if type(n) in (cst.If, cst.IfExp, cst.While)]

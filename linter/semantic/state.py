@@ -20,7 +20,7 @@ from typing import Dict, FrozenSet, List, Optional
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role, method_has_role
-from skewlint.semantic.branches import decide, literal_values, live_parts
+from skewlint.semantic.branches import constant_arguments, decide, literal_values, live_parts
 from skewlint.semantic.contexts import (
     EVAL,
     MANAGED,
@@ -157,6 +157,7 @@ class Analysis:
         self.function_contexts: Dict[Optional[FunctionInfo], Context] = {}
         self.summaries: Dict[FunctionInfo, Optional[Summary]] = {}
         self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
+        self.call_kinds: Dict[FunctionInfo, set] = {}  # whether its calls pass constants to its tests
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
         self._steps: Dict[int, int] = {}
@@ -175,6 +176,12 @@ class Analysis:
         _Interpreter(self, None).run()
         for info in self.model.functions:
             self.summary(info)
+        # A function that every call of the file specializes (`run_epoch(..., "val")`) is seen through
+        # those calls: its unspecialized reading would join branches that no call takes together.
+        specialized = {info for info, kinds in self.call_kinds.items() if kinds == {True}}
+        if specialized:
+            self.observations = {k: o for k, o in self.observations.items()
+                                 if k[2] or o.function not in specialized}
         self._never_switched()
         return self
 
@@ -235,11 +242,14 @@ class Analysis:
     def trains(self, statements, bit: int = ANYWHERE, bindings=None) -> bool:
         return any(self.steps(statement, bindings) & bit for statement in statements)
 
-    def summary(self, info: FunctionInfo) -> Optional[Summary]:
-        if info not in self.summaries:
-            self.summaries[info] = None  # recursion: a call to a function being analysed is unknown
-            self.summaries[info] = _Interpreter(self, info).run()
-        return self.summaries[info]
+    def summary(self, info: FunctionInfo, bindings: Optional[Dict[str, object]] = None) -> Optional[Summary]:
+        """The function's summary; with `bindings`, for a call that passes those constants to the
+        parameters its branches test (`train_and_valid(..., is_train=False)`)."""
+        key = (info, tuple(sorted(bindings.items(), key=repr))) if bindings else info
+        if key not in self.summaries:
+            self.summaries[key] = None  # recursion: a call to a function being analysed is unknown
+            self.summaries[key] = _Interpreter(self, info, bindings).run()
+        return self.summaries[key]
 
     def observe(self, observation: Observation, bindings=None) -> None:
         """One observation per call and model (the last pass of a loop decides), and per value of the
@@ -383,7 +393,7 @@ def _loads_weights(site) -> bool:
 
 
 class _Interpreter:
-    def __init__(self, analysis: Analysis, info: Optional[FunctionInfo]):
+    def __init__(self, analysis: Analysis, info: Optional[FunctionInfo], bindings=None):
         self.analysis = analysis
         self.model = analysis.model
         self.info = info
@@ -396,7 +406,8 @@ class _Interpreter:
         self._loop_assigned: Dict[cst.CSTNode, set] = {}
         self.params = set(info.params) if info is not None else set()
         self.locals: set = set()  # names bound in this function: not visible to callers
-        self.bindings: Dict[str, object] = {}  # loop variables followed one constant at a time
+        # Loop variables followed one constant at a time, and parameters a call passes constants to.
+        self.bindings: Dict[str, object] = dict(bindings or {})
 
     # entry and exit ------------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -409,8 +420,14 @@ class _Interpreter:
             state = State(grad=frozenset({ON}))
         else:
             body = statements(info.node.body)
+            bound = self.bindings
             trains = self.analysis.trains
-            context = function_context(model, info, trains(body), trains(body, DIRECTLY), trains(body, MANUALLY))
+            context = function_context(model, info, trains(body, ANYWHERE, bound), trains(body, DIRECTLY, bound),
+                                       trains(body, MANUALLY, bound))
+            if bound and context.kind != TRAIN and trains(body) and not self.analysis.pytest:
+                passed = ", ".join(f"{name}={value!r}" for name, value in bound.items())
+                context = Context(EVAL, f"`{info.name}({passed})` takes none of the training steps it takes "
+                                        "with other arguments", info.node)
             grad = frozenset({FROM_CALLER})
             for decorator in info.node.decorators:
                 effect = grad_effect(model, decorator.decorator)
@@ -670,7 +687,7 @@ class _Interpreter:
             key = self.key_of(func.value)
             if key is not None:
                 mode = self._mode_of(node, func.attr.value)
-                if any(_mentions_training(guard) for guard in site.guards):
+                if any(_mentions_training(guard) and decide(guard, self.bindings) is None for guard in site.guards):
                     mode = UNKNOWN_MODE  # `if training: model.train() else: model.eval()` chooses on purpose
                 self.set(state, key, frozenset({Fact(mode, node, f"`{dotted(func.value) or key}.{func.attr.value}()`",
                                                       by_call=True)}))
@@ -739,8 +756,10 @@ class _Interpreter:
     def apply(self, site, callee: FunctionInfo, receiver: Optional[str], state: State, context: Context) -> None:
         """A call of a function of this file: apply its summary with the caller's models."""
         self.analysis.call_grads.setdefault(callee, set()).update((g, self.info) for g in state.grad)
-        summary = self.analysis.summary(callee)
         node = site.node
+        constants = constant_arguments(node, callee)
+        self.analysis.call_kinds.setdefault(callee, set()).add(bool(constants))
+        summary = self.analysis.summary(callee, constants)
         mapping = self.arguments(node, callee.params)
         if summary is None:  # recursion
             for key in filter(None, mapping.values()):
