@@ -316,15 +316,21 @@ class _LoaderRule(Rule):
         """(detail for the message, None) when the option does harm here, else (None, why not)."""
         raise NotImplementedError
 
+    option = ("", 0)  # the loader's keyword for the option, and its position
+
     def check(self, model):
         pipes = model.pipelines
         for site in model.calls:
             flagged = self.flagged(model, site)
-            if flagged is None:
+            if flagged is not None:
+                option, parameter, position = flagged
+                role = pipes.role(site.node, model.assigned_name(site))
+            elif has_role(site.qualname, "loader"):  # `drop_last=drop_last`, set True when `flag == "test"`
+                option, parameter, position, role = _set_for_evaluation(site, *self.option)
+            else:
                 continue
-            option, parameter, position = flagged
-            target = model.assigned_name(site)
-            role = pipes.role(site.node, target)
+            if option is None:
+                continue
             if not role or role[0] != "eval":
                 continue
             detail, harmless = self.harm(model, site)
@@ -354,6 +360,7 @@ class EvalLoaderDropLast(_LoaderRule):
     example = "val_loader = DataLoader(val_set, batch_size=256, drop_last=True)"
     use_instead = "val_loader = DataLoader(val_set, batch_size=256)"
     message = "{option} on evaluation data ({evidence}): the last incomplete batch is never scored; remove it"
+    option = ("drop_last", 8)
     fix_safety = (
         "Unsafe fix: sets `drop_last=False` (`drop_remainder=False` for `tf.data`). Unsafe because code "
         "after the loader may rely on full batches (a fixed batch dimension, BatchNorm with one sample)."
@@ -374,6 +381,36 @@ class EvalLoaderDropLast(_LoaderRule):
         static = any(has_role(target, "static-shapes") for target in model.imports.aliases.values()) or \
             any(has_role(s.qualname, "static-shapes") for s in model.calls)
         return (None, "the file runs on TPU/XLA, where batches must be full") if static else (None, None)
+
+
+def _set_for_evaluation(site, name: str, position: int) -> tuple:
+    """(option text, None, None, ("eval", evidence)) when a loader's option is a variable that the
+    function sets to True in a branch taken for evaluation data (`if flag == "test": drop_last = True`,
+    where `flag` is a parameter); else (None,) * 4. No fix: the other branches need the option."""
+    value = argument(site.node, position, name)
+    function = site.function
+    if type(value) is not cst.Name or function is None:
+        return None, None, None, None
+    for node in descendants(function.node.body):
+        if type(node) is not cst.If or type(node.test) is not cst.Comparison or len(node.test.comparisons) != 1:
+            continue
+        test = node.test
+        sides = [test.left, test.comparisons[0].comparator]
+        parameter = next((s.value for s in sides if type(s) is cst.Name and s.value in function.params), None)
+        literal = next((s for s in sides if type(s) is cst.SimpleString), None)
+        if parameter is None or literal is None or type(test.comparisons[0].operator) is not cst.Equal:
+            continue
+        if not is_eval_data_name(literal.evaluated_value) or not _assigns_true(node.body, value.value):
+            continue
+        evidence = f"`{value.value}` is True when `{parameter} == {literal.value}`"
+        return f"`{name}={value.value}`", None, None, ("eval", evidence)
+    return None, None, None, None
+
+
+def _assigns_true(body, name: str) -> bool:
+    return any(type(small) is cst.Assign and is_bool(small.value, True)
+               and any(dotted(t.target) == name for t in small.targets)
+               for line in body.body if type(line) is cst.SimpleStatementLine for small in line.body)
 
 
 def _only_sampled(model, name: Optional[str]) -> bool:
@@ -414,6 +451,7 @@ class EvalLoaderShuffle(_LoaderRule):
                    "for (path, _), pred in zip(test_loader.dataset.samples, preds):\n    print(path, pred)")
     message = ("{option} on evaluation data ({evidence}) whose outputs are paired with `{detail}`, which is in "
                "the dataset's order: they no longer line up; do not shuffle")
+    option = ("shuffle", 2)
     fix_safety = (
         "Unsafe fix: sets `shuffle=False` where the option is a keyword or positional argument (a "
         "`RandomSampler` or `.shuffle()` is not changed). Unsafe because code may rely on a random order "
