@@ -51,6 +51,7 @@ class Index:
         self._summaries: Dict[str, Tuple[str, Optional[dict]]] = {}
         self._roots: Dict[str, str] = {}
         self._busy: set = set()  # files being summarized: an import cycle reads them as unknown
+        self._path_entries: Dict[tuple, List[str]] = {}
 
     def remember(self, path: str, content_digest: str, summary: Optional[dict]) -> None:
         """The summary of a file just linted: an importer linted later in this process reuses it."""
@@ -94,6 +95,19 @@ class Index:
                     break
                 current = parent
             self._roots[directory] = found
+        return found
+
+    def path_entries(self, path: str) -> List[str]:
+        """The relative directories a file adds to `sys.path` with literal strings."""
+        try:
+            key = (path, os.stat(path).st_mtime_ns)  # an editor's server sees the file change
+            found = self._path_entries.get(key)
+            if found is None:
+                with open(path, "rb") as handle:
+                    entries = [m.group(1).decode("utf-8", "replace") for m in _SYS_PATH.finditer(handle.read(_MAX_BYTES))]
+                found = self._path_entries[key] = [e for e in entries if not os.path.isabs(e)]
+        except OSError:
+            return []
         return found
 
     def view(self, path: str) -> "ProjectView":
@@ -168,11 +182,15 @@ class ProjectView:
             root = self.index.root(directory)
             bases = list(dict.fromkeys([directory, root, os.path.join(root, "src")]))
         for base in bases:
-            stem = os.path.join(base, *parts)
-            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")) if parts else (
-                    os.path.join(base, "__init__.py"),):
-                if os.path.isfile(candidate):
-                    return candidate
+            found = _module_file(base, parts)
+            if found is not None:
+                return found
+        if not dots:  # `sys.path.insert(1, "./preprocessing")` in the importer, from the root or its directory
+            for entry in self.index.path_entries(importer):
+                for base in dict.fromkeys([os.path.join(root, entry), os.path.join(directory, entry)]):
+                    found = _module_file(os.path.normpath(base), parts)
+                    if found is not None:
+                        return found
         return None
 
     def _inherited(self, entry: "Entry", depth: int) -> "Entry":
@@ -270,8 +288,18 @@ class ProjectView:
             return path
 
 
+_SYS_PATH = re.compile(rb"""sys\.path\.(?:insert\([ \t]*\d+[ \t]*,|append\()[ \t]*[rRuU]?['"]([^'"\n]+)['"][ \t]*\)""")
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
                      re.MULTILINE)
+
+
+def _module_file(base: str, parts: List[str]) -> Optional[str]:
+    stem = os.path.join(base, *parts)
+    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")) if parts else (
+            os.path.join(base, "__init__.py"),):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
 
 
 def imported_files(path: str, data: bytes) -> List[str]:

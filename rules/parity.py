@@ -10,6 +10,7 @@ from skewlint.adapters.statistics import KNOWN_STATISTICS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
+from skewlint.semantic.fitting import data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.normalization import extract, same
 from skewlint.semantic.sinks import only_displayed
@@ -193,7 +194,7 @@ class TransformerFitOnEvalData(Rule):
             func = site.node.func
             if type(func) is not cst.Attribute or func.attr.value not in _FIT_METHODS or not site.node.args:
                 continue
-            data = _data_name(site.node.args[0].value)
+            data = data_name(site.node.args[0].value)
             if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):
                 continue
             receiver = model.snippet(func.value)
@@ -238,14 +239,6 @@ def _feeds_a_model(model, site) -> bool:
         type(call.node.func) is cst.Attribute and call.node.func.attr.value in ("fit",) + _PREDICT_METHODS
         and model.source_order(call.node) > order and any(_roots(a.value) & targets for a in call.node.args)
         for call in model.calls)
-
-
-def _data_name(expr) -> Optional[str]:
-    while type(expr) is cst.Subscript:
-        expr = expr.value
-    if type(expr) is cst.Call and type(expr.func) is cst.Attribute:  # `X_test.values`, `df.to_numpy()`
-        expr = expr.func.value
-    return dotted(expr)
 
 
 def _is_preprocessor(model, receiver, method: str) -> bool:
@@ -318,28 +311,38 @@ class PreprocessingFitBeforeSplit(Rule):
         parts = {name for site in splits for name in _assigned_names(site.statement)}
         for site in model.calls:
             func = site.node.func
-            if type(func) is not cst.Attribute or func.attr.value not in ("fit", "fit_transform") or not site.node.args:
-                continue
-            data = _data_name(site.node.args[0].value)
+            if type(func) is cst.Attribute and func.attr.value in ("fit", "fit_transform") and site.node.args:
+                data_node, what = site.node.args[0].value, f"`{model.snippet(func.value)}.{func.attr.value}()`"
+            else:  # `X_prepared = prep_input(X)`, a function that fits a preprocessor on its argument
+                fitted = fitting_call(model, site)
+                if not fitted:
+                    continue
+                data_node, what = fitted[0][1], f"`{dotted(func) or 'the call'}()` fits a preprocessor that"
+            data = data_name(data_node)
             root = data.split(".")[0] if data else None
             if root is None or root in parts or is_eval_data_name(root):
                 continue  # a part of a split (or evaluation data: SKW404's)
             order = model.source_order(site.node)
-            receiver = dotted(func.value)
-            built = _built_by(model, func.value, order)
-            if any(has_role(model.qualify(v.func), "label-encoder") for v in built):
-                model.silence(self.code, site.node, "a label encoder: fitted on labels, not feature statistics")
-                continue
-            known = any(has_role(model.qualify(v.func), "fitted-preprocessor") for v in built)
             targets = _assigned_names(site.statement)
-            if func.attr.value == "fit_transform":
-                if not targets or not (known or _transformed_later(model, receiver, order)):
-                    continue  # the transformed data is not used, or no transformer
-                derived = _derived(model, targets, order)  # the statistics travel with the transformed data
-            elif _transformed_later(model, receiver, order, parts):
-                derived = _derived(model, {root}, order)  # `scaler.fit(X)`, then parts of `X` transformed
+            if type(func) is not cst.Attribute or func.attr.value not in ("fit", "fit_transform"):
+                if not targets:
+                    continue
+                derived = _derived(model, targets, order)
             else:
-                continue
+                receiver = dotted(func.value)
+                built = _built_by(model, func.value, order)
+                if any(has_role(model.qualify(v.func), "label-encoder") for v in built):
+                    model.silence(self.code, site.node, "a label encoder: fitted on labels, not feature statistics")
+                    continue
+                known = any(has_role(model.qualify(v.func), "fitted-preprocessor") for v in built)
+                if func.attr.value == "fit_transform":
+                    if not targets or not (known or _transformed_later(model, receiver, order)):
+                        continue  # the transformed data is not used, or no transformer
+                    derived = _derived(model, targets, order)  # the statistics travel with the transformed data
+                elif _transformed_later(model, receiver, order, parts):
+                    derived = _derived(model, {root}, order)  # `scaler.fit(X)`, then parts of `X` transformed
+                else:
+                    continue
             for split in splits:
                 end = model.source_order(split.node)
                 used = {name for arg in split.node.args for name in _roots(arg.value) & derived}
@@ -350,7 +353,7 @@ class PreprocessingFitBeforeSplit(Rule):
                 else:
                     yield Finding(
                         self.code, site.node,
-                        f"`{model.snippet(func.value)}.{func.attr.value}()` learns from every row of `{data}`, "
+                        f"{what} learns from every row of `{data}`, "
                         f"which `{_split_of(model, split)}` at line {{line0}} later splits into training and "
                         "evaluation parts: the evaluation rows shape what is fitted; split first and fit "
                         "on the training part (or put the step in a `Pipeline`)",
@@ -475,7 +478,7 @@ class PreprocessingSkippedAtInference(Rule):
             if fitted is None or not fitted[1]:
                 continue
             data = site.node.args[0].value
-            if _data_name(data) is None and type(data) is not cst.Call:
+            if data_name(data) is None and type(data) is not cst.Call:
                 continue
             missing = sorted(fitted[1] - _steps(model, data, set()))
             if not missing or not _counterparts(model, fitted[0].node.args[0].value, data):

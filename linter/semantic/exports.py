@@ -19,6 +19,7 @@ import re
 from typing import Optional
 
 from skewlint.lazy import libcst as cst
+from skewlint.semantic.fitting import fitted_parameters
 
 
 
@@ -75,6 +76,9 @@ def _function_entry(analysis, info, line: int, receiver=()) -> dict:
         entry["evaluates"] = {k: o.context.evidence for k, o in of_params(summary.evaluates).items()}
         entry["trains"] = {k: o.context.manual for k, o in of_params(summary.trains).items()}
         entry["exit"] = {k: sorted({f.mode for f in facts}) for k, facts in of_params(summary.exit).items()}
+    fits = fitted_parameters(analysis.model, info)
+    if fits:
+        entry["fits"] = sorted(fits)
     return entry
 
 
