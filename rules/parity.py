@@ -14,7 +14,7 @@ from skewlint.semantic.fitting import data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.normalization import extract, same
 from skewlint.semantic.sinks import only_displayed
-from skewlint.semantic.walk import descendants
+from skewlint.semantic.walk import children, descendants
 
 FAMILY = "preprocessing parity"
 _FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
@@ -129,7 +129,9 @@ class SuspiciousNormalizationConstants(Rule):
     what_it_does = (
         "Reports normalization constants that are almost ImageNet, CIFAR-10/100, MNIST or CLIP "
         "statistics: one value mistyped, mean and std swapped, channels reversed (BGR order with "
-        "RGB images), or 0-255 values applied after `ToTensor()` has scaled pixels to 0-1."
+        "RGB images), or 0-255 values applied after `ToTensor()` has scaled pixels to 0-1; and a "
+        "division by 255 of pixels that `tf.image.convert_image_dtype(..., tf.float32)` or `to_tensor` "
+        "already scaled to 0-1."
     )
     why_bad = (
         "Wrong results: the inputs are shifted or scaled differently from what the pretrained weights "
@@ -144,6 +146,64 @@ class SuspiciousNormalizationConstants(Rule):
             problem = _near_miss(norm, bgr)
             if problem:
                 yield Finding(self.code, norm.node, f"{problem}; check the constants")
+        for division, scaling in _rescaled_twice(model):
+            yield Finding(
+                self.code, division,
+                f"`{model.snippet(division)}` divides pixels that `{model.snippet(scaling)}` at line {{line0}} "
+                "already scaled to 0-1: inputs end up in 0-1/255, not the range the model expects; remove one "
+                "of the two scalings", related=((scaling, "the first scaling"),))
+
+
+def _rescaled_twice(model):
+    """(division by 255, the call that already scaled to 0-1) in each function, following the names
+    the scaled pixels are bound to through calls that keep their range (`tf.image.resize(x, ...)`)."""
+    if not any(_scales_to_unit(model, site.node) for site in model.calls if site.qualname):
+        return
+    for scope in [info.node.body for info in model.functions] + [model.module]:
+        unit = {}  # name -> the call that scaled its pixels to 0-1
+        checked = set()
+        for node in _own_nodes(scope):
+            single = type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name
+            for inner in descendants(node.value) if single else (node,):  # the value before its binding
+                if id(inner) not in checked and type(inner) is cst.BinaryOperation and \
+                        type(inner.operator) is cst.Divide and type(inner.right) in (cst.Integer, cst.Float) and \
+                        float(inner.right.value) == 255 and data_name(inner.left) in unit:
+                    yield inner, unit[data_name(inner.left)]
+                checked.add(id(inner))
+            if not single:
+                continue
+            target, value = node.targets[0].target.value, node.value
+            if type(value) is cst.Call and _scales_to_unit(model, value):
+                unit[target] = value
+            elif type(value) is cst.Call and value.args and data_name(value.args[0].value) in unit and \
+                    type(value.func) is cst.Attribute and value.func.attr.value in _RANGE_KEEPING:
+                unit[target] = unit[data_name(value.args[0].value)]
+            else:
+                unit.pop(target, None)
+
+
+def _own_nodes(scope):
+    """The nodes of a scope in source order, without those of the functions and classes inside it."""
+    stack = [scope]
+    while stack:
+        node = stack.pop()
+        yield node
+        if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda) or node is scope:
+            stack.extend(reversed(list(children(node))))
+
+
+# Calls that keep the 0-1 range of their first argument (resizing, reshaping, cropping, casting).
+_RANGE_KEEPING = ("resize", "reshape", "resize_with_pad", "resize_with_crop_or_pad", "central_crop", "crop_to_bounding_box",
+                  "cast", "expand_dims", "squeeze", "transpose", "permute", "unsqueeze", "interpolate", "flip_left_right")
+
+
+def _scales_to_unit(model, call: cst.Call) -> bool:
+    """`tf.image.convert_image_dtype(img, tf.float32)` (integers to 0-1) or torchvision's `to_tensor`."""
+    qualname = model.qualify(call.func) or ""
+    if qualname.endswith("convert_image_dtype") and qualname.startswith("tensorflow"):
+        dtype = call.args[1].value if len(call.args) > 1 else None
+        return dtype is not None and "float" in (dotted(dtype) or "")
+    return qualname.endswith("functional.to_tensor") and qualname.startswith("torchvision")
 
 
 def _near_miss(norm, bgr_images: bool) -> Optional[str]:
