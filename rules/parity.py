@@ -14,7 +14,7 @@ from skewlint.semantic.fitting import data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.normalization import extract, same
 from skewlint.semantic.sinks import only_displayed
-from skewlint.semantic.walk import children, descendants
+from skewlint.semantic.walk import descendants, own_nodes
 
 FAMILY = "preprocessing parity"
 _FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
@@ -162,7 +162,7 @@ def _rescaled_twice(model):
     for scope in [info.node.body for info in model.functions] + [model.module]:
         unit = {}  # name -> the call that scaled its pixels to 0-1
         checked = set()
-        for node in _own_nodes(scope):
+        for node in own_nodes(scope):
             single = type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name
             for inner in descendants(node.value) if single else (node,):  # the value before its binding
                 if id(inner) not in checked and type(inner) is cst.BinaryOperation and \
@@ -180,16 +180,6 @@ def _rescaled_twice(model):
                 unit[target] = unit[data_name(value.args[0].value)]
             else:
                 unit.pop(target, None)
-
-
-def _own_nodes(scope):
-    """The nodes of a scope in source order, without those of the functions and classes inside it."""
-    stack = [scope]
-    while stack:
-        node = stack.pop()
-        yield node
-        if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda) or node is scope:
-            stack.extend(reversed(list(children(node))))
 
 
 # Calls that keep the 0-1 range of their first argument (resizing, reshaping, cropping, casting).

@@ -106,7 +106,7 @@ class AugmentationInEvalPipeline(Rule):
             return
         if name is not None and is_eval_data_name(name.rsplit(".", 1)[-1]):
             return  # reported where that evaluation pipeline is built
-        pipeline = model.pipelines.of(transform)
+        pipeline = model.pipelines.of(transform, scope=site.function)
         if pipeline is None or not pipeline.augments:
             return
         if only_displayed(model, site.node):

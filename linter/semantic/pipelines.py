@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import GENERATOR_AUGMENTATIONS, P_POSITION, RANDOM_UNLESS_SCALAR, has_role
 from skewlint.semantic.contexts import EVAL_DATA_WORDS, SPLIT_KEYWORDS, built_for_eval, is_eval_data_name
 from skewlint.semantic.names import dotted, is_bool, keyword, tokens
-from skewlint.semantic.walk import descendants
+from skewlint.semantic.walk import descendants, own_nodes
 
 _MAX_DEPTH = 6
 # Keyword arguments that say "build the training variant".
@@ -36,14 +36,19 @@ def is_tta(name: Optional[str]) -> bool:
     return bool(name) and ("tta" in tokens(name) or "tta" in name.lower())
 
 
+_ANY = object()  # `of(..., scope=_ANY)`: names resolved over the whole file
+
+
 class Pipelines:
     def __init__(self, model):
         self.model = model
         self._functions: Dict[object, Optional[Pipeline]] = {}
 
     # pipelines -------------------------------------------------------------------------------------
-    def of(self, expr, depth: int = 0, flags: Optional[dict] = None) -> Optional[Pipeline]:
-        """The pipeline an expression denotes, or None when it is not (known to be) one."""
+    def of(self, expr, depth: int = 0, flags: Optional[dict] = None, scope=_ANY) -> Optional[Pipeline]:
+        """The pipeline an expression denotes, or None when it is not (known to be) one. With `scope`
+        (the function the expression is in, None for the module body), a name is what that scope
+        binds it to, when it does."""
         if depth > _MAX_DEPTH or expr is None:
             return None
         model = self.model
@@ -75,7 +80,18 @@ class Pipelines:
                 info = model.function_named(expr.func.value)
                 if info is not None:
                     return self._returned(info, _bound_flags(info, expr), depth)
+            if type(expr.func) is cst.Attribute and dotted(expr.func.value) == "self":  # `self.train_transform()`
+                methods = [f for f in model.functions if f.name == expr.func.attr.value and f.cls is not None]
+                if len(methods) == 1:
+                    return self._returned(methods[0], _bound_flags(methods[0], expr), depth)
             return None
+        if type(expr) is cst.IfExp:
+            # `self.train_transform() if self.val_transforms is None else self.val_transforms`: what the
+            # code supplies itself decides, when the other branch is the caller's (unknown)
+            branches = [self.of(expr.body, depth + 1, scope=scope), self.of(expr.orelse, depth + 1, scope=scope)]
+            known = [b for b in branches if b is not None]
+            return known[0] if len(known) == 1 or (known and all(b.augments == known[0].augments for b in known)) \
+                else None
         if type(expr) is cst.Subscript:
             key = _subscript_key(expr)
             for value in self._values(expr.value):
@@ -94,7 +110,7 @@ class Pipelines:
             info = model.function_named(name)
             if info is not None:  # a function used as a transform (`ds.map(augment)`)
                 return self._function_as_transform(info)
-        found = [self.of(value, depth + 1) for value in model.assignments.get(name, ())]
+        found = [self.of(value, depth + 1, scope=scope) for value in self._bound(name, scope)]
         found = [p for p in found if p is not None]
         if found and all(p.augments for p in found):
             return found[0]
@@ -185,13 +201,28 @@ class Pipelines:
             if type(node) is cst.Return and node.value is not None:
                 if not _reachable(info, node, flags):
                     continue
-                results.append(self.of(node.value, depth + 1))
+                results.append(self.of(node.value, depth + 1, scope=info))
         results = [r for r in results if r is not None]
         if not results:
             return None
         augmenting = [r for r in results if r.augments]
         return augmenting[0] if augmenting and len(augmenting) == len(results) else (
             results[0] if not augmenting else None)
+
+    def _bound(self, name: str, scope) -> list:
+        """The values a name is bound to: in `scope` when it binds it there, else anywhere."""
+        values = self.model.assignments.get(name, ())
+        if scope is _ANY or len(values) < 2:
+            return values
+        scopes = self.model.cache.get("value_scopes")
+        if scopes is None:
+            scopes = self.model.cache["value_scopes"] = {}
+            for info in [None, *self.model.functions]:
+                for node in own_nodes(info.node.body if info is not None else self.model.module):
+                    if type(node) in (cst.Assign, cst.AnnAssign) and node.value is not None:
+                        scopes[id(node.value)] = info
+        local = [v for v in values if scopes.get(id(v), _ANY) is scope]
+        return local or values
 
     def _values(self, expr):
         name = dotted(expr)

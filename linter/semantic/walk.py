@@ -57,3 +57,14 @@ def descendants(node) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(reversed(list(children(current))))
+
+
+def own_nodes(scope) -> Iterator[cst.CSTNode]:
+    """The nodes of a scope (a function's body, a module) in source order, without those of the
+    functions and classes defined inside it."""
+    stack = [scope]
+    while stack:
+        node = stack.pop()
+        yield node
+        if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda) or node is scope:
+            stack.extend(reversed(list(children(node))))
