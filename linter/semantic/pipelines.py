@@ -65,7 +65,8 @@ class Pipelines:
                 flag = _flag(expr, ("is_training", "training", "train"))
                 return Pipeline(expr, (f"{dotted(expr.func)}(is_training=True)",) if flag else ())
             if has_role(qualname, "image-generator"):
-                used = tuple(name for name in GENERATOR_AUGMENTATIONS if _non_default(keyword(expr, name)))
+                given = self._keywords(expr)
+                used = tuple(name for name in GENERATOR_AUGMENTATIONS if _non_default(given.get(name)))
                 return Pipeline(expr, tuple(f"ImageDataGenerator({name}=...)" for name in used))
             if qualname == "functools.partial" and expr.args:
                 return self.of(expr.args[0].value, depth + 1)
@@ -208,6 +209,22 @@ class Pipelines:
         augmenting = [r for r in results if r.augments]
         return augmenting[0] if augmenting and len(augmenting) == len(results) else (
             results[0] if not augmenting else None)
+
+    def _keywords(self, call: cst.Call) -> dict:
+        """A call's keyword arguments, with `**args` expanded where `args` is a dict literal: bound
+        once, or the default of the parameter of that name (`data_gen_args=dict(rotation_range=10)`)."""
+        found = {}
+        for arg in call.args:
+            if arg.keyword is not None:
+                found[arg.keyword.value] = arg.value
+            elif arg.star == "**" and type(arg.value) is cst.Name:
+                name = arg.value.value
+                values = list(self.model.assignments.get(name, ()))
+                values += [p.default for info in self.model.functions for p in info.node.params.params
+                           if p.name.value == name and p.default is not None]
+                if len(values) == 1:
+                    found.update(_dict_items(values[0]))
+        return found
 
     def _bound(self, name: str, scope) -> list:
         """The values a name is bound to: in `scope` when it binds it there, else anywhere."""
@@ -402,3 +419,12 @@ def _test(test, flags: dict) -> Optional[bool]:
             if type(operator) is cst.NotEqual:
                 return not same
     return None
+
+
+def _dict_items(value) -> dict:
+    """The string keys and values of `dict(a=1)` or `{"a": 1}`."""
+    if type(value) is cst.Call and dotted(value.func) == "dict":
+        return {a.keyword.value: a.value for a in value.args if a.keyword is not None}
+    if type(value) is cst.Dict:
+        return {_string(e.key): e.value for e in value.elements if type(e) is cst.DictElement and _string(e.key)}
+    return {}
