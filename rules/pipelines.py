@@ -72,6 +72,9 @@ class AugmentationInEvalPipeline(Rule):
                 yield from self._attached(model, site, transform, pipes.role(call, target))
                 continue
             if type(func) is cst.Attribute and func.attr.value in _GENERATOR_METHODS:
+                name = dotted(func.value)
+                if name is not None and is_eval_data_name(name.rsplit(".", 1)[-1]):
+                    continue  # reported where that evaluation generator is built
                 generator = pipes.of(func.value)
                 if generator is not None and generator.augments and not is_tta(target) and \
                         not only_displayed(model, call):  # a picture of augmented data is no evaluation
