@@ -120,6 +120,8 @@ def _no_grad_fix(model, observation):
 
 def _evaluation_evidence(observation):
     context = observation.context
+    if context.after_training:
+        return None  # inference after training (a sample, a demo): memory is not the concern there
     if context.kind == "eval" and not context.by_grad:
         return context.evidence
     if context.kind == "unknown" and observation.facts and all(

@@ -52,6 +52,9 @@ class Context:
     by_grad: bool = False
     # TRAIN: this code comes after the last training step of its loop (logging, periodic sampling).
     after_step: bool = False
+    # EVAL: the script (or function) runs it after its training is over: inference on the trained
+    # model (SKW101, SKW105), but no claim that it is a metric loop (SKW201 stays out).
+    after_training: bool = False
     # EVAL only because of the function's name (`infer`, `predict`): the weakest evidence, which a
     # call from a training step overrides.
     by_name: bool = False

@@ -445,7 +445,14 @@ class _Interpreter:
         if self.analysis.pytest:
             context = Context(UNKNOWN)
         self.analysis.function_contexts[info] = context
-        end = self.block(body, state, context)
+        last = max((i for i, s in enumerate(body) if self.analysis.steps(s) & ANYWHERE), default=None)
+        if context.kind == UNKNOWN and last is not None and last + 1 < len(body) and not self.analysis.pytest:
+            # What a script does with the model once its training loop is over is inference.
+            end = self.block(body[:last + 1], state, context)
+            after = Context(EVAL, "it runs after training has ended", body[last], after_training=True)
+            end = self.block(body[last + 1:], end, after) if end is not None else None
+        else:
+            end = self.block(body, state, context)
         final = join(end, *self.returns)
         if info is None and final is not None:
             self.analysis.module_facts = final.modes
