@@ -46,6 +46,7 @@ TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
 ANYWHERE, DIRECTLY, MANUALLY = 1, 2, 4  # where a statement's training steps are (Analysis.steps)
 _MAX_LOOP_PASSES = 4
+_EACH = ".[]"  # the key suffix of "each element of" a list parameter a function loops over
 # Calls that may receive a model without changing its mode.
 _HARMLESS_CALLS = frozenset(
     {"print", "len", "isinstance", "issubclass", "type", "id", "str", "repr", "hasattr", "getattr", "vars",
@@ -587,6 +588,10 @@ class _Interpreter:
             # `for head in outputs:` each element of a graph-carrying value carries it too
             head = state.copy()
             head.graph = head.graph | {n for n in map(dotted, _targets(node.target)) if n is not None}
+        each = type(node) is cst.For and type(node.target) is cst.Name and type(node.iter) is cst.Name \
+            and node.iter.value in self.params  # `for m in models:` each element of a parameter
+        if each:
+            self.aliases[node.target.value] = node.iter.value + _EACH
         breaks: List[State] = []
         for _ in range(_MAX_LOOP_PASSES):
             end, continues, breaks = self.iteration(node, head, inner)
@@ -594,6 +599,8 @@ class _Interpreter:
             if new_head == head:
                 break
             head = new_head
+        if each:
+            self.aliases.pop(node.target.value, None)
         end = join(head, *breaks)
         if node.orelse is not None and end is not None:
             end = self.block(statements(node.orelse), end, context)
@@ -799,17 +806,32 @@ class _Interpreter:
                     self.observe(node, key, state.get(key), context, state.grad,
                                  via=dataclasses.replace(observation, context=context))
         for inner_key, facts in summary.exit.items():
-            key = translate(inner_key)
-            if key is None:
-                continue
-            new = set()
-            for fact in facts:
-                if fact.mode == ENTRY:
-                    new |= state.get(key)
-                else:
-                    new.add(Fact(fact.mode, fact.node, f"{fact.how} in `{callee.name}()`", fact.by_call,
-                                 fact.framework))
-            self.set(state, key, frozenset(new))
+            keys = [translate(inner_key)]
+            if inner_key.endswith(_EACH):  # the loop visits every element of a non-empty literal
+                keys = self._elements(node, callee, inner_key)
+                facts = frozenset(f for f in facts if f.mode != ENTRY) or facts
+            for key in keys:
+                if key is None:
+                    continue
+                new = set()
+                for fact in facts:
+                    if fact.mode == ENTRY:
+                        new |= state.get(key)
+                    else:
+                        new.add(Fact(fact.mode, fact.node, f"{fact.how} in `{callee.name}()`", fact.by_call,
+                                     fact.framework))
+                self.set(state, key, frozenset(new))
+
+    def _elements(self, call, callee: FunctionInfo, inner_key: str) -> list:
+        """`set_mode("eval", [gen, disc])`: the models of a list literal passed to a parameter whose
+        elements the function loops over (its summary speaks of `models.[]`)."""
+        param = inner_key[: -len(_EACH)]
+        if param not in callee.params:
+            return []
+        value = argument(call, callee.params.index(param), param)
+        if type(value) not in (cst.List, cst.Tuple):
+            return []
+        return [self.key_of(e.value) for e in value.elements if type(e) is cst.Element]
 
     def arguments(self, call, params) -> Dict[str, Optional[str]]:
         """Each parameter of the called function -> the key of the model the call passes, if any."""
