@@ -123,8 +123,9 @@ def constant_arguments(call, callee) -> Optional[Dict[str, object]]:
     """The constants a call passes (or leaves at their literal defaults) to parameters that the
     function's `if` tests, by parameter name; None when there are none."""
     node = callee.node
-    tested = {n.value for test in _tests(node.body) for n in descendants(test) if type(n) is cst.Name}
-    wanted = [p for p in callee.params if p in tested]
+    if callee.tested is None:
+        callee.tested = frozenset(n.value for test in _tests(node.body) for n in descendants(test) if type(n) is cst.Name)
+    wanted = [p for p in callee.params if p in callee.tested]
     if not wanted:
         return None
     defaults = {p.name.value: p.default for p in (*node.params.posonly_params, *node.params.params,

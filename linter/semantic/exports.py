@@ -19,6 +19,7 @@ import re
 from typing import Optional
 
 from skewlint.lazy import libcst as cst
+from skewlint.semantic.contexts import grad_effect, is_training_step
 from skewlint.semantic.fitting import fitted_parameters
 
 
@@ -43,6 +44,7 @@ def exports(model, text: Optional[str] = None) -> dict:
     from skewlint.semantic.state import Analysis
 
     analysis = Analysis(model)
+    managing = _managing_classes(model)
     for info in model.functions:
         if info.parent is not None:
             continue
@@ -52,7 +54,7 @@ def exports(model, text: Optional[str] = None) -> dict:
             if returned is not None:
                 entry["returns"] = returned
             functions[info.name] = entry
-        elif info.cls is not None and info.cls.name in classes and not info.cls.is_model and \
+        elif info.cls in managing and info.cls.name in classes and not info.cls.is_model and \
                 not {"staticmethod", "classmethod"}.intersection(info.decorators):
             methods = classes[info.cls.name].setdefault("methods", {})
             line = _method_line(text, classes[info.cls.name]["line"], info.name)
@@ -64,6 +66,23 @@ def exports(model, text: Optional[str] = None) -> dict:
         "star": list(model.imports.star_modules),
         "uses": dict(model.stars.used) if model.stars is not None else {},
     }
+
+
+def _managing_classes(model) -> set:
+    """Classes with methods that switch modes, turn gradients off or take a training step (trainers):
+    the ones whose inherited methods matter to a subclass in another file."""
+    found = set()
+    for site in model.calls:
+        info = site.function
+        if info is None or info.cls is None or info.cls in found:
+            continue
+        func = site.node.func
+        if (type(func) is cst.Attribute and func.attr.value in ("eval", "train")) or \
+                grad_effect(model, site.node) is not None or is_training_step(site):
+            found.add(info.cls)
+    found |= {info.cls for info in model.functions if info.cls is not None and any(
+        grad_effect(model, d.decorator) is not None for d in info.node.decorators)}
+    return found
 
 
 def _function_entry(analysis, info, line: int, receiver=()) -> dict:

@@ -25,24 +25,23 @@ def fitted_parameters(model, info, depth: int = 0) -> FrozenSet[str]:
     if depth > _MAX_DEPTH:
         return frozenset()
     memo[info] = frozenset()  # recursion
+    if model.project is None and not _has_fits(model):
+        return frozenset()  # a file's own summary: no fit in it, none through other files either
     by_function = model.cache.get("calls_by_function")
     if by_function is None:
         by_function = model.cache["calls_by_function"] = {}
         for site in model.calls:
             by_function.setdefault(site.function, []).append(site)
-    sites = by_function.get(info, ())
-    if not sites:
-        return frozenset()
-    made_from = _made_from_parameters(model, info)
-    found = set()
-    for site in sites:
+    fitted = []  # the data each fit inside the function (or in a function it calls) learns from
+    for site in by_function.get(info, ()):
         call, func = site.node, site.node.func
         if type(func) is cst.Attribute and func.attr.value in _FITS and call.args and _preprocessor(model, func.value):
-            found |= made_from.get(_root(call.args[0].value), set())
-            continue
-        for param, value in fitting_call(model, site, depth + 1):
-            found |= made_from.get(_root(value), set())
-    memo[info] = frozenset(found)
+            fitted.append(call.args[0].value)
+        else:
+            fitted += [value for _, value in fitting_call(model, site, depth + 1)]
+    if fitted:
+        made_from = _made_from_parameters(model, info)
+        memo[info] = frozenset(p for value in fitted for p in made_from.get(_root(value), ()))
     return memo[info]
 
 
@@ -76,6 +75,14 @@ def fitting_call(model, site, depth: int = 0) -> list:
         if value is not None:
             pairs.append((param, value))
     return pairs
+
+
+def _has_fits(model) -> bool:
+    found = model.cache.get("has_fits")
+    if found is None:
+        found = model.cache["has_fits"] = any(
+            type(s.node.func) is cst.Attribute and s.node.func.attr.value in _FITS for s in model.calls)
+    return found
 
 
 def _made_from_parameters(model, info) -> dict:

@@ -44,6 +44,7 @@ class FunctionInfo:
     parent: Optional["FunctionInfo"]
     params: List[str] = field(default_factory=list)
     decorators: List[str] = field(default_factory=list)  # qualified names or dotted text
+    tested: Optional[frozenset] = None  # the names its `if`/`while` tests read (computed when asked)
 
     @property
     def is_method(self) -> bool:
