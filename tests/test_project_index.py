@@ -117,6 +117,17 @@ def test_resolution(tmp_path, layout, imports, call):
     assert lint(tmp_path, name) == {(7, "SKW101")}
 
 
+def test_literal_sys_path_entries_are_followed(tmp_path):
+    # `sys.path.insert(1, "./models")` before the import, as scripts run from the root do.
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "models/nets.py", NETWORK)
+    source = textwrap.dedent(INFERENCE).format(imports="from nets import Net", call="Net()")
+    write(tmp_path, "scripts/predict.py", 'import sys\nsys.path.insert(1, "./models")\n' + source)
+    assert lint(tmp_path, "scripts/predict.py") == {(9, "SKW101")}
+    write(tmp_path, "scripts/predict.py", source)  # without the entry the module is not found
+    assert lint(tmp_path, "scripts/predict.py") == set()
+
+
 def test_relative_import_inside_a_package(tmp_path):
     write(tmp_path, "pkg/__init__.py", "")
     write(tmp_path, "pkg/nets.py", NETWORK)
