@@ -284,6 +284,8 @@ class SemanticModel:
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             cls = self.local_class(call.func.value, models_only=True)
             return cls is not None and self._class_mode_free(cls, set())
+        if (self.qualify(call.func) or "").startswith("torch.nn."):  # a bare layer: `nn.Linear(784, 10)`
+            return self._layer_mode_free(call, set())
         entry = self.project_entry(call.func, "classes")
         return entry is not None and entry.data["mode_free"]
 

@@ -302,11 +302,13 @@ class Analysis:
 
     def mode_free(self, key: str, facts) -> bool:
         """Is every model this key may hold built from mode-free layers only?"""
-        calls = [f.node for f in facts if not f.by_call and type(f.node) is cst.Call]
+        calls = [f.node for f in facts if not f.by_call and not f.inferred and type(f.node) is cst.Call]
         for value in self.model.assignments.get(key, ()):
             built = self.model.construction(value)
             if built is not None:
                 calls.append(built[2])
+            elif type(value) is cst.Call and (self.model.qualify(value.func) or "").startswith("torch.nn."):
+                calls.append(value)  # a bare layer trained as the model
         return bool(calls) and all(self.model.mode_free(call) for call in calls)
 
     def inference_script(self) -> bool:
