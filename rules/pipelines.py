@@ -285,6 +285,9 @@ class TrainFlagInEvalPreprocessing(Rule):
                 evidence = context.evidence
             else:
                 continue
+            if has_role(site.qualname, "dataset") and _carved(model, target):
+                model.silence(self.code, site.node, "the training split, from which a validation part is carved")
+                continue
             yield Finding(
                 self.code,
                 site.node,
@@ -292,6 +295,21 @@ class TrainFlagInEvalPreprocessing(Rule):
                 f"code ({evidence}); pass `{flag}=False`",
                 statement=site.statement,
             )
+
+
+def _carved(model, name: Optional[str]) -> bool:
+    """Is the dataset `name` split (`random_split`, `Subset`) or read through a sampler of chosen
+    indices (`DataLoader(valid_set, sampler=SubsetRandomSampler(valid_idx))`)? Then `train=True`
+    picks the split a validation part is taken from, the usual way to hold one out."""
+    if not name:
+        return False
+    for site in model.calls:
+        args = site.node.args
+        if not args or dotted(args[0].value) != name:
+            continue
+        if has_role(site.qualname, "split") or (has_role(site.qualname, "loader") and keyword(site.node, "sampler")):
+            return True
+    return False
 
 
 def _is_preprocessing(model, site) -> bool:
