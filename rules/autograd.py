@@ -9,6 +9,7 @@ from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import updates_weights
 from skewlint.semantic.names import MODEL_WORDS, dotted, tokens
+from skewlint.semantic.sinks import in_loop, only_displayed
 
 FAMILY = "autograd at inference"
 
@@ -72,6 +73,10 @@ class MissingNoGrad(Rule):
                 why = "the function serves a training step too: its gradients are needed there"
             elif any(_grad_free_callable(model, f) for f in observation.facts):
                 why = "a library pipeline that disables gradients itself"
+            elif observation.context.by_name and not in_loop(model, observation.node):
+                why = "one forward in a function named for prediction: no data is iterated"
+            elif only_displayed(model, observation.node):
+                why = "the output is only displayed (visualisation)"
             if why is not None:
                 model.silence(self.code, observation.node, why)
                 continue

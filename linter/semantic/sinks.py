@@ -38,6 +38,17 @@ def only_displayed(model, node, hops: int = 0) -> bool:
         current = parent
 
 
+def in_loop(model, node) -> bool:
+    """Does `node` run repeatedly within its function: inside a loop or a comprehension?"""
+    parents = _parents(model)
+    current = parents.get(id(node))
+    while current is not None and type(current) not in (cst.FunctionDef, cst.Lambda, cst.Module):
+        if type(current) in (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp):
+            return True
+        current = parents.get(id(current))
+    return False
+
+
 def _names_displayed(model, targets, binding, hops: int) -> bool:
     names = set()
     for target in targets:
