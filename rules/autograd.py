@@ -48,7 +48,8 @@ class MissingNoGrad(Rule):
     )
 
     def check(self, model):
-        if not _imports_torch(model):
+        torch_file = _imports_torch(model)
+        if not torch_file and any(t.split(".")[0] in _OTHER_FRAMEWORKS for t in model.imports.aliases.values()):
             return
         analysis = model.analysis
         if analysis.pytest:
@@ -57,6 +58,8 @@ class MissingNoGrad(Rule):
         for observation in analysis.observations.values():
             if observation.via is not None or observation.generate:
                 continue  # HF `generate()` disables gradients itself
+            if not torch_file and not any(f.by_call and f.mode == "eval" for f in observation.facts):
+                continue  # a file that imports no torch: a model it switches with `.eval()` is one
             evidence = _evaluation_evidence(observation)
             if evidence is None or analysis.resolved_grad(observation) != {"on"}:
                 continue
@@ -149,6 +152,9 @@ def _grad_free_callable(model, fact) -> bool:
     return any(word in owner for word in GRAD_FREE_CALLABLES)
 
 
+_OTHER_FRAMEWORKS = ("keras", "tensorflow", "jax", "flax")
+
+
 def _imports_torch(model) -> bool:
     return any(target.split(".")[0] == "torch" for target in model.imports.aliases.values())
 
@@ -157,7 +163,7 @@ def _is_torch_model(model, observation) -> bool:
     facts = [f for f in observation.facts if f.mode in ("train", "eval")]
     if facts:
         return all(has_module_modes(f.framework) for f in facts)
-    if any(target.split(".")[0] in ("keras", "tensorflow", "jax", "flax") for target in model.imports.aliases.values()):
+    if any(target.split(".")[0] in _OTHER_FRAMEWORKS for target in model.imports.aliases.values()):
         return False  # without evidence, a model in a Keras or JAX file may be theirs
     key = observation.key
     return key in model.model_names or bool(MODEL_WORDS.intersection(tokens(key.rsplit(".", 1)[-1])))

@@ -9,7 +9,8 @@ ALIASES = {
 }
 
 # Bytes whose presence makes a file worth parsing (the prefilter).
-MARKERS = (b"torch",)
+# `.eval()`: a trainer module that imports no torch itself but switches a model it is given.
+MARKERS = (b"torch", b".eval()")
 
 ROLES = {
     "model-base": ["torch.nn.Module", "torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"],
