@@ -362,6 +362,14 @@ class MissingEvalMode(Rule):
             if "train" not in modes or "unknown" in modes:
                 continue
             facts = [f for f in observation.facts if f.mode == "train"]
+            if observation.context.after_training and not analysis.trained(observation.key, observation.function):
+                continue  # after the training loop, only the model it trained is the one evaluated
+            if observation.context.after_training and any(f.mode == "eval" and f.by_call for f in observation.facts):
+                # The training loop ends in `.eval()`: its construction's mode reaching past the loop is
+                # only the path where the loop never ran.
+                facts = [f for f in facts if f.by_call or f.inferred]
+                if not facts:
+                    continue
             why = _mode_irrelevant(analysis, observation, facts)
             if why is None and observation.context.by_grad and all(f.inferred for f in facts):
                 why = "samples drawn under no_grad inside training (monitoring), not an evaluation"

@@ -448,12 +448,17 @@ class _Interpreter:
         if self.analysis.pytest:
             context = Context(UNKNOWN)
         self.analysis.function_contexts[info] = context
-        last = max((i for i, s in enumerate(body) if self.analysis.steps(s) & ANYWHERE), default=None)
-        if context.kind == UNKNOWN and last is not None and last + 1 < len(body) and not self.analysis.pytest:
-            # What a script does with the model once its training loop is over is inference.
-            end = self.block(body[:last + 1], state, context)
-            after = Context(EVAL, "it runs after training has ended", body[last], after_training=True)
-            end = self.block(body[last + 1:], end, after) if end is not None else None
+        trains = [bool(self.analysis.steps(s) & ANYWHERE) for s in body]
+        if context.kind == UNKNOWN and any(trains) and not self.analysis.pytest:
+            # What a script does with a model once a training loop is over is inference: the statements
+            # after a training statement (up to the next one) run in that context.
+            end, start = state, 0
+            for index in range(1, len(body) + 1):
+                if index == len(body) or trains[index] != trains[start]:
+                    here = context if trains[start] or not any(trains[:start]) else \
+                        Context(EVAL, "it runs after training has ended", body[start - 1], after_training=True)
+                    end = self.block(body[start:index], end, here) if end is not None else None
+                    start = index
         else:
             end = self.block(body, state, context)
         final = join(end, *self.returns)
