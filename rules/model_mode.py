@@ -299,7 +299,7 @@ def _mode_irrelevant(analysis, observation, facts) -> Optional[str]:
         return "an EMA/teacher copy, managed on purpose"
     if key.startswith("self.") and function is not None and function.cls is not None and function.cls.is_model:
         return "a submodule in its model's own method follows the parent's mode"
-    if analysis.mode_free(key, observation.facts):
+    if analysis.mode_free(key, observation.facts, function):
         return "built from mode-free layers only (no dropout, no normalization)"
     if not all(analysis.has_weights(key, f, function) for f in facts):
         return "an untrained model fed a dummy input (a shape check)"
@@ -453,7 +453,7 @@ class TrainModeNotRestored(Rule):
             why = None
             if not analysis.trained(observation.key, observation.function):
                 why = "never trained in this file: frozen in eval mode on purpose"
-            elif analysis.mode_free(observation.key, observation.facts):
+            elif analysis.mode_free(observation.key, observation.facts, observation.function):
                 why = "built from mode-free layers only (no dropout, no normalization)"
             elif observation.via is None:
                 stepped = stepped_models(model, observation.node, context.node, observation.function)

@@ -13,7 +13,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import dotted, keyword, mentions
-from skewlint.semantic.walk import descendants, fields
+from skewlint.semantic.walk import descendants, fields, own_nodes
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -25,6 +25,9 @@ MODEL_METHODS = frozenset(
     {"eval", "train", "load_state_dict", "parameters", "named_parameters", "state_dict",
      "modules", "named_modules", "children", "named_children", "requires_grad_"}
 )
+
+
+_NO_SCOPE = object()
 
 
 @dataclass(eq=False)
@@ -143,6 +146,22 @@ class SemanticModel:
             if info.name == name and info.cls is cls and info.parent is None:
                 return info
         return None
+
+    def bindings_in(self, name: str, scope) -> list:
+        """The values `name` is bound to in `scope` (a function, None for the module body) when that
+        scope binds it, else everywhere in the file (names are per file, scopes are not)."""
+        values = self.assignments.get(name, ())
+        if len(values) < 2:
+            return list(values)
+        scopes = self.cache.get("value_scopes")
+        if scopes is None:
+            scopes = self.cache["value_scopes"] = {}
+            for info in [None, *self.functions]:
+                for node in own_nodes(info.node.body if info is not None else self.module):
+                    if type(node) in (cst.Assign, cst.AnnAssign) and node.value is not None:
+                        scopes[id(node.value)] = info
+        local = [v for v in values if scopes.get(id(v), _NO_SCOPE) is scope]
+        return local or list(values)
 
     def silence(self, code: str, node, why: str) -> None:
         """A rule held a finding back for this reason (recorded only for `inspect --candidates`)."""

@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import GENERATOR_AUGMENTATIONS, P_POSITION, RANDOM_UNLESS_SCALAR, has_role
 from skewlint.semantic.contexts import EVAL_DATA_WORDS, SPLIT_KEYWORDS, built_for_eval, is_eval_data_name
 from skewlint.semantic.names import dotted, is_bool, keyword, tokens
-from skewlint.semantic.walk import descendants, own_nodes
+from skewlint.semantic.walk import descendants
 
 _MAX_DEPTH = 6
 # Keyword arguments that say "build the training variant".
@@ -228,18 +228,7 @@ class Pipelines:
 
     def _bound(self, name: str, scope) -> list:
         """The values a name is bound to: in `scope` when it binds it there, else anywhere."""
-        values = self.model.assignments.get(name, ())
-        if scope is _ANY or len(values) < 2:
-            return values
-        scopes = self.model.cache.get("value_scopes")
-        if scopes is None:
-            scopes = self.model.cache["value_scopes"] = {}
-            for info in [None, *self.model.functions]:
-                for node in own_nodes(info.node.body if info is not None else self.model.module):
-                    if type(node) in (cst.Assign, cst.AnnAssign) and node.value is not None:
-                        scopes[id(node.value)] = info
-        local = [v for v in values if scopes.get(id(v), _ANY) is scope]
-        return local or values
+        return self.model.assignments.get(name, ()) if scope is _ANY else self.model.bindings_in(name, scope)
 
     def _values(self, expr):
         name = dotted(expr)

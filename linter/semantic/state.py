@@ -300,10 +300,10 @@ class Analysis:
                 return True
         return False
 
-    def mode_free(self, key: str, facts) -> bool:
-        """Is every model this key may hold built from mode-free layers only?"""
+    def mode_free(self, key: str, facts, function: Optional[FunctionInfo] = None) -> bool:
+        """Is every model this key may hold (in `function`) built from mode-free layers only?"""
         calls = [f.node for f in facts if not f.by_call and not f.inferred and type(f.node) is cst.Call]
-        for value in self.model.assignments.get(key, ()):
+        for value in self.model.bindings_in(key, function):
             built = self.model.construction(value)
             if built is not None:
                 calls.append(built[2])
@@ -411,6 +411,7 @@ class _Interpreter:
         self.locals: set = set()  # names bound in this function: not visible to callers
         # Loop variables followed one constant at a time, and parameters a call passes constants to.
         self.bindings: Dict[str, object] = dict(bindings or {})
+        self.not_modules: frozenset = frozenset()  # keys an `isinstance(x, nn.Module)` test says are not
 
     # entry and exit ------------------------------------------------------------------------------
     def run(self) -> Summary:
@@ -522,8 +523,14 @@ class _Interpreter:
             live = live_parts(node, self.bindings)
             if live is not None:  # decided by a loop variable's value
                 return self.block(statements(live[0]), state, context) if live else state
+            module, negated = self._module_test(node.test)
+            outer = self.not_modules
+            # `if isinstance(net, nn.Module): ... else: net(X)`: in the other branch it is a function
+            self.not_modules = outer | {module} if module and negated else outer
             then = self.block(statements(node.body), state.copy(), context)
+            self.not_modules = outer | {module} if module and not negated else outer
             other = self.orelse(node.orelse, state, context)
+            self.not_modules = outer
             return join(then, other)
         if type(node) in (cst.For, cst.While):
             return self.loop(node, state, context)
@@ -662,6 +669,15 @@ class _Interpreter:
             inner = Context(EVAL, evidence, node)
         return inner
 
+    def _module_test(self, test) -> tuple:
+        """(key, negated) for `isinstance(key, nn.Module)` or `not isinstance(...)`, else (None, False)."""
+        negated = type(test) is cst.UnaryOperation and type(test.operator) is cst.Not
+        call = test.expression if negated else test
+        if type(call) is cst.Call and dotted(call.func) == "isinstance" and len(call.args) == 2 and \
+                has_role(self.model.qualify(call.args[1].value), "model-base"):
+            return self.key_of(call.args[0].value), negated
+        return None, False
+
     def _bound_eval_data(self, iterable) -> Optional[str]:
         """`dataloaders[phase]` on the iteration where `phase == "val"`."""
         while type(iterable) is cst.Call and iterable.args:  # `enumerate(...)`, `tqdm(...)`
@@ -730,6 +746,8 @@ class _Interpreter:
             self.apply_project(site, entry, state)
             return
         key, generate = self.forward_key(func, state)
+        if key is not None and key in self.not_modules:
+            return  # a plain function in the branch where `isinstance(key, nn.Module)` is false
         if key is not None:
             facts = state.get(key)
             self.observe(node, key, facts, context, state.grad, generate=generate)
