@@ -1192,12 +1192,19 @@ def _backward_of(loop, name: str) -> bool:
 def _graph_free(value, model) -> bool:
     """A returned value that holds no graph: a number, a detaching call, or a name the file binds
     only to such values."""
-    if type(value) in (cst.Integer, cst.Float):
-        return True
+    if type(value) in (cst.Integer, cst.Float, cst.Comparison):
+        return True  # a number, or a comparison (`pred == label`: booleans carry no graph)
+    if type(value) is cst.Attribute:
+        return value.attr.value in _GRAPHLESS_ATTRIBUTES  # `out.shape`, `loss.data`
+    if type(value) is cst.Subscript:
+        return _graph_free(value.value, model)
+    if type(value) is cst.BinaryOperation:
+        return _graph_free(value.left, model) and _graph_free(value.right, model)
     if type(value) is cst.Call:
         func = value.func
         last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
-        return last in _DETACHING_CALLS
+        # `(pred == label).sum()`: a method of a graph-free value is graph-free
+        return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model))
     if type(value) is cst.Name:
         bound = model.assignments.get(value.value, ())
         return bool(bound) and all(type(v) is not cst.Name and _graph_free(v, model) for v in bound)
