@@ -1064,7 +1064,7 @@ class _Interpreter:
         (`.item()`, `float(...)`, a number): `accuracy(out, y)` returning `(...).sum().item()`?"""
         callee, _ = self.callee(func)
         returns = self.model.returns.get(callee, ()) if callee is not None else ()
-        return bool(returns) and all(_graph_free(node.value, self.model) for node in returns)
+        return bool(returns) and all(_graph_free(node.value, self.model, callee) for node in returns)
 
     def accumulate(self, small, target, value, state: State, statement, context: Context) -> None:
         """Record `total += loss` / `losses.append(loss)` inside a loop where `loss` carries a graph
@@ -1189,7 +1189,7 @@ def _backward_of(loop, name: str) -> bool:
     return False
 
 
-def _graph_free(value, model) -> bool:
+def _graph_free(value, model, scope=None) -> bool:
     """A returned value that holds no graph: a number, a detaching call, or a name the file binds
     only to such values."""
     if type(value) in (cst.Integer, cst.Float, cst.Comparison):
@@ -1197,17 +1197,17 @@ def _graph_free(value, model) -> bool:
     if type(value) is cst.Attribute:
         return value.attr.value in _GRAPHLESS_ATTRIBUTES  # `out.shape`, `loss.data`
     if type(value) is cst.Subscript:
-        return _graph_free(value.value, model)
+        return _graph_free(value.value, model, scope)
     if type(value) is cst.BinaryOperation:
-        return _graph_free(value.left, model) and _graph_free(value.right, model)
+        return _graph_free(value.left, model, scope) and _graph_free(value.right, model, scope)
     if type(value) is cst.Call:
         func = value.func
         last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
         # `(pred == label).sum()`: a method of a graph-free value is graph-free
-        return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model))
+        return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model, scope))
     if type(value) is cst.Name:
-        bound = model.assignments.get(value.value, ())
-        return bool(bound) and all(type(v) is not cst.Name and _graph_free(v, model) for v in bound)
+        bound = model.bindings_in(value.value, scope)
+        return bool(bound) and all(type(v) is not cst.Name and _graph_free(v, model, scope) for v in bound)
     return False
 
 
