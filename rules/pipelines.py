@@ -280,9 +280,9 @@ class TrainFlagInEvalPreprocessing(Rule):
             context, _ = analysis.contexts.get(site.node, (None, None))
             if target and is_eval_data_name(target.rsplit(".", 1)[-1]):
                 evidence = f"the result is `{target}`"
-            elif context is not None and context.kind == "eval" and not (target and model.pipelines.role(
-                    None, target) == ("train", f"`{target}` is training data")):
-                evidence = context.evidence
+            elif context is not None and context.kind == "eval" and not context.after_training and \
+                    not (target and model.pipelines.role(None, target) == ("train", f"`{target}` is training data")):
+                evidence = context.evidence  # (after training, a notebook loads its data for the next part)
             else:
                 continue
             if has_role(site.qualname, "dataset") and _carved(model, target):
