@@ -62,6 +62,7 @@ ROLE_NAMES = frozenset(
         "label-encoder",  # fitted on labels: its categories, not statistics of the features
         "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
         "display",  # calls that turn a value into a picture: plots, image grids, `imshow`
+        "tensor-constructor",  # calls that build tensors, not layers: a model class that calls them gains no mode
         "static-shapes",  # TPU/XLA backends that compile for fixed shapes: full batches are required
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
     }

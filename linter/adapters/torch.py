@@ -34,6 +34,11 @@ ROLES = {
         "torch.nn.ModuleDict", "torch.nn.Parameter", "torch.nn.ParameterList",
         "torch.nn.Module",  # an empty container (its layers are calls of their own)
     ],
+    "tensor-constructor": [
+        "torch.autograd.Variable", "torch.Tensor", "torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor",
+        "torch.LongTensor", "torch.IntTensor", "torch.BoolTensor", "torch.ByteTensor",
+        "torch.cuda.FloatTensor", "torch.cuda.LongTensor",
+    ],
     # Recurrent layers: mode-free unless built with `dropout=`.
     "recurrent-layer": ["torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"],
     "model-wrapper": [

@@ -350,7 +350,8 @@ class SemanticModel:
 
     def _layer_mode_free(self, call: cst.Call, seen: set, unknown: Optional[list] = None) -> bool:
         qualname = self.qualify(call.func)
-        if has_role(qualname, "mode-free-layer") or qualname == "torch.nn.Sequential":
+        if has_role(qualname, "mode-free-layer") or has_role(qualname, "tensor-constructor") or (
+                qualname == "torch.nn.Sequential"):
             return True
         if has_role(qualname, "recurrent-layer"):
             dropout = keyword(call, "dropout")
