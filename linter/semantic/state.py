@@ -1189,25 +1189,28 @@ def _backward_of(loop, name: str) -> bool:
     return False
 
 
-def _graph_free(value, model, scope=None) -> bool:
+def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool:
     """A returned value that holds no graph: a number, a detaching call, or a name the file binds
-    only to such values."""
+    only to such values (`n = n + 1` binds `n` to itself: `seen` ends the walk)."""
     if type(value) in (cst.Integer, cst.Float, cst.Comparison):
         return True  # a number, or a comparison (`pred == label`: booleans carry no graph)
     if type(value) is cst.Attribute:
         return value.attr.value in _GRAPHLESS_ATTRIBUTES  # `out.shape`, `loss.data`
     if type(value) is cst.Subscript:
-        return _graph_free(value.value, model, scope)
+        return _graph_free(value.value, model, scope, seen)
     if type(value) is cst.BinaryOperation:
-        return _graph_free(value.left, model, scope) and _graph_free(value.right, model, scope)
+        return _graph_free(value.left, model, scope, seen) and _graph_free(value.right, model, scope, seen)
     if type(value) is cst.Call:
         func = value.func
         last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
         # `(pred == label).sum()`: a method of a graph-free value is graph-free
-        return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model, scope))
+        return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model, scope, seen))
     if type(value) is cst.Name:
+        if value.value in seen:
+            return True  # the other bindings decide
+        seen = seen | {value.value}
         bound = model.bindings_in(value.value, scope)
-        return bool(bound) and all(type(v) is not cst.Name and _graph_free(v, model, scope) for v in bound)
+        return bool(bound) and all(type(v) is not cst.Name and _graph_free(v, model, scope, seen) for v in bound)
     return False
 
 
