@@ -16,7 +16,7 @@ from skewlint.semantic.names import (
     MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
 )
 from skewlint.semantic.optimizers import stepped_models
-from skewlint.semantic.sinks import only_displayed
+from skewlint.semantic.sinks import only_displayed, repeated_draws
 
 FAMILY = "model mode"
 # Methods that may legitimately set `self.training` themselves (overrides of `train`/`eval`).
@@ -503,6 +503,8 @@ class TrainingFlagAtInference(Rule):
             flag = _training_flag(model, site)
             if flag and only_displayed(model, site.node):
                 model.silence(self.code, site.node, "the result is only displayed (visualisation)")
+            elif flag and repeated_draws(model, site.node):
+                model.silence(self.code, site.node, "repeated draws over range(): Monte Carlo dropout")
             elif flag:
                 yield Finding(
                     self.code,

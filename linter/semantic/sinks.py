@@ -49,6 +49,24 @@ def in_loop(model, node) -> bool:
     return False
 
 
+def repeated_draws(model, node) -> bool:
+    """Does `node` run as repeated draws of one result: in the nearest loop or comprehension, over a
+    `range(...)` whose variable it does not read (`[model(x, training=True) for _ in range(100)]`)?
+    That is Monte Carlo sampling, averaged afterwards, not one evaluation."""
+    parents = _parents(model)
+    current = parents.get(id(node))
+    while current is not None and type(current) not in (cst.FunctionDef, cst.Lambda, cst.Module):
+        loop = current.for_in if type(current) in (cst.ListComp, cst.SetComp, cst.GeneratorExp) else (
+            current if type(current) is cst.For else None)
+        if loop is not None:
+            read = {n.value for n in descendants(node) if type(n) is cst.Name}
+            counter = {n.value for n in descendants(loop.target) if type(n) is cst.Name}
+            return (type(loop.iter) is cst.Call and dotted(loop.iter.func) == "range"
+                    and not counter & read)
+        current = parents.get(id(current))
+    return False
+
+
 def _names_displayed(model, targets, binding, hops: int) -> bool:
     names = set()
     for target in targets:
