@@ -615,7 +615,8 @@ class _Interpreter:
             head = new_head
         if each:
             self.aliases.pop(node.target.value, None)
-        end = join(head, *breaks)
+        # After a loop that runs at least once, only states at the end of an iteration leave it.
+        end = join(end, *continues, *breaks) if _runs_once_at_least(node) else join(head, *breaks)
         if node.orelse is not None and end is not None:
             end = self.block(statements(node.orelse), end, context)
         return end
@@ -1187,6 +1188,17 @@ def _backward_of(loop, name: str) -> bool:
                     type(receiver) is cst.Call and any(dotted(arg.value) in names for arg in receiver.args)):
                 return True
     return False
+
+
+def _runs_once_at_least(node) -> bool:
+    """`for epoch in range(1, 10):` a loop over a range of literal bounds that is not empty."""
+    if type(node) is not cst.For or type(node.iter) is not cst.Call or dotted(node.iter.func) != "range":
+        return False
+    bounds = [a.value for a in node.iter.args]
+    if not 1 <= len(bounds) <= 2 or any(type(a.value) is not cst.Integer or a.keyword for a in node.iter.args):
+        return False
+    numbers = [b.evaluated_value for b in bounds]
+    return numbers[-1] > (numbers[0] if len(numbers) == 2 else 0)
 
 
 def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool:
