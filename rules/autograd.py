@@ -8,7 +8,7 @@ from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, m
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import updates_weights
-from skewlint.semantic.names import MODEL_WORDS, dotted, tokens
+from skewlint.semantic.names import MODEL_WORDS, dotted, is_bool, keyword, tokens
 from skewlint.semantic.sinks import in_loop, only_displayed
 
 FAMILY = "autograd at inference"
@@ -87,11 +87,13 @@ class MissingNoGrad(Rule):
             if group in seen:
                 continue  # one report per model and region: one `with torch.no_grad():` fixes them all
             seen.add(group)
+            legacy = " (`Variable(..., volatile=True)` has had no effect since PyTorch 0.4)" if _volatile(
+                model, function) else ""
             yield Finding(
                 self.code,
                 observation.node,
                 f"`{key}` is evaluated with gradients enabled ({evidence}): activations are kept for a "
-                "backward pass that never comes, wasting memory and time; wrap the evaluation in "
+                f"backward pass that never comes, wasting memory and time{legacy}; wrap the evaluation in "
                 "`with torch.no_grad():` or decorate the function with `@torch.no_grad()`",
                 fix=_no_grad_fix(model, observation),
             )
@@ -124,6 +126,13 @@ def _no_grad_fix(model, observation):
         changes.append(fixes.wrap_in_with(target, f"{name}()"))
         how = f"Wrap the evaluation in `with {name}():`"
     return fixes.unsafe(how, *changes)
+
+
+def _volatile(model, function) -> bool:
+    """Does the function (None: the module body) mark inputs `volatile=True`, the grad-off switch of
+    PyTorch before 0.4 that later releases ignore with a warning?"""
+    return any(site.function is function and site.qualname == "torch.autograd.Variable"
+               and is_bool(keyword(site.node, "volatile"), True) for site in model.calls)
 
 
 def _evaluation_evidence(observation):

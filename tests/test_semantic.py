@@ -131,3 +131,19 @@ def test_parsing_without_node_checks_leaves_them_on_for_everything_else():
     assert diagnostic.code == "SKW999"
     with _pytest.raises(cst.CSTValidationError):
         cst.Name("two words")
+
+
+def test_skw201_names_the_legacy_volatile_flag_only_where_it_is_used():
+    from helpers import lint
+
+    legacy, modern = (lint(f"""
+        import torch
+        from torch.autograd import Variable
+
+        def validate(net, valid_data):
+            net.eval()
+            for im, label in valid_data:
+                out = net({wrap})
+        """) for wrap in ("Variable(im, volatile=True)", "im"))
+    assert [d.code for d in legacy] == [d.code for d in modern] == ["SKW201"]
+    assert "volatile=True" in legacy[0].message and "volatile" not in modern[0].message
