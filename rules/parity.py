@@ -256,6 +256,9 @@ class TransformerFitOnEvalData(Rule):
                            "model is fed with it: its coordinates do not match the training embedding, and it "
                            "has no `transform` for new data; use one that has (PCA, UMAP) fitted on the training data")
             elif _is_preprocessor(model, func.value, func.attr.value):
+                if _stateless(model, _built_by(model, func.value, model.source_order(site.node))):
+                    model.silence(self.code, site.node, "a stateless preprocessor: its fit learns nothing from the data")
+                    continue
                 if _only_plotted(model, site):  # `plt.scatter(*PCA(2).fit_transform(X_test).T)`
                     model.silence(self.code, site.node, "the result is only displayed (visualisation)")
                     continue
@@ -300,6 +303,11 @@ def _is_preprocessor(model, receiver, method: str) -> bool:
     if name and any(_transforms(site, name) for site in model.calls):
         return True
     return any(has_role(model.qualify(value.func), "fitted-preprocessor") for value in _built_by(model, receiver))
+
+
+def _stateless(model, built) -> bool:
+    """Built by a preprocessor whose fit learns no statistics (`PolynomialFeatures`, `Normalizer`)."""
+    return any(has_role(model.qualify(value.func), "stateless-preprocessor") for value in built)
 
 
 def _transforms(site, name: str) -> bool:
@@ -383,6 +391,9 @@ class PreprocessingFitBeforeSplit(Rule):
                 built = _built_by(model, func.value, order)
                 if any(has_role(model.qualify(v.func), "label-encoder") for v in built):
                     model.silence(self.code, site.node, "a label encoder: fitted on labels, not feature statistics")
+                    continue
+                if _stateless(model, built):
+                    model.silence(self.code, site.node, "a stateless preprocessor: its fit learns nothing from the data")
                     continue
                 known = any(has_role(model.qualify(v.func), "fitted-preprocessor") for v in built)
                 if func.attr.value == "fit_transform":
@@ -520,7 +531,7 @@ class PreprocessingSkippedAtInference(Rule):
                 continue
             receiver = dotted(func.value)
             if func.attr.value == "fit" and receiver and not _is_preprocessor(model, func.value, "fit"):
-                fits[receiver] = (site, _steps(model, site.node.args[0].value, set()))
+                fits[receiver] = (site, _steps(model, site.node.args[0].value, set()) - {_UNKNOWN})
                 continue
             if func.attr.value not in _PREDICT_METHODS:
                 continue
@@ -530,8 +541,9 @@ class PreprocessingSkippedAtInference(Rule):
             data = site.node.args[0].value
             if data_name(data) is None and type(data) is not cst.Call:
                 continue
-            missing = sorted(fitted[1] - _steps(model, data, set()))
-            if not missing or not _counterparts(model, fitted[0].node.args[0].value, data):
+            steps = _steps(model, data, set())
+            missing = sorted(fitted[1] - steps)
+            if not missing or _UNKNOWN in steps or not _counterparts(model, fitted[0].node.args[0].value, data):
                 continue
             step = missing[0]
             yield Finding(
@@ -627,7 +639,26 @@ def _steps(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
     found = set()
     for value in model.assignments.get(name, ()):
         found |= _steps(model, value, seen, depth + 1)
+    for position, count, value in model.unpacked.get(name, ()):
+        part = _unpacked_part(model, value, position, count)
+        found |= {_UNKNOWN} if part is None else _steps(model, part, seen, depth + 1)
     return found
+
+
+_UNKNOWN = "?"  # a step set that may be incomplete: an input unpacked from what the file cannot follow
+
+
+def _unpacked_part(model, value, position: int, count: int):
+    """What `position` of `count` unpacked names is bound to: an element of a literal tuple, or the
+    array a split cuts it from (`X_train, X_test, y_train, y_test = train_test_split(X, y)`); None
+    when the file cannot tell (`X, y = prepare(X, y)`)."""
+    if type(value) in (cst.Tuple, cst.List) and len(value.elements) == count:
+        return value.elements[position].value
+    if type(value) is cst.Call and has_role(model.qualify(value.func), "split"):
+        arrays = [arg.value for arg in value.args if arg.keyword is None]
+        if arrays and count == 2 * len(arrays):
+            return arrays[position // 2]
+    return None
 
 
 def _generator_rescale(code: str, model):

@@ -60,6 +60,7 @@ ROLE_NAMES = frozenset(
         "loader",  # batching loaders (`DataLoader`)
         "split",  # splitting a dataset (`random_split`, `Subset`, `train_test_split`)
         "label-encoder",  # fitted on labels: its categories, not statistics of the features
+        "stateless-preprocessor",  # `fit` learns no statistics (only the number of columns): a refit changes nothing
         "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
         "display",  # calls that turn a value into a picture: plots, image grids, `imshow`
         "tensor-constructor",  # calls that build tensors, not layers: a model class that calls them gains no mode

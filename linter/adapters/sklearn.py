@@ -8,6 +8,11 @@ ROLES = {
     "embedding": ["sklearn.manifold.TSNE", "sklearn.manifold.MDS", "sklearn.manifold.SpectralEmbedding"],
     "label-encoder": ["sklearn.preprocessing.LabelEncoder", "sklearn.preprocessing.LabelBinarizer",
                       "sklearn.preprocessing.MultiLabelBinarizer"],
+    # Fitting learns nothing from the values (row-wise or fixed maps): fitting on any data is the same.
+    "stateless-preprocessor": ["sklearn.preprocessing.PolynomialFeatures", "sklearn.preprocessing.Normalizer",
+                               "sklearn.preprocessing.Binarizer", "sklearn.preprocessing.FunctionTransformer",
+                               "sklearn.feature_extraction.text.HashingVectorizer",
+                               "sklearn.feature_extraction.FeatureHasher"],
 }
 ROLES.update({
     # Preprocessors fitted on data: fitting them on evaluation data leaks it (SKW404).

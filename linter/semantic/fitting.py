@@ -134,11 +134,12 @@ def _root(expr) -> Optional[str]:
 
 
 def _preprocessor(model, receiver) -> bool:
-    """Built by a class the adapters know as a fitted preprocessor (not a label encoder)."""
+    """Built by a class the adapters know as a fitted preprocessor (not a label encoder, not stateless)."""
     values = [receiver] if type(receiver) is cst.Call else model.assignments.get(dotted(receiver) or "", ())
     for value in values:
         if type(value) is cst.Call:
             qualname = model.qualify(value.func)
-            if has_role(qualname, "fitted-preprocessor") and not has_role(qualname, "label-encoder"):
+            if has_role(qualname, "fitted-preprocessor") and not (has_role(qualname, "label-encoder")
+                                                                     or has_role(qualname, "stateless-preprocessor")):
                 return True
     return False

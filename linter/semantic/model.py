@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
-from skewlint.semantic.names import dotted, keyword, mentions
+from skewlint.semantic.names import argument, dotted, keyword, mentions
 from skewlint.semantic.walk import descendants, fields, own_nodes
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
@@ -66,6 +66,16 @@ class Site:
     value: Optional[cst.BaseExpression] = None  # for assignments: the value assigned
 
 
+def mode_set_by(call: cst.Call, method: str) -> str:
+    """The mode `model.eval()` / `model.train(flag)` sets: "eval", "train" or "unknown" (a flag)."""
+    if method == "eval":
+        return "eval"
+    flag = argument(call, 0, "mode")
+    if flag is None or (type(flag) is cst.Name and flag.value == "True"):
+        return "train"
+    return "eval" if type(flag) is cst.Name and flag.value == "False" else "unknown"
+
+
 @dataclass(eq=False)
 class SemanticModel:
     module: cst.Module
@@ -82,6 +92,8 @@ class SemanticModel:
     model_names: Set[str] = field(default_factory=set)
     # id(assigned value) -> how many calls precede it in the source: orders assignments among calls
     assigned_at: Dict[int, int] = field(default_factory=dict)
+    # name -> (position, count, value) of each unpacking that binds it: `a, b = value`
+    unpacked: Dict[str, List[tuple]] = field(default_factory=dict)
     # name -> values added with `+=` (lists of layers built step by step)
     augmented: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     # `(x - a) / b` expressions: hand-written normalization candidates
@@ -223,7 +235,7 @@ class SemanticModel:
             if type(func) is cst.Attribute and func.attr.value in SAME_MODULE_METHODS and \
                     type(func.value) is cst.Call:
                 if mode is None and func.attr.value in ("eval", "train"):
-                    mode = func.attr.value if not value.args else None
+                    mode = mode_set_by(value, func.attr.value)
                 value = func.value
             elif has_role(self.qualify(func), "model-wrapper") and value.args:
                 value = value.args[0].value
@@ -556,6 +568,12 @@ class _Builder:
             self._assigned(node.target, node.value)
 
     def _assigned(self, target, value) -> None:
+        if type(target) in (cst.Tuple, cst.List):
+            for position, element in enumerate(target.elements):
+                name = dotted(element.value)
+                if name is not None:
+                    self.model.unpacked.setdefault(name, []).append((position, len(target.elements), value))
+            return
         if type(target) is cst.Attribute:
             self.model.attribute_assignments.append(self._site(target, value=value))
         name = dotted(target)
