@@ -80,6 +80,8 @@ class MissingNoGrad(Rule):
                 why = "one forward in a function named for prediction: no data is iterated"
             elif only_displayed(model, observation.node):
                 why = "the output is only displayed (visualisation)"
+            elif _random_inputs(model, observation.node) and not in_loop(model, observation.node):
+                why = "one forward on random tensors: a shape or checksum test, no data is evaluated"
             if why is not None:
                 model.silence(self.code, observation.node, why)
                 continue
@@ -126,6 +128,24 @@ def _no_grad_fix(model, observation):
         changes.append(fixes.wrap_in_with(target, f"{name}()"))
         how = f"Wrap the evaluation in `with {name}():`"
     return fixes.unsafe(how, *changes)
+
+
+def _random_inputs(model, call) -> bool:
+    """Are all inputs of the forward `call` random tensors the file draws (`torch.randn(1, 3, 224, 224)`,
+    through names, slices and `.to(device)`)?"""
+    if type(call) is not cst.Call or not call.args:
+        return False
+    for arg in call.args:
+        value = arg.value
+        while type(value) is cst.Subscript:
+            value = value.value
+        values = [value] if type(value) is cst.Call else model.assignments.get(dotted(value) or "", ())
+        for value in values or (None,):
+            while type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Call:
+                value = value.func.value  # `torch.randn(...).to(device)`
+            if type(value) is not cst.Call or not has_role(model.qualify(value.func), "random-api"):
+                return False
+    return True
 
 
 def _volatile(model, function) -> bool:

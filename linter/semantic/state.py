@@ -38,7 +38,7 @@ from skewlint.semantic.contexts import (
     train_iterable,
     updates_weights,
 )
-from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel
+from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel, mode_set_by
 from skewlint.semantic.walk import descendants
 from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, last_name, strip_module, tokens
 
@@ -724,7 +724,7 @@ class _Interpreter:
         if type(func) is cst.Attribute and func.attr.value in ("eval", "train"):
             key = self.key_of(func.value)
             if key is not None:
-                mode = self._mode_of(node, func.attr.value)
+                mode = mode_set_by(node, func.attr.value)
                 if any(_mentions_training(guard) and decide(guard, self.bindings) is None for guard in site.guards):
                     mode = UNKNOWN_MODE  # `if training: model.train() else: model.eval()` chooses on purpose
                 self.set(state, key, frozenset({Fact(mode, node, f"`{dotted(func.value) or key}.{func.attr.value}()`",
@@ -766,16 +766,6 @@ class _Interpreter:
             key = self.key_of(arg.value)
             if key is not None and self._is_model_key(key, state):
                 self.set(state, key, frozenset({Fact(UNKNOWN_MODE, node, "a call to code skewlint cannot see")}))
-
-    def _mode_of(self, call: cst.Call, method: str) -> str:
-        if method == "eval":
-            return EVAL_MODE
-        flag = argument(call, 0, "mode")
-        if flag is None or (type(flag) is cst.Name and flag.value == "True"):
-            return TRAIN_MODE
-        if type(flag) is cst.Name and flag.value == "False":
-            return EVAL_MODE
-        return UNKNOWN_MODE
 
     def set(self, state: State, key: str, facts: FrozenSet[Fact]) -> None:
         state.modes[key] = facts
