@@ -1,7 +1,7 @@
 """Family 3: evaluation data pipelines (SKW3xx)."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Set
 
 from skewlint.lazy import libcst as cst
 
@@ -12,7 +12,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import TRAIN_FLAGS, is_tta
-from skewlint.semantic.sinks import only_displayed
+from skewlint.semantic.sinks import only_displayed, written_out
 from skewlint.semantic.walk import descendants
 
 FAMILY = "evaluation data pipeline"
@@ -352,6 +352,8 @@ class _LoaderRule(Rule):
                 continue
             if option is None:
                 continue
+            if not role and model.analysis.inference_script():
+                role = ("eval", "this script loads weights and never trains")
             if not role or role[0] != "eval":
                 continue
             detail, harmless = self.harm(model, site)
@@ -456,8 +458,10 @@ class EvalLoaderShuffle(_LoaderRule):
         "Reports a DataLoader of evaluation data built with `shuffle=True` or a `RandomSampler`, a "
         "Keras `flow_from_directory(..., shuffle=True)` and a `tf.data` `.shuffle()` of evaluation data, "
         "when the file pairs the outputs with something in the dataset's order: the dataset's "
-        "`samples`/`imgs`/`targets`, a generator's `filenames`/`classes`. A shuffle that only feeds an "
-        "aggregate metric (accuracy, mean loss) changes nothing and is not reported."
+        "`samples`/`imgs`/`targets`, a generator's `filenames`/`classes`, or writes per-sample outputs "
+        "out (saved, or put into the rows of a table) while the loop keeps nothing of the batch but its "
+        "inputs. A shuffle that only feeds an aggregate metric (accuracy, mean loss) changes nothing and is "
+        "not reported. In a script that loads weights and never trains, every loader is evaluation data."
     )
     why_bad = (
         "Per-sample outputs no longer line up with the dataset's order (labels, file names, "
@@ -470,8 +474,8 @@ class EvalLoaderShuffle(_LoaderRule):
     use_instead = ("test_loader = DataLoader(test_set, batch_size=64, shuffle=False)\n"
                    "preds = torch.cat([model(x).argmax(1) for x, _ in test_loader])\n"
                    "for (path, _), pred in zip(test_loader.dataset.samples, preds):\n    print(path, pred)")
-    message = ("{option} on evaluation data ({evidence}) whose outputs are paired with `{detail}`, which is in "
-               "the dataset's order: they no longer line up; do not shuffle")
+    message = ("{option} on evaluation data ({evidence}) whose outputs are paired with {detail} in the "
+               "dataset's order: they no longer line up; do not shuffle")
     option = ("shuffle", 2)
     fix_safety = (
         "Unsafe fix: sets `shuffle=False` where the option is a keyword or positional argument (a "
@@ -490,7 +494,8 @@ class EvalLoaderShuffle(_LoaderRule):
         if call.args and has_role(site.qualname, "loader"):
             names.add(dotted(call.args[0].value))
         names.discard(None)
-        paired = _read_in_dataset_order(model, names | {f"{name}.dataset" for name in names})
+        listed = _read_in_dataset_order(model, names | {f"{name}.dataset" for name in names})
+        paired = f"`{listed}`" if listed else _written_in_loader_order(model, names)
         return (paired, None) if paired else (None, "no output is paired with the data in its order")
 
     def _shuffles(self, model, site):
@@ -524,6 +529,65 @@ def _read_in_dataset_order(model, owners) -> Optional[str]:
         if type(node) is cst.Attribute and node.attr.value in _ORDER_ATTRIBUTES and dotted(node.value) in owners:
             return dotted(node)
     return None
+
+
+def _written_in_loader_order(model, loaders) -> Optional[str]:
+    """Where per-sample outputs of a loop over one of `loaders` are written out (saved, or put into
+    the rows of a table) with nothing of the batch but its inputs kept: then the loader's order is
+    the only key of each row. A loop that also keeps labels or ids pairs the rows itself."""
+    for loop in descendants(model.module):
+        if type(loop) is not cst.For or _iterated(loop.iter) not in loaders:
+            continue
+        inputs = _input_names(loop)
+        if not inputs:
+            continue
+        kept = {}  # list name -> values appended to it in the loop
+        for node in descendants(loop.body):
+            if type(node) is cst.Call and type(node.func) is cst.Attribute and node.args and \
+                    node.func.attr.value in ("append", "extend") and dotted(node.func.value):
+                kept.setdefault(dotted(node.func.value), []).append(node.args[0].value)
+        if not kept:
+            continue
+        written = written_out(model, set(kept), after=loop)
+        if written:
+            return written
+    return None
+
+
+def _iterated(expr) -> Optional[str]:
+    """The loader a loop walks: `loader`, `enumerate(loader)`, `tqdm(loader)`."""
+    while type(expr) is cst.Call and expr.args and dotted(expr.func) in ("enumerate", "tqdm", "tqdm.tqdm", "iter"):
+        expr = expr.args[0].value
+    return dotted(expr)
+
+
+def _input_names(loop) -> Set[str]:
+    """The names of a batch's inputs: `img` of `for img, _, _ in loader` (the other fields dropped), or
+    `images` of `for images in loader` when the body only passes it on or moves it (`images.to(device)`);
+    empty when the batch has other fields the loop may keep (labels, ids)."""
+    target = loop.target
+    if type(loop.iter) is cst.Call and dotted(loop.iter.func) == "enumerate" and type(target) is cst.Tuple:
+        target = target.elements[-1].value
+    if type(target) in (cst.Tuple, cst.List) and target.elements:
+        names = [element.value for element in target.elements]
+        if type(names[0]) is cst.Name and all(type(n) is cst.Name and n.value.startswith("_") for n in names[1:]):
+            return {names[0].value}
+        return set()
+    if type(target) is not cst.Name:
+        return set()
+    for node in descendants(loop.body):
+        if type(node) is cst.Subscript and dotted(node.value) == target.value:
+            return set()  # `batch["image"]`: a batch with fields
+        if type(node) is cst.Call and type(node.func) is cst.Attribute:
+            continue
+        if type(node) is cst.Attribute and dotted(node.value) == target.value and not _called(node, loop.body):
+            return set()  # `batch.ids`
+    return {target.value}
+
+
+def _called(attribute, body) -> bool:
+    """Is `x.attr` the function of a call (`x.to(device)`) somewhere in `body`?"""
+    return any(type(n) is cst.Call and n.func is attribute for n in descendants(body))
 
 
 RULES = (AugmentationInEvalPipeline, SplitInheritsTrainTransform, TrainFlagInEvalPreprocessing,

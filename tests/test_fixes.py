@@ -72,7 +72,7 @@ def test_two_fixes_adding_the_same_import_take_two_passes_and_add_it_once():
 
 def test_safe_fixes_go_first_and_can_settle_an_unsafe_one():
     source = ("import torch\nimport torchvision\n\nmodel = torchvision.models.resnet18()\n"
-              "model.load_state_dict(torch.load('best.pt'))\nmodel.training = False\nprint(model(torch.rand(1, 3)))\n")
+              "model.load_state_dict(torch.load('best.pt'))\nmodel.training = False\nprint(model(torch.load('batch.pt')))\n")
     out = fix_text(source, "x.py", ALL, unsafe=True)
     assert out.fixed == {"SKW104": 1, "SKW201": 1}  # SKW101 went with the SKW104 fix
     assert out.text.count("model.eval()") == 1

@@ -26,6 +26,7 @@ FRAMEWORKS = (
     "sklearn",
     "numpy",
     "display",
+    "storage",
 )
 
 # Roles the rules use; an adapter may only fill these (a typo in a table fails at import).
@@ -63,6 +64,7 @@ ROLE_NAMES = frozenset(
         "stateless-preprocessor",  # `fit` learns no statistics (only the number of columns): a refit changes nothing
         "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
         "display",  # calls that turn a value into a picture: plots, image grids, `imshow`
+        "persist",  # calls that write a value out: `np.save`, `torch.save`, `pickle.dump`
         "tensor-constructor",  # calls that build tensors, not layers: a model class that calls them gains no mode
         "static-shapes",  # TPU/XLA backends that compile for fixed shapes: full batches are required
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers
@@ -78,6 +80,7 @@ METHOD_ROLES = frozenset(
         "forward",  # calls that run a model's forward pass besides `model(x)`
         "generate",  # forward passes that disable gradients themselves (HF `generate`)
         "display",  # `ax.imshow(...)`, `writer.add_image(...)`: the value becomes a picture
+        "persist",  # `df.to_csv(...)`, `writer.writerows(...)`: the value becomes rows of a file
     }
 )
 HOOK_ROLES = frozenset(

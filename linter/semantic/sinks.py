@@ -9,7 +9,7 @@ from typing import Dict, Optional
 from skewlint.adapters import has_role, method_has_role
 from skewlint.lazy import libcst as cst
 from skewlint.semantic.names import dotted
-from skewlint.semantic.walk import children, descendants
+from skewlint.semantic.walk import children, descendants, own_nodes
 
 _MAX_HOPS = 3
 
@@ -65,6 +65,38 @@ def repeated_draws(model, node) -> bool:
                     and not counter & read)
         current = parents.get(id(current))
     return False
+
+
+def written_out(model, names, after) -> Optional[str]:
+    """Where the values of `names` are written out after the statement `after`, in its scope: passed
+    to a call that saves (`np.save`, `df.to_csv`) or put into the rows of a table (`table[:] = preds`),
+    directly or through names assigned from them (`df = pd.DataFrame({"label": preds})`). Returns
+    that place as text, or None."""
+    names = set(names)
+    inside = {id(n) for n in descendants(after)}
+    passed = False
+    for node in own_nodes(_scope(model, after)):
+        if node is after:
+            passed = True
+        if not passed or id(node) in inside:
+            continue
+        if type(node) is cst.Assign and _mentions(node.value, names):
+            for target in node.targets:
+                if type(target.target) is cst.Subscript:
+                    return f"the rows of `{dotted(target.target.value) or 'a table'}`"
+                names |= {n.value for n in descendants(target.target) if type(n) is cst.Name}
+        elif type(node) is cst.Call:
+            func = node.func
+            saves = has_role(model.qualify(func), "persist") or (
+                type(func) is cst.Attribute and method_has_role(func.attr.value, "persist"))
+            if saves and (any(_mentions(arg.value, names) for arg in node.args) or
+                          (type(func) is cst.Attribute and _mentions(func.value, names))):
+                return f"the rows `{dotted(func) or 'a save'}(...)` writes"
+    return None
+
+
+def _mentions(expr, names) -> bool:
+    return any(type(n) is cst.Name and n.value in names for n in descendants(expr))
 
 
 def _names_displayed(model, targets, binding, hops: int) -> bool:
