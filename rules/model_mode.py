@@ -505,6 +505,8 @@ class TrainingFlagAtInference(Rule):
                 model.silence(self.code, site.node, "the result is only displayed (visualisation)")
             elif flag and repeated_draws(model, site.node):
                 model.silence(self.code, site.node, "repeated draws over range(): Monte Carlo dropout")
+            elif flag and context.after_training and not analysis.trained(dotted(site.node.func) or "", site.function):
+                model.silence(self.code, site.node, "after training, but not the model it trains (a layer tried out)")
             elif flag:
                 yield Finding(
                     self.code,

@@ -65,6 +65,7 @@ ROLE_NAMES = frozenset(
         "embedding",  # fitted on the data it embeds (t-SNE): a plot, unless a model is fed with it
         "display",  # calls that turn a value into a picture: plots, image grids, `imshow`
         "persist",  # calls that write a value out: `np.save`, `torch.save`, `pickle.dump`
+        "graph-free-metric",  # metrics that are not differentiable: their values (or their objects') carry no graph
         "tensor-constructor",  # calls that build tensors, not layers: a model class that calls them gains no mode
         "static-shapes",  # TPU/XLA backends that compile for fixed shapes: full batches are required
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers

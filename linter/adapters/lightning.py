@@ -13,6 +13,15 @@ MARKERS = (b"lightning",)
 
 ROLES = {
     "model-base": ["lightning.pytorch.LightningModule"],
+    # TorchMetrics' classification metrics are not differentiable: what they return has no graph.
+    "graph-free-metric": ["torchmetrics.Accuracy", "torchmetrics.Precision", "torchmetrics.Recall",
+                          "torchmetrics.F1Score", "torchmetrics.FBetaScore", "torchmetrics.ConfusionMatrix",
+                          "torchmetrics.AUROC", "torchmetrics.AveragePrecision", "torchmetrics.JaccardIndex",
+                          "torchmetrics.MatthewsCorrCoef", "torchmetrics.CohenKappa", "torchmetrics.Specificity",
+                          "torchmetrics.StatScores", "torchmetrics.classification.*",
+                          "torchmetrics.functional.accuracy", "torchmetrics.functional.f1_score",
+                          "torchmetrics.functional.precision", "torchmetrics.functional.recall",
+                          "torchmetrics.functional.classification.*"],
 }
 
 METHODS = {

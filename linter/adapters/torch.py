@@ -32,12 +32,21 @@ ROLES = {
         "torch.nn.Upsample", "torch.nn.PixelShuffle", "torch.nn.PixelUnshuffle", "torch.nn.ZeroPad2d",
         "torch.nn.ReflectionPad2d", "torch.nn.ReplicationPad2d", "torch.nn.ConstantPad2d", "torch.nn.ModuleList",
         "torch.nn.ModuleDict", "torch.nn.Parameter", "torch.nn.ParameterList",
+        "torch.nn.LazyLinear", "torch.nn.LazyConv1d", "torch.nn.LazyConv2d", "torch.nn.LazyConv3d",
+        "torch.nn.LazyConvTranspose1d", "torch.nn.LazyConvTranspose2d", "torch.nn.LazyConvTranspose3d",
+        "torch.nn.GLU", "torch.nn.Hardsigmoid", "torch.nn.LogSigmoid", "torch.nn.Softsign", "torch.nn.Softmin",
+        "torch.nn.Softmax2d", "torch.nn.Tanhshrink", "torch.nn.Threshold", "torch.nn.ZeroPad1d",
+        "torch.nn.ZeroPad3d", "torch.nn.ReflectionPad1d", "torch.nn.ReflectionPad3d", "torch.nn.ReplicationPad1d",
+        "torch.nn.ReplicationPad3d", "torch.nn.ConstantPad1d", "torch.nn.ConstantPad3d",
+        "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d", "torch.nn.Fold", "torch.nn.Unfold",
+        "torch.nn.ChannelShuffle", "torch.nn.CosineSimilarity", "torch.nn.PairwiseDistance",
         "torch.nn.Module",  # an empty container (its layers are calls of their own)
     ],
     "tensor-constructor": [
         "torch.autograd.Variable", "torch.Tensor", "torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor",
         "torch.LongTensor", "torch.IntTensor", "torch.BoolTensor", "torch.ByteTensor",
         "torch.cuda.FloatTensor", "torch.cuda.LongTensor",
+        "torch.nn.init.*",  # initializers fill tensors in place
     ],
     # Recurrent layers: mode-free unless built with `dropout=`.
     "recurrent-layer": ["torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"],

@@ -311,6 +311,8 @@ class SemanticModel:
                     return False
                 else:
                     layers.append(arg.value)
+            layers = [value for layer in layers for value in (
+                self.assignments.get(layer.value) or [layer] if type(layer) is cst.Name else [layer])]  # `append(layer)`
             return all(type(layer) is cst.Call and self._layer_mode_free(layer, set()) for layer in layers)
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             cls = self.local_class(call.func.value, models_only=True)

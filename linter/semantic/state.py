@@ -303,6 +303,8 @@ class Analysis:
     def mode_free(self, key: str, facts, function: Optional[FunctionInfo] = None) -> bool:
         """Is every model this key may hold (in `function`) built from mode-free layers only?"""
         calls = [f.node for f in facts if not f.by_call and not f.inferred and type(f.node) is cst.Call]
+        if calls and len(calls) == len(facts):
+            return all(self.model.mode_free(call) for call in calls)  # the constructions that reach here
         for value in self.model.bindings_in(key, function):
             built = self.model.construction(value)
             if built is not None:
@@ -319,13 +321,14 @@ _OPTIMIZER_NAMES = re.compile("optim|sgd|adam|rmsprop|adagrad|lamb|lion|lars|ada
 
 
 def _optimized_models(model: SemanticModel) -> Dict[str, set]:
-    """Models whose `.parameters()` reach an optimizer's constructor, and models put in train mode
-    somewhere: these are trained; a frozen feature extractor set to eval on purpose is neither.
+    """Models whose `.parameters()` reach an optimizer's constructor, models put in train mode
+    somewhere and models a framework fits: these are trained; a frozen feature extractor set to eval on purpose is neither.
     Name -> the functions where the evidence is (None for the module body)."""
     found: Dict[str, set] = {}
     for site in model.calls:
         func = site.node.func
-        if type(func) is cst.Attribute and func.attr.value == "train":
+        if type(func) is cst.Attribute and (func.attr.value == "train" or (
+                method_has_role(func.attr.value, "fit") and model.is_model(func.value))):  # Keras `model.fit(...)`
             found.setdefault(strip_module(dotted(func.value) or ""), set()).add(site.function)
         name = site.qualname.rsplit(".", 1)[-1] if site.qualname else last_name(func)
         if not _OPTIMIZER_NAMES.search(name.lower()):
@@ -616,7 +619,8 @@ class _Interpreter:
         if each:
             self.aliases.pop(node.target.value, None)
         # After a loop that runs at least once, only states at the end of an iteration leave it.
-        end = join(end, *continues, *breaks) if _runs_once_at_least(node) else join(head, *breaks)
+        end = join(end, *continues, *breaks) if _runs_once_at_least(node, self.model.assignments) else \
+            join(head, *breaks)
         if node.orelse is not None and end is not None:
             end = self.block(statements(node.orelse), end, context)
         return end
@@ -1027,9 +1031,21 @@ class _Interpreter:
             key, generate = self.forward_key(func, state)
             if key is not None and not generate:
                 return True
-            if self._returns_graph_free(func):
+            if self._returns_graph_free(func) or self._metric(func):
                 return False
             return any(self.carries_graph(arg.value, state) for arg in expr.args)
+        return False
+
+    def _metric(self, func) -> bool:
+        """A metric that is not differentiable: `accuracy(...)`, or `acc_fn(...)` with `acc_fn` built
+        by `Accuracy(...)` (through `.to(device)`)."""
+        if has_role(self.model.qualify(func), "graph-free-metric"):
+            return True
+        for value in self.model.assignments.get(dotted(func) or "", ()):
+            while type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Call:
+                value = value.func.value
+            if type(value) is cst.Call and has_role(self.model.qualify(value.func), "graph-free-metric"):
+                return True
         return False
 
     def _backpropagated(self, target, value) -> bool:
@@ -1180,15 +1196,20 @@ def _backward_of(loop, name: str) -> bool:
     return False
 
 
-def _runs_once_at_least(node) -> bool:
-    """`for epoch in range(1, 10):` a loop over a range of literal bounds that is not empty."""
+def _runs_once_at_least(node, assignments) -> bool:
+    """`for epoch in range(1, 10):` a loop over a range that is not empty: its bounds are integer
+    literals, or names the file binds once, to one (`NUM_EPOCHS = 3`)."""
     if type(node) is not cst.For or type(node.iter) is not cst.Call or dotted(node.iter.func) != "range":
         return False
-    bounds = [a.value for a in node.iter.args]
-    if not 1 <= len(bounds) <= 2 or any(type(a.value) is not cst.Integer or a.keyword for a in node.iter.args):
-        return False
-    numbers = [b.evaluated_value for b in bounds]
-    return numbers[-1] > (numbers[0] if len(numbers) == 2 else 0)
+    bounds = []
+    for arg in node.iter.args:
+        value = arg.value
+        if type(value) is cst.Name and len(assignments.get(value.value, ())) == 1:
+            value = assignments[value.value][0]
+        if type(value) is not cst.Integer or arg.keyword:
+            return False
+        bounds.append(value.evaluated_value)
+    return 1 <= len(bounds) <= 2 and bounds[-1] > (bounds[0] if len(bounds) == 2 else 0)
 
 
 def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool:
