@@ -355,12 +355,19 @@ class MissingEvalMode(Rule):
 
     def check(self, model):
         analysis = model.analysis
+        # Global models a function evaluates in training mode by its own forward (reported there)
+        evaluated_globals = {o.key for o in analysis.observations.values()
+                             if o.via is None and o.function is not None and o.key not in o.function.params
+                             and model.is_global(o.key) and o.context.kind == "eval" and "train" in o.modes()}
         for observation in analysis.observations.values():
             if observation.context.kind != "eval":
                 continue
             modes = observation.modes()
             if "train" not in modes or "unknown" in modes:
                 continue
+            if observation.via is not None and observation.via.key == observation.key in evaluated_globals and \
+                    observation.key not in (observation.via.function.params if observation.via.function else ()):
+                continue  # the function's own forward of this global model is the finding, not each call
             facts = [f for f in observation.facts if f.mode == "train"]
             if observation.context.after_training and not analysis.trained(observation.key, observation.function):
                 continue  # after the training loop, only the model it trained is the one evaluated

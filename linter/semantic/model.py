@@ -165,6 +165,16 @@ class SemanticModel:
         values = self.assignments.get(name, ())
         if len(values) < 2:
             return list(values)
+        local = [v for v in values if self._scope_of(v) is scope]
+        return local or list(values)
+
+    def is_global(self, name: str) -> bool:
+        """Is `name` bound by the module body only (a global that functions read)?"""
+        values = self.assignments.get(name, ())
+        return bool(values) and all(self._scope_of(v) is None for v in values)
+
+    def _scope_of(self, value):
+        """The function (None: the module body) whose assignment binds `value`."""
         scopes = self.cache.get("value_scopes")
         if scopes is None:
             scopes = self.cache["value_scopes"] = {}
@@ -172,8 +182,7 @@ class SemanticModel:
                 for node in own_nodes(info.node.body if info is not None else self.module):
                     if type(node) in (cst.Assign, cst.AnnAssign) and node.value is not None:
                         scopes[id(node.value)] = info
-        local = [v for v in values if scopes.get(id(v), _NO_SCOPE) is scope]
-        return local or list(values)
+        return scopes.get(id(value), _NO_SCOPE)
 
     def silence(self, code: str, node, why: str) -> None:
         """A rule held a finding back for this reason (recorded only for `inspect --candidates`)."""

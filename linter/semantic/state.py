@@ -302,14 +302,16 @@ class Analysis:
 
     def mode_free(self, key: str, facts, function: Optional[FunctionInfo] = None) -> bool:
         """Is every model this key may hold (in `function`) built from mode-free layers only?"""
-        calls = [f.node for f in facts if not f.by_call and not f.inferred and type(f.node) is cst.Call]
-        if calls and len(calls) == len(facts):
+        built = [self.model.construction(f.node) if type(f.node) is cst.Call else None for f in facts]
+        calls = [b[2] for b in built if b is not None]
+        if calls and None not in built:
             return all(self.model.mode_free(call) for call in calls)  # the constructions that reach here
         for value in self.model.bindings_in(key, function):
             built = self.model.construction(value)
             if built is not None:
                 calls.append(built[2])
-            elif type(value) is cst.Call and (self.model.qualify(value.func) or "").startswith("torch.nn."):
+            elif type(value) is cst.Call and (self.model.qualify(value.func) or "").startswith("torch.nn.") and \
+                    not has_role(self.model.qualify(value.func), "model-wrapper"):  # `DataParallel(model)`: the same model
                 calls.append(value)  # a bare layer trained as the model
         return bool(calls) and all(self.model.mode_free(call) for call in calls)
 
@@ -1081,8 +1083,11 @@ class _Interpreter:
             return
         if name in self._assigned_in(self.loop_nodes[-1]):
             return  # reset every iteration
-        if any(name in self._assigned_in(loop) and _backward_of(loop, name) for loop in self.loop_nodes[:-1]):
-            return  # a loss summed over heads, crops or time steps, reset and back-propagated every step
+        scopes = [*self.loop_nodes[:-1], *([self.info.node] if self.info is not None else [])]
+        if any(name in self._assigned_in(scope) and _backward_of(scope, name) for scope in scopes):
+            # a loss summed over heads, crops or time steps, reset and back-propagated every step (of
+            # an enclosing loop, or of the function a training loop calls once per sequence)
+            return
         code = self.model.module.code_for_node(value)
         self.analysis.accumulations[small] = Accumulation(small, name, code, state.grad, self.info, statement,
                                                           context)
