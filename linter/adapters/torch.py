@@ -48,6 +48,7 @@ ROLES = {
         "torch.cuda.FloatTensor", "torch.cuda.LongTensor",
         "torch.nn.init.*",  # initializers fill tensors in place
         "torch.nn.utils.rnn.*", "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_",
+        "torch.distributions.*",  # distributions to sample from, not layers
     ],
     # Recurrent layers: mode-free unless built with `dropout=`.
     "recurrent-layer": ["torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"],

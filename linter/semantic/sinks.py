@@ -28,6 +28,9 @@ def only_displayed(model, node, hops: int = 0) -> bool:
             call = parents.get(id(parent))
             if type(call) is cst.Call and _displays(model, call):
                 return True
+            if type(call) is cst.Call and type(call.func) is cst.Attribute and \
+                    method_has_role(call.func.attr.value, "fit") and model.is_model(call.func.value):
+                return False  # `model.fit(..., validation_data=data)`: what it returns is a history, not the data
         elif type(parent) in (cst.Assign, cst.AnnAssign) and current is parent.value:
             targets = [t.target for t in parent.targets] if type(parent) is cst.Assign else [parent.target]
             return hops < _MAX_HOPS and _names_displayed(model, targets, parent, hops)
@@ -109,9 +112,26 @@ def _names_displayed(model, targets, binding, hops: int) -> bool:
                 return False  # `self.images = ...`: followed nowhere
     bound = {id(n) for target in targets for n in descendants(target)}
     scope = _scope(model, binding)
-    uses = [n for n in descendants(scope) if type(n) is cst.Name and n.value in names and id(n) not in bound]
+    uses = [n for n in descendants(scope) if type(n) is cst.Name and n.value in names and id(n) not in bound
+            and id(n) not in _not_references(model, scope)]
     used = [n for n in uses if not _is_target(model, n)]
     return bool(used) and all(only_displayed(model, use, hops + 1) for use in used)
+
+
+def _not_references(model, scope) -> set:
+    """Ids of the names in `scope` that do not read a variable: attribute names (`x.image`) and the
+    dotted module names of imports (`from keras.preprocessing.image import ...`)."""
+    key = ("not references", id(scope))
+    found = model.cache.get(key)
+    if found is None:
+        found = set()
+        for node in descendants(scope):
+            if type(node) is cst.Attribute:
+                found.add(id(node.attr))
+            elif type(node) in (cst.Import, cst.ImportFrom):
+                found.update(id(n) for n in descendants(node))
+        model.cache[key] = found
+    return found
 
 
 def _displays(model, call: cst.Call) -> bool:

@@ -1084,9 +1084,12 @@ class _Interpreter:
         if name in self._assigned_in(self.loop_nodes[-1]):
             return  # reset every iteration
         scopes = [*self.loop_nodes[:-1], *([self.info.node] if self.info is not None else [])]
-        if any(name in self._assigned_in(scope) and _backward_of(scope, name) for scope in scopes):
+        inner = self.loop_nodes[-1]
+        if any(name in self._assigned_in(scope) and (_backward_of(scope, name) or _steps_after(scope, inner))
+               for scope in scopes):
             # a loss summed over heads, crops or time steps, reset and back-propagated every step (of
-            # an enclosing loop, or of the function a training loop calls once per sequence)
+            # an enclosing loop, or of the function a training loop calls once per sequence); or
+            # glimpses kept during a step whose backward, after them, needs their graph anyway
             return
         code = self.model.module.code_for_node(value)
         self.analysis.accumulations[small] = Accumulation(small, name, code, state.grad, self.info, statement,
@@ -1178,6 +1181,13 @@ def _backward_receivers(model, function) -> Dict[str, set]:
             if type(root) is cst.Name:
                 found.setdefault(root.value, set()).add(model.module.code_for_node(func.value))
     return found
+
+
+def _steps_after(scope, inner) -> bool:
+    """Does `scope` call `.backward()` outside its inner loop `inner` (after the time steps)?"""
+    within = {id(n) for n in descendants(inner)}
+    return any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "backward"
+               and id(n) not in within for n in descendants(scope.body))
 
 
 def _backward_of(loop, name: str) -> bool:
