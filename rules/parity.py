@@ -531,7 +531,7 @@ class PreprocessingSkippedAtInference(Rule):
                 continue
             receiver = dotted(func.value)
             if func.attr.value == "fit" and receiver and not _is_preprocessor(model, func.value, "fit"):
-                fits[receiver] = (site, _steps(model, site.node.args[0].value, set()) - {_UNKNOWN})
+                fits[receiver] = (site, _steps(model, site.node.args[0].value, set(), site.function) - {_UNKNOWN})
                 continue
             if func.attr.value not in _PREDICT_METHODS:
                 continue
@@ -541,7 +541,7 @@ class PreprocessingSkippedAtInference(Rule):
             data = site.node.args[0].value
             if data_name(data) is None and type(data) is not cst.Call:
                 continue
-            steps = _steps(model, data, set())
+            steps = _steps(model, data, set(), site.function)
             missing = sorted(fitted[1] - steps)
             if not missing or _UNKNOWN in steps or not _counterparts(model, fitted[0].node.args[0].value, data):
                 continue
@@ -606,7 +606,7 @@ def _names(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
     return found
 
 
-def _steps(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
+def _steps(model, expr, seen: Set[str], scope=None, depth: int = 0) -> Set[str]:
     """The deterministic preprocessing steps an input went through: fitted transformers'
     `transform`/`fit_transform` (by receiver) and preprocessing functions of the file (by name)."""
     if depth > 6 or expr is None:
@@ -622,26 +622,26 @@ def _steps(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
                 _PREPROCESSING_WORDS.intersection(tokens(func.value)):
             found.add(f"{func.value}()")
         for arg in expr.args[:1]:
-            found |= _steps(model, arg.value, seen, depth + 1)
+            found |= _steps(model, arg.value, seen, scope, depth + 1)
         if type(func) is cst.Attribute and func.attr.value not in _TRANSFORM_METHODS:
-            found |= _steps(model, func.value, seen, depth + 1)  # `scaler.transform(x).astype(...)`
+            found |= _steps(model, func.value, seen, scope, depth + 1)  # `scaler.transform(x).astype(...)`
         return found
     if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Divide:
         right = expr.right
         if type(right) in (cst.Float, cst.Integer) and float(right.value) == 255.0:
-            return {"/ 255"} | _steps(model, expr.left, seen, depth + 1)
+            return {"/ 255"} | _steps(model, expr.left, seen, scope, depth + 1)
     if type(expr) in (cst.Tuple, cst.List) and expr.elements:  # `(x_test, y_test)`: the inputs
-        return _steps(model, expr.elements[0].value, seen, depth + 1)
+        return _steps(model, expr.elements[0].value, seen, scope, depth + 1)
     name = dotted(expr)
     if name is None or name in seen:
         return set()
     seen = seen | {name}
     found = set()
-    for value in model.assignments.get(name, ()):
-        found |= _steps(model, value, seen, depth + 1)
+    for value in model.visible_bindings(name, scope):
+        found |= _steps(model, value, seen, scope, depth + 1)
     for position, count, value in model.unpacked.get(name, ()):
         part = _unpacked_part(model, value, position, count)
-        found |= {_UNKNOWN} if part is None else _steps(model, part, seen, depth + 1)
+        found |= {_UNKNOWN} if part is None else _steps(model, part, seen, scope, depth + 1)
     return found
 
 

@@ -173,6 +173,19 @@ class SemanticModel:
         values = self.assignments.get(name, ())
         return bool(values) and all(self._scope_of(v) is None for v in values)
 
+    def visible_bindings(self, name: str, scope) -> list:
+        """The values a plain name is bound to that code in `scope` can see: its own function's,
+        the enclosing functions' and the module's (a parameter `x` of one function is not the `x`
+        of the module). Dotted names (`self.scaler`) are not filtered."""
+        values = self.assignments.get(name, ())
+        if "." in name:
+            return list(values)
+        scopes = {None}
+        while scope is not None:
+            scopes.add(scope)
+            scope = scope.parent
+        return [v for v in values if self._scope_of(v) in scopes]
+
     def _scope_of(self, value):
         """The function (None: the module body) whose assignment binds `value`."""
         scopes = self.cache.get("value_scopes")
