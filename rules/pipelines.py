@@ -283,6 +283,9 @@ class TrainFlagInEvalPreprocessing(Rule):
             elif context is not None and context.kind == "eval" and not context.after_training and \
                     not (target and model.pipelines.role(None, target) == ("train", f"`{target}` is training data")):
                 evidence = context.evidence  # (after training, a notebook loads its data for the next part)
+                if context.by_name and not any(o.function is site.function for o in analysis.observations.values()):
+                    model.silence(self.code, site.node, "a function named for testing that runs no model (a data check)")
+                    continue
             else:
                 continue
             if has_role(site.qualname, "dataset") and _carved(model, target):
