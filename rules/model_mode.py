@@ -100,6 +100,9 @@ class TrainingAttributeAssigned(Rule):
             name = dotted(receiver)
             if _mode_method_called(model, site.function, name):
                 continue  # `model.training = False; model.eval()`: redundant, not harmful
+            if _leaf_layer(model, name, site):
+                model.silence(self.code, target, "a single built-in layer: it has no submodules to miss")
+                continue
             call = "eval()" if is_bool(value, False) else "train()"
             yield Finding(
                 self.code,
@@ -109,6 +112,18 @@ class TrainingAttributeAssigned(Rule):
                 statement=site.statement,
                 fix=_mode_call_fix(site, target, receiver, call, name),
             )
+
+
+def _leaf_layer(model, name, site) -> bool:
+    """Is `name` bound to a built-in layer without submodules (`nn.Dropout(0.5)`, not a container)?
+    A notebook reuses names: the last binding before the assignment counts when it is known."""
+    values = model.assignments.get(name or "", ())
+    at = model.assign_order.get(id(site.value))
+    earlier = [v for v in values if at is not None and model.assign_order.get(id(v), at) < at]
+    values = earlier[-1:] or values
+    qualnames = [model.qualify(v.func) if type(v) is cst.Call else None for v in values]
+    return bool(values) and all((q or "").startswith("torch.nn.") and not has_role(q, "composite-layer")
+                                and not has_role(q, "model-wrapper") for q in qualnames)
 
 
 class FunctionalDropoutIgnoresMode(Rule):

@@ -49,6 +49,7 @@ ROLE_NAMES = frozenset(
         "pretrained-factory",  # model factories that return trained weights
         "mode-free-layer",  # layers whose output does not depend on train/eval mode
         "recurrent-layer",  # mode-free unless built with `dropout=`
+        "composite-layer",  # built-in modules made of submodules (`Sequential`, `Transformer`)
         "pipeline-compose",  # compositions of data transforms: `Compose([...])`
         "random-transform",  # random augmentation steps (`RandomResizedCrop`, `ColorJitter`, ...)
         "deterministic-transform",  # steps that never vary (`Resize`, `Normalize`; albumentations p=1)

@@ -50,6 +50,11 @@ ROLES = {
         "torch.nn.utils.rnn.*", "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_",
         "torch.distributions.*",  # distributions to sample from, not layers
     ],
+    # Built-in modules made of submodules: setting `.training` on one misses its children.
+    "composite-layer": ["torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict", "torch.nn.Module",
+                        "torch.nn.Transformer", "torch.nn.TransformerEncoder", "torch.nn.TransformerDecoder",
+                        "torch.nn.TransformerEncoderLayer", "torch.nn.TransformerDecoderLayer",
+                        "torch.nn.MultiheadAttention"],
     # Recurrent layers: mode-free unless built with `dropout=`.
     "recurrent-layer": ["torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"],
     "model-wrapper": [

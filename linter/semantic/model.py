@@ -92,6 +92,8 @@ class SemanticModel:
     model_names: Set[str] = field(default_factory=set)
     # id(assigned value) -> how many calls precede it in the source: orders assignments among calls
     assigned_at: Dict[int, int] = field(default_factory=dict)
+    # id(assigned value) -> its rank among the file's assignments (names and attributes), in source order
+    assign_order: Dict[int, int] = field(default_factory=dict)
     # name -> (position, count, value) of each unpacking that binds it: `a, b = value`
     unpacked: Dict[str, List[tuple]] = field(default_factory=dict)
     # name -> values added with `+=` (lists of layers built step by step)
@@ -592,6 +594,7 @@ class _Builder:
             self._assigned(node.target, node.value)
 
     def _assigned(self, target, value) -> None:
+        self.model.assign_order.setdefault(id(value), len(self.model.assign_order))
         if type(target) in (cst.Tuple, cst.List):
             for position, element in enumerate(target.elements):
                 name = dotted(element.value)
