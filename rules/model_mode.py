@@ -117,10 +117,7 @@ class TrainingAttributeAssigned(Rule):
 def _leaf_layer(model, name, site) -> bool:
     """Is `name` bound to a built-in layer without submodules (`nn.Dropout(0.5)`, not a container)?
     A notebook reuses names: the last binding before the assignment counts when it is known."""
-    values = model.assignments.get(name or "", ())
-    at = model.assign_order.get(id(site.value))
-    earlier = [v for v in values if at is not None and model.assign_order.get(id(v), at) < at]
-    values = earlier[-1:] or values
+    values = model.bound_before(name, model.assign_order.get(id(site.value)))
     qualnames = [model.qualify(v.func) if type(v) is cst.Call else None for v in values]
     return bool(values) and all((q or "").startswith("torch.nn.") and not has_role(q, "composite-layer")
                                 and not has_role(q, "model-wrapper") for q in qualnames)

@@ -6,7 +6,7 @@ from typing import List, Optional, Set
 from skewlint.lazy import libcst as cst
 
 from skewlint import fixes
-from skewlint.adapters import has_role
+from skewlint.adapters import TEST_SIZES, has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
@@ -406,7 +406,30 @@ class EvalLoaderDropLast(_LoaderRule):
         # dropped last batch is the price of compiling once, not an oversight.
         static = any(has_role(target, "static-shapes") for target in model.imports.aliases.values()) or \
             any(has_role(s.qualname, "static-shapes") for s in model.calls)
-        return (None, "the file runs on TPU/XLA, where batches must be full") if static else (None, None)
+        if static:
+            return None, "the file runs on TPU/XLA, where batches must be full"
+        filled = _filled_exactly(model, site)
+        return (None, f"{filled} test samples fill the batches exactly: nothing is dropped") if filled else (None, None)
+
+
+def _filled_exactly(model, site) -> Optional[int]:
+    """The size of a torchvision test split (`MNIST(..., train=False)`) that the loader's literal batch
+    size divides, or None."""
+    call = site.node
+    if not has_role(site.qualname, "loader") or not call.args:
+        return None
+    dataset, size = call.args[0].value, argument(call, 1, "batch_size")
+    at = model.assign_order.get(id(call))
+    values = model.bound_before(dotted(dataset), at) if type(dataset) is not cst.Call else (dataset,)
+    sizes = model.bound_before(size.value, at) if type(size) is cst.Name else (size,)
+    if len(values) != 1 or len(sizes) != 1 or type(values[0]) is not cst.Call or type(sizes[0]) is not cst.Integer:
+        return None
+    qualname = model.qualify(values[0].func) or ""
+    total = TEST_SIZES.get(qualname.rsplit(".", 1)[-1]) if qualname.startswith("torchvision.datasets.") else None
+    batch = sizes[0].evaluated_value
+    if total is None or not is_bool(keyword(values[0], "train"), False) or not batch or total % batch:
+        return None
+    return total
 
 
 def _set_for_evaluation(site, name: str, position: int) -> tuple:

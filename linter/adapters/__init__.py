@@ -138,6 +138,7 @@ PRETRAINED_NON_MODELS = import_module("skewlint.adapters.transformers").PRETRAIN
 GRAD_FREE_CALLABLES = import_module("skewlint.adapters.transformers").GRAD_FREE_CALLABLES
 RANDOM_UNLESS_SCALAR = import_module("skewlint.adapters.torchvision").RANDOM_UNLESS_SCALAR
 P_POSITION = import_module("skewlint.adapters.torchvision").P_POSITION
+TEST_SIZES = import_module("skewlint.adapters.torchvision").TEST_SIZES
 GENERATOR_AUGMENTATIONS = import_module("skewlint.adapters.keras").GENERATOR_AUGMENTATIONS
 
 

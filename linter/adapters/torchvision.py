@@ -32,6 +32,9 @@ ROLES.update({
     + [f"torchvision.transforms.v2.{n}" for n in _DETERMINISTIC],
     "dataset": ["torchvision.datasets.*"],
 })
+# Test split sizes of datasets that ship with torchvision (`train=False`): a batch size that divides
+# one leaves no incomplete last batch to drop.
+TEST_SIZES = {"MNIST": 10000, "FashionMNIST": 10000, "KMNIST": 10000, "CIFAR10": 10000, "CIFAR100": 10000}
 # Transforms whose only randomness is whether they apply, and where `p` goes when passed by position
 # (`RandomApply(transforms, p)` is as random as its transforms at p=1).
 P_POSITION = {

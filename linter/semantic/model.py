@@ -175,6 +175,13 @@ class SemanticModel:
         values = self.assignments.get(name, ())
         return bool(values) and all(self._scope_of(v) is None for v in values)
 
+    def bound_before(self, name: Optional[str], at: Optional[int]) -> list:
+        """The last value `name` is bound to before the assignment ranked `at` in `assign_order` (a
+        notebook reuses names); every value when there is none or `at` is unknown."""
+        values = self.assignments.get(name or "", ())
+        earlier = [v for v in values if at is not None and self.assign_order.get(id(v), at) < at]
+        return earlier[-1:] or list(values)
+
     def visible_bindings(self, name: str, scope) -> list:
         """The values a plain name is bound to that code in `scope` can see: its own function's,
         the enclosing functions' and the module's (a parameter `x` of one function is not the `x`
