@@ -8,7 +8,7 @@ from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, m
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import updates_weights
-from skewlint.semantic.names import MODEL_WORDS, dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import MODEL_WORDS, chain_root, dotted, is_bool, keyword, tokens
 from skewlint.semantic.sinks import in_loop, only_displayed
 
 FAMILY = "autograd at inference"
@@ -141,8 +141,7 @@ def _random_inputs(model, call) -> bool:
             value = value.value
         values = [value] if type(value) is cst.Call else model.assignments.get(dotted(value) or "", ())
         for value in values or (None,):
-            while type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Call:
-                value = value.func.value  # `torch.randn(...).to(device)`
+            value = chain_root(value)  # `torch.randn(...).to(device)`
             if type(value) is not cst.Call or not has_role(model.qualify(value.func), "random-api"):
                 return False
     return True

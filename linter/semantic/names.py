@@ -67,6 +67,13 @@ def argument(call: cst.Call, position: int, name: str):
     return None
 
 
+def chain_root(value):
+    """The call a chain of method calls starts from: `torch.randn(...)` of `torch.randn(...).to(device)`."""
+    while type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Call:
+        value = value.func.value
+    return value
+
+
 def has_star_args(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
 

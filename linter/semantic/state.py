@@ -40,7 +40,7 @@ from skewlint.semantic.contexts import (
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel, mode_set_by
 from skewlint.semantic.walk import descendants
-from skewlint.semantic.names import MODEL_WORDS, argument, dotted, keyword, last_name, strip_module, tokens
+from skewlint.semantic.names import MODEL_WORDS, argument, chain_root, dotted, keyword, last_name, strip_module, tokens
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
@@ -324,8 +324,8 @@ _OPTIMIZER_NAMES = re.compile("optim|sgd|adam|rmsprop|adagrad|lamb|lion|lars|ada
 
 def _optimized_models(model: SemanticModel) -> Dict[str, set]:
     """Models whose `.parameters()` reach an optimizer's constructor, models put in train mode
-    somewhere and models a framework fits: these are trained; a frozen feature extractor set to eval on purpose is neither.
-    Name -> the functions where the evidence is (None for the module body)."""
+    somewhere and models a framework fits: these are trained; a frozen feature extractor set to eval
+    on purpose is neither. Name -> the functions where the evidence is (None for the module body)."""
     found: Dict[str, set] = {}
     for site in model.calls:
         func = site.node.func
@@ -1043,12 +1043,8 @@ class _Interpreter:
         by `Accuracy(...)` (through `.to(device)`)."""
         if has_role(self.model.qualify(func), "graph-free-metric"):
             return True
-        for value in self.model.assignments.get(dotted(func) or "", ()):
-            while type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Call:
-                value = value.func.value
-            if type(value) is cst.Call and has_role(self.model.qualify(value.func), "graph-free-metric"):
-                return True
-        return False
+        return any(type(value) is cst.Call and has_role(self.model.qualify(value.func), "graph-free-metric")
+                   for value in map(chain_root, self.model.assignments.get(dotted(func) or "", ())))
 
     def _backpropagated(self, target, value) -> bool:
         """Is `target`, bound to the result of a call, back-propagated in this function
