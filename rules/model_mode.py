@@ -377,8 +377,9 @@ class MissingEvalMode(Rule):
             modes = observation.modes()
             if "train" not in modes or "unknown" in modes:
                 continue
-            if observation.via is not None and observation.via.key == observation.key in evaluated_globals and \
-                    observation.key not in (observation.via.function.params if observation.via.function else ()):
+            inner = observation.via
+            if inner is not None and inner.key == observation.key and observation.key in evaluated_globals and \
+                    observation.key not in (inner.function.params if inner.function else ()):
                 continue  # the function's own forward of this global model is the finding, not each call
             facts = [f for f in observation.facts if f.mode == "train"]
             if observation.context.after_training and not analysis.trained(observation.key, observation.function):

@@ -1,7 +1,7 @@
 """Family 3: evaluation data pipelines (SKW3xx)."""
 from __future__ import annotations
 
-from typing import List, Optional, Set
+from typing import List, Optional
 
 from skewlint.lazy import libcst as cst
 
@@ -564,8 +564,7 @@ def _written_in_loader_order(model, loaders) -> Optional[str]:
     for loop in descendants(model.module):
         if type(loop) is not cst.For or _iterated(loop.iter) not in loaders:
             continue
-        inputs = _input_names(loop)
-        if not inputs:
+        if not _keeps_only_inputs(loop):
             continue
         kept = {}  # list name -> values appended to it in the loop
         for node in descendants(loop.body):
@@ -587,28 +586,24 @@ def _iterated(expr) -> Optional[str]:
     return dotted(expr)
 
 
-def _input_names(loop) -> Set[str]:
-    """The names of a batch's inputs: `img` of `for img, _, _ in loader` (the other fields dropped), or
-    `images` of `for images in loader` when the body only passes it on or moves it (`images.to(device)`);
-    empty when the batch has other fields the loop may keep (labels, ids)."""
+def _keeps_only_inputs(loop) -> bool:
+    """Does the loop bind nothing of a batch but its inputs: `img` of `for img, _, _ in loader` (the
+    other fields dropped), or `images` of `for images in loader` when the body only passes it on or
+    moves it (`images.to(device)`)? Not when the batch has other fields it may keep (labels, ids)."""
     target = loop.target
     if type(loop.iter) is cst.Call and dotted(loop.iter.func) == "enumerate" and type(target) is cst.Tuple:
         target = target.elements[-1].value
     if type(target) in (cst.Tuple, cst.List) and target.elements:
         names = [element.value for element in target.elements]
-        if type(names[0]) is cst.Name and all(type(n) is cst.Name and n.value.startswith("_") for n in names[1:]):
-            return {names[0].value}
-        return set()
+        return type(names[0]) is cst.Name and all(type(n) is cst.Name and n.value.startswith("_") for n in names[1:])
     if type(target) is not cst.Name:
-        return set()
+        return False
     for node in descendants(loop.body):
         if type(node) is cst.Subscript and dotted(node.value) == target.value:
-            return set()  # `batch["image"]`: a batch with fields
-        if type(node) is cst.Call and type(node.func) is cst.Attribute:
-            continue
+            return False  # `batch["image"]`: a batch with fields
         if type(node) is cst.Attribute and dotted(node.value) == target.value and not _called(node, loop.body):
-            return set()  # `batch.ids`
-    return {target.value}
+            return False  # `batch.ids`
+    return True
 
 
 def _called(attribute, body) -> bool:
