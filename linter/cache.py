@@ -126,13 +126,14 @@ class Cache:
 
     def _settings_key(self, job) -> str:
         """Everything in the settings that could change a file's result: the rules enabled for it,
-        and the whole Settings object (options added later for rules are then covered too)."""
-        memo = (id(job.settings), job.enabled)
+        and the whole Settings object (options added later for rules are then covered too), and
+        whether fixes carry their edits."""
+        memo = (id(job.settings), job.enabled, job.edits)
         key = self._settings_keys.get(memo)
         if key is None:
             settings = dataclasses.asdict(job.settings) if dataclasses.is_dataclass(job.settings) else None
             # default=repr: a setting that JSON cannot spell still counts (at worst it never matches)
-            key = json.dumps([sorted(job.enabled), _plain(settings)], sort_keys=True, default=repr)
+            key = json.dumps([sorted(job.enabled), _plain(settings), job.edits], sort_keys=True, default=repr)
             self._settings_keys[memo] = key
         return key
 

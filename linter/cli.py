@@ -21,7 +21,7 @@ from skewlint import atomic_write, fix_command
 from skewlint.fix_command import FixOptions
 from skewlint.baseline import NEVER_BASELINED, Baseline
 from skewlint.baseline import write as write_baseline_file
-from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_SOURCES, statistics, summary
+from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_EDITS, NEEDS_SOURCES, statistics, summary
 from skewlint.registry import SelectorError, registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -215,9 +215,10 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         fixed = _fix(results, {}, fixing)
     else:
         files = []
+        edits = fixing.mode is not None or bool(({output_format} | {name for name, _ in reports}) & NEEDS_EDITS)
         try:
             for path, settings in discover(paths or ["."], resolver):
-                files.append(runner.Job(path, settings.enabled_for(path), _display(path), settings))
+                files.append(runner.Job(path, settings.enabled_for(path), _display(path), settings, edits))
         except MissingPath as missing:
             _error(f"path does not exist: {missing}")
             failed = True

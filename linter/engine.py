@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterable, List, Optional
 
 from skewlint import deadline, nesting, project, suppressions
-from skewlint.positions import every as every_position
+from skewlint import positions as node_positions
 from skewlint.diagnostics import Diagnostic, Finding, Location
 from skewlint.registry import registry
 from skewlint.source import WIDE_BOMS, SourceError, decode, read_bytes
@@ -31,20 +31,21 @@ class FileResult:
     timed_out: bool = False
 
 
-def lint_file(path: str, enabled: frozenset, display: Optional[str] = None) -> FileResult:
+def lint_file(path: str, enabled: frozenset, display: Optional[str] = None, edits: bool = True) -> FileResult:
     display = display or path
     try:
         data = read_bytes(path)
     except SourceError as error:
         return _error_result(display, enabled, error)
-    return lint_bytes(data, display, enabled, path)
+    return lint_bytes(data, display, enabled, path, edits=edits)
 
 
 def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None,
-               imported: bool = True) -> FileResult:
+               imported: bool = True, edits: bool = True) -> FileResult:
     """Lint a file's bytes. `path`, where the file is (or would be) on disk, lets the project index
     resolve its imports of other project files; without it the file is analysed alone. `imported`:
-    keep its summary for files that import it (the runner knows when none of the run does)."""
+    keep its summary for files that import it (the runner knows when none of the run does).
+    `edits`: render the text edits of fixes (else a fix says only what it would do)."""
     if display.endswith(".ipynb"):  # the code cells as one module; rows map back to cells
         from skewlint.notebook import lint_notebook
 
@@ -59,21 +60,21 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
     except SourceError as error:
         return _error_result(display, enabled, error)
     if not (path and imported):
-        return lint_text(source.text, display, enabled, path)
+        return lint_text(source.text, display, enabled, path, edits=edits)
     from skewlint.index import digest
 
-    return lint_text(source.text, display, enabled, path, digest(data))
+    return lint_text(source.text, display, enabled, path, digest(data), edits)
 
 
 def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
-              content: Optional[str] = None) -> FileResult:
+              content: Optional[str] = None, edits: bool = True) -> FileResult:
     """Lint source text; `path` as for `lint_bytes`, `content` the digest of the file's bytes (its
     summary is then kept in the index for the files that import it)."""
     limit = deadline.seconds()
     timer = deadline.Timer()
     try:
         with deadline.limit(limit) as timer:
-            return _analyse(text, display, enabled, path, content)
+            return _analyse(text, display, enabled, path, content, edits)
     except BaseException:
         if not timer.fired:
             raise
@@ -84,7 +85,7 @@ def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] =
 
 
 def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
-             content: Optional[str] = None) -> FileResult:
+             content: Optional[str] = None, edits: bool = True) -> FileResult:
     import libcst as cst  # imported only when a file needs parsing
 
     from skewlint.semantic.model import attach, build_local
@@ -93,7 +94,7 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
     if too_deep:
         return _error_result(display, enabled, SourceError(f"could not parse: {too_deep}"))
     try:
-        module = _parse(text)
+        module = _parsed_before(path, text) or _parse(text)
     except cst.ParserSyntaxError as error:
         return _error_result(display, enabled, _syntax_error(text, error))
     except RecursionError:
@@ -114,10 +115,21 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
     result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})
     if findings:
-        result.diagnostics = _locate(module, text, display, findings, enabled)
+        result.diagnostics = _locate(module, text, display, findings, enabled, edits)
     elif UNUSED_SUPPRESSION in enabled:
         result.diagnostics = _locate(module, text, display, [], enabled)
     return result
+
+
+def _parsed_before(path: Optional[str], text: str):
+    """The module the project index parsed from this text for a summary earlier in the run."""
+    if not path:
+        return None
+    import os
+
+    from skewlint.index import INDEX
+
+    return INDEX.parsed(os.path.abspath(path), text)
 
 
 def _project_view(path: Optional[str]):
@@ -198,11 +210,13 @@ def _run_rules(model, enabled: Iterable[str]):
         yield from rule().check(model)
 
 
-def _locate(module, text: str, display: str, findings: List[Finding], enabled: frozenset) -> List[Diagnostic]:
-    """Resolve positions (once, only for files with findings) and apply suppressions."""
-    positions = every_position(module)
+def _locate(module, text: str, display: str, findings: List[Finding], enabled: frozenset,
+            edits: bool = True) -> List[Diagnostic]:
+    """Resolve the positions of the nodes the findings name (only for files with findings) and
+    apply suppressions."""
     rules = registry().rules
     comments = suppressions.parse(text)
+    positions = node_positions.of(module, _located_nodes(module, findings, edits))
     diagnostics = []
     for finding in findings:
         rule = rules[finding.code]
@@ -231,12 +245,31 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
                 noqa_row=noqa_row,
                 url=rule.url(),
                 related=related,
-                fix=_fix(module, text, finding.fix, positions),
+                fix=_fix(module, text, finding.fix, positions) if edits else _declared(finding.fix),
             )
         )
     if UNUSED_SUPPRESSION in enabled:
         diagnostics.extend(_unused_suppressions(comments, display, enabled))
     return diagnostics
+
+
+def _located_nodes(module, findings: List[Finding], edits: bool) -> list:
+    """The nodes whose positions the diagnostics need: each finding's node, statement and evidence;
+    with edits, the targets of its fix's changes and the top-level statements that hold them."""
+    nodes = []
+    for finding in findings:
+        nodes += [finding.node, finding.statement, *(node for node, _ in finding.related)]
+        if edits and finding.fix is not None:
+            nodes += [getattr(change, "target", None) for change in finding.fix.changes]
+    if edits and any(finding.fix is not None for finding in findings):
+        nodes += module.body
+    return nodes
+
+
+def _declared(fix) -> Optional[dict]:
+    """A fix as the human formats show it (`[*]`, its applicability and message), without the text
+    edits that only `--fix`, `--diff` and the machine formats read."""
+    return None if fix is None else {"applicability": fix.applicability, "message": fix.message}
 
 
 def _fix(module, text: str, fix, positions=None) -> Optional[dict]:

@@ -32,7 +32,8 @@ class FixError(Exception):
 
 
 def applicable(fix: Optional[dict], unsafe: bool) -> bool:
-    return bool(fix and fix.get("edits")) and (unsafe or fix.get("applicability") == SAFE)
+    # A fix without an `edits` key is declared only (the engine renders edits when they are needed).
+    return bool(fix and fix.get("edits", True)) and (unsafe or fix.get("applicability") == SAFE)
 
 
 def apply_edits(text: str, fix_objects: Sequence[dict]) -> Tuple[str, List[int]]:

@@ -52,10 +52,24 @@ class Index:
         self._roots: Dict[str, str] = {}
         self._busy: set = set()  # files being summarized: an import cycle reads them as unknown
         self._path_entries: Dict[tuple, List[str]] = {}
+        # Files this process lints later (`expect`); the module parsed to summarize one of them
+        # early (an import cycle) is kept until its lint takes it: one parse per file per run.
+        self._expected: set = set()
+        self._parsed: Dict[str, tuple] = {}
 
     def remember(self, path: str, content_digest: str, summary: Optional[dict]) -> None:
         """The summary of a file just linted: an importer linted later in this process reuses it."""
         self._summaries[os.path.abspath(path)] = (content_digest, summary)
+
+    def expect(self, paths) -> None:
+        self._expected = {os.path.abspath(p) for p in paths}
+        self._parsed.clear()
+
+    def parsed(self, path: str, text: str):
+        """The module of `path` parsed from this `text` to summarize it, if there is one (once)."""
+        self._expected.discard(path)
+        kept = self._parsed.pop(path, None)
+        return kept[1] if kept is not None and kept[0] == text else None
 
     def summary(self, path: str) -> Tuple[Optional[str], Optional[dict]]:
         """(digest, summary) of a project file; (None, None) if it cannot be read, and a None
@@ -366,6 +380,8 @@ def _summarize(data: bytes, path: str, index: Index) -> Optional[dict]:
     from skewlint.semantic.exports import exports
     from skewlint.semantic.model import build_local
 
+    if path in index._expected:
+        index._parsed[path] = (text, module)
     try:
         return exports(build_local(module, path, index.view(path)), text)
     except RecursionError:

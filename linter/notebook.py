@@ -242,7 +242,7 @@ def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, pa
     from skewlint import engine
     from skewlint.source import SourceError
 
-    result = engine.lint_text(text, display, enabled, path)
+    result = engine.lint_text(text, display, enabled, path, edits=False)  # notebooks are not fixed
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
     shifts = {number: shift for number, _, shift in starts}
     for number, error in broken:  # one SKW999 per cell that does not parse, in the cell's own rows

@@ -163,6 +163,8 @@ FORMATS: Dict[str, Callable[[List[Diagnostic], Dict], str]] = {
 }
 # Formats that quote or fingerprint source lines: the CLI reads the files for them.
 NEEDS_SOURCES = frozenset({"full", "gitlab", "sarif"})
+# Formats that write fixes' text edits: the engine renders them only for these (and --fix, --diff).
+NEEDS_EDITS = frozenset({"json", "json-lines", "sarif"})
 # Formats meant for people: they get a summary line (unless --quiet).
 HUMAN_FORMATS = frozenset({"concise", "full"})
 

@@ -20,6 +20,7 @@ class Job:
     enabled: frozenset
     display: str
     settings: object = None  # the file's Settings, part of the cache key
+    edits: bool = True  # render fixes' text edits (`--fix`, `--diff`, the machine formats need them)
 
 
 @dataclass
@@ -104,7 +105,7 @@ def _triage(job: Job, cache) -> Tuple[Optional[Outcome], int]:
     try:
         data = read_bytes(job.path)
     except SourceError:
-        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), 0
+        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display, job.edits)), 0
     # The test lint_bytes makes first, and its result for such a file: it is never parsed, so it
     # is not worth a worker round trip or a cache entry. Notebooks are JSON: they take the long way.
     if not job.display.endswith(".ipynb") and not _needs_parse(data, job.enabled):
@@ -133,11 +134,14 @@ def lint_one(job: Job, imported: bool = True) -> Tuple[Outcome, Optional[str]]:
     try:
         data = read_bytes(job.path)
     except SourceError:
-        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display)), None
-    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled, job.path, imported)), digest(data)
+        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display, job.edits)), None
+    return _guarded(job, lambda: lint_bytes(data, job.display, job.enabled, job.path, imported, job.edits)), digest(data)
 
 
 def _lint_chunk(chunk: List[Tuple[Job, bool]]) -> List[Tuple[Outcome, Optional[str]]]:
+    from skewlint.index import INDEX
+
+    INDEX.expect(job.path for job, _ in chunk)
     return [lint_one(job, imported) for job, imported in chunk]
 
 

@@ -13,7 +13,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import argument, dotted, keyword, mentions
-from skewlint.semantic.walk import descendants, fields, own_nodes
+from skewlint.semantic.walk import descendants, fields
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -94,6 +94,9 @@ class SemanticModel:
     assigned_at: Dict[int, int] = field(default_factory=dict)
     # id(assigned value) -> its rank among the file's assignments (names and attributes), in source order
     assign_order: Dict[int, int] = field(default_factory=dict)
+    # id(value of an `=` assignment) -> the function whose body binds it (None: the module body; a
+    # class body: _NO_SCOPE)
+    value_scopes: Dict[int, object] = field(default_factory=dict)
     # name -> (position, count, value) of each unpacking that binds it: `a, b = value`
     unpacked: Dict[str, List[tuple]] = field(default_factory=dict)
     # name -> values added with `+=` (lists of layers built step by step)
@@ -197,14 +200,7 @@ class SemanticModel:
 
     def _scope_of(self, value):
         """The function (None: the module body) whose assignment binds `value`."""
-        scopes = self.cache.get("value_scopes")
-        if scopes is None:
-            scopes = self.cache["value_scopes"] = {}
-            for info in [None, *self.functions]:
-                for node in own_nodes(info.node.body if info is not None else self.module):
-                    if type(node) in (cst.Assign, cst.AnnAssign) and node.value is not None:
-                        scopes[id(node.value)] = info
-        return scopes.get(id(value), _NO_SCOPE)
+        return self.value_scopes.get(id(value), _NO_SCOPE)
 
     def silence(self, code: str, node, why: str) -> None:
         """A rule held a finding back for this reason (recorded only for `inspect --candidates`)."""
@@ -588,6 +584,7 @@ class _Builder:
         self.model.expression_statements.append(self._site(node))
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._scoped(node.value)
         for target in node.targets:
             self._assigned(target.target, node.value)
 
@@ -598,7 +595,13 @@ class _Builder:
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
+            self._scoped(node.value)
             self._assigned(node.target, node.value)
+
+    def _scoped(self, value) -> None:
+        # The function stack holds None for the module and for each class body entered.
+        scope = self.functions[-1]
+        self.model.value_scopes[id(value)] = _NO_SCOPE if scope is None and len(self.functions) > 1 else scope
 
     def _assigned(self, target, value) -> None:
         self.model.assign_order.setdefault(id(value), len(self.model.assign_order))
