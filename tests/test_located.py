@@ -64,3 +64,20 @@ def test_a_cached_result_without_edits_is_not_reused_where_edits_are_needed(tmp_
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     fixes = [d["fix"] for d in json.loads(report.stdout) if d["fix"]]
     assert fixes and all(f["edits"] for f in fixes)
+
+
+def test_an_import_cycle_is_parsed_once_per_file(tmp_path, monkeypatch):
+    """The first file's lint summarizes its partner (a parse); the partner's own lint reuses it."""
+    from skewlint import engine, runner
+
+    (tmp_path / "a.py").write_text("import torch\nfrom b import evaluate\n\ndef build():\n    return torch.nn.Linear(2, 2)\n",
+                                   encoding="utf-8")
+    (tmp_path / "b.py").write_text("import torch\nfrom a import build\n\ndef evaluate(model, x):\n    return model(x)\n",
+                                   encoding="utf-8")
+    parsed = []
+    real = engine._parse
+    monkeypatch.setattr(engine, "_parse", lambda text: parsed.append(text) or real(text))
+    jobs = [runner.Job(str(tmp_path / name), ENABLED, name) for name in ("a.py", "b.py")]
+    outcomes = runner.run(jobs, 1)
+    assert all(o.result is not None and o.result.parsed for o in outcomes)
+    assert len(parsed) == 2 and len(set(parsed)) == 2
