@@ -70,9 +70,9 @@ def test_an_import_cycle_is_parsed_once_per_file(tmp_path, monkeypatch):
     """The first file's lint summarizes its partner (a parse); the partner's own lint reuses it."""
     from skewlint import engine, runner
 
-    (tmp_path / "a.py").write_text("import torch\nfrom b import evaluate\n\ndef build():\n    return torch.nn.Linear(2, 2)\n",
+    (tmp_path / "a.py").write_text("import torch\nfrom b import evaluate\n\ndef build():\n    return torch.nn.Linear(2, 2)\n\nevaluate(build(), 1)\n",
                                    encoding="utf-8")
-    (tmp_path / "b.py").write_text("import torch\nfrom a import build\n\ndef evaluate(model, x):\n    return model(x)\n",
+    (tmp_path / "b.py").write_text("import torch\nfrom a import build\n\ndef evaluate(model, x):\n    return model(x)\n\nevaluate(build(), 1)\n",
                                    encoding="utf-8")
     parsed = []
     real = engine._parse
