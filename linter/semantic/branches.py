@@ -123,8 +123,6 @@ def constant_arguments(call, callee) -> Optional[Dict[str, object]]:
     """The constants a call passes (or leaves at their literal defaults) to parameters that the
     function's `if` tests, by parameter name; None when there are none."""
     node = callee.node
-    if callee.tested is None:
-        callee.tested = frozenset(n.value for test in _tests(node.body) for n in descendants(test) if type(n) is cst.Name)
     wanted = [p for p in callee.params if p in callee.tested]
     if not wanted:
         return None
@@ -146,6 +144,3 @@ def constant_arguments(call, callee) -> Optional[Dict[str, object]]:
             found[name] = constant_value
     return found or None
 
-
-def _tests(body):
-    return [n.test for n in descendants(body) if type(n) in (cst.If, cst.IfExp, cst.While)]

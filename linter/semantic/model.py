@@ -47,7 +47,7 @@ class FunctionInfo:
     parent: Optional["FunctionInfo"]
     params: List[str] = field(default_factory=list)
     decorators: List[str] = field(default_factory=list)  # qualified names or dotted text
-    tested: Optional[frozenset] = None  # the names its `if`/`while` tests read (computed when asked)
+    tested: Set[str] = field(default_factory=set)  # the names its (and nested code's) `if`/`while` tests read
 
     @property
     def is_method(self) -> bool:
@@ -465,6 +465,7 @@ class _Builder:
     def visit_If(self, node: cst.If) -> None:
         self.statements.append(node)
         self.guards.append(node.test)
+        self._tested(node.test)
 
     def leave_If(self, node: cst.If) -> None:
         self.statements.pop()
@@ -476,7 +477,20 @@ class _Builder:
     def _leave_compound(self, node) -> None:
         self.statements.pop()
 
-    visit_For = visit_While = visit_With = visit_Try = visit_TryStar = visit_Match = _compound
+    def visit_While(self, node: cst.While) -> None:
+        self.statements.append(node)
+        self._tested(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._tested(node.test)
+
+    def _tested(self, test) -> None:
+        names = {n.value for n in descendants(test) if type(n) is cst.Name}
+        for info in self.functions:
+            if info is not None:
+                info.tested |= names
+
+    visit_For = visit_With = visit_Try = visit_TryStar = visit_Match = _compound
     leave_For = leave_While = leave_With = leave_Try = leave_TryStar = leave_Match = _leave_compound
 
     # scopes ------------------------------------------------------------------------------------
