@@ -67,14 +67,15 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
 
 
 def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
-              content: Optional[str] = None, edits: bool = True) -> FileResult:
+              content: Optional[str] = None, edits: bool = True, unreadable: frozenset = frozenset()) -> FileResult:
     """Lint source text; `path` as for `lint_bytes`, `content` the digest of the file's bytes (its
-    summary is then kept in the index for the files that import it)."""
+    summary is then kept in the index for the files that import it). `unreadable`: names the code
+    defines where it cannot be parsed (a notebook's cells that do not parse)."""
     limit = deadline.seconds()
     timer = deadline.Timer()
     try:
         with deadline.limit(limit) as timer:
-            return _analyse(text, display, enabled, path, content, edits)
+            return _analyse(text, display, enabled, path, content, edits, unreadable)
     except BaseException:
         if not timer.fired:
             raise
@@ -85,7 +86,7 @@ def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] =
 
 
 def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
-             content: Optional[str] = None, edits: bool = True) -> FileResult:
+             content: Optional[str] = None, edits: bool = True, unreadable: frozenset = frozenset()) -> FileResult:
     import libcst as cst  # imported only when a file needs parsing
 
     from skewlint.semantic.model import attach, build_local
@@ -102,6 +103,7 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
     view = _project_view(path)
     try:
         model = build_local(module, display, view)
+        model.unreadable = unreadable
         if view is not None:
             if content is not None and path.endswith(".py"):  # other files import it: keep its summary
                 from skewlint.index import INDEX

@@ -136,30 +136,34 @@ def _inside_statement(previous: List[str]) -> bool:
     return False
 
 
-def to_module(data: bytes) -> Tuple[str, List[Tuple[int, int, int]], List[Tuple[int, SyntaxError]]]:
+def to_module(data: bytes) -> Tuple[str, List[Tuple[int, int, int]], list]:
     """`module_of` the notebook's code cells."""
     return module_of(code_cells(data))
 
 
-def module_of(cells: List[Tuple[int, str]]) -> Tuple[str, List[Tuple[int, int, int]], List[Tuple[int, SyntaxError]]]:
+def module_of(cells: List[Tuple[int, str]]) -> Tuple[str, List[Tuple[int, int, int]], list]:
     """The module made of (cell number, source) code cells; per cell (cell number, first module row,
-    columns its leading indentation shifts); and the cells that do not parse with their error.
+    columns its leading indentation shifts); and the cells that do not parse: (number, error, the
+    names of the classes and functions they define).
     IPython compiles each cell on its own: a cell that does not parse (an exercise left blank, an
     old syntax) is left out of the module, line for line, and the others are linted."""
     parts: List[str] = []
     starts: List[Tuple[int, int, int]] = []
-    broken: List[Tuple[int, SyntaxError]] = []
+    broken: List[Tuple[int, SyntaxError, List[str]]] = []
     row = 1
     for number, source in cells:
         lines = mask(source)
         error = _syntax_error("\n".join(lines) + "\n")
         if error is not None:
-            broken.append((number, error))
+            broken.append((number, error, [m.group(1) for m in map(_DEFINITION.match, lines) if m]))
             lines = ["# (a cell that does not parse)"] * len(lines)
         starts.append((number, row, len(leading_indent(source.splitlines()))))
         parts.extend(line + "\n" for line in lines)
         row += len(lines)
     return "".join(parts), starts, broken
+
+
+_DEFINITION = re.compile(r"(?:async[ \t]+)?(?:class|def)[ \t]+(\w+)")  # at the top level of a cell
 
 
 def _syntax_error(text: str) -> Optional[SyntaxError]:
@@ -242,10 +246,12 @@ def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, pa
     from skewlint import engine
     from skewlint.source import SourceError
 
-    result = engine.lint_text(text, display, enabled, path, edits=False)  # notebooks are not fixed
+    # Classes and functions of cells that do not parse exist, but what they are is not known.
+    unreadable = frozenset(name for _, _, names in broken for name in names)
+    result = engine.lint_text(text, display, enabled, path, edits=False, unreadable=unreadable)  # not fixed
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
     shifts = {number: shift for number, _, shift in starts}
-    for number, error in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
+    for number, error, _ in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
         [diagnostic] = engine._error_result(display, enabled, SourceError(
             f"could not parse: {error.msg}", row=error.lineno or 1, column=(error.offset or 1) + shifts[number])).diagnostics
         result.diagnostics.append(replace(diagnostic, cell=number))

@@ -147,3 +147,24 @@ def test_fit_before_split_across_cells():
                     ("markdown", "Now split"),
                     ["X_train, X_test, y_train, y_test = train_test_split(X, y)\n"])
     assert positions(data) == [(2, 2, 5, "SKW406")]
+
+
+LOADED_GPT = ["model = GPT(vocab=100, dim=8)\n", "model.load_state_dict(torch.load('gpt.pt'))\n",
+              "logits = model(tokens)\n"]
+GPT_CLASS = ["class GPT(nn.Module):\n", "    def __init__(self, vocab, dim):\n", "        super().__init__()\n",
+             "        self.embed = nn.Embedding(vocab, dim)\n", "        self.block = Block(dim)\n",
+             "    def forward(self, x):\n", "        return self.block(self.embed(x))\n"]
+
+
+def test_a_layer_defined_in_a_cell_that_does_not_parse_is_not_assumed_mode_dependent():
+    """An exercise notebook: `Block` is defined in a cell with a placeholder, so nothing is known of
+    it; a model made of it is not reported as evaluated in training mode."""
+    imports = ["import torch\n", "import torch.nn as nn\n"]
+    exercise = ["class Block(nn.Module):\n", "    def forward(self, x):\n", "        return <YOUR CODE>\n"]
+    found = [d.code for d in lint(notebook(imports, exercise, GPT_CLASS, LOADED_GPT))]
+    assert "SKW999" in found and "SKW101" not in found
+    solved = ["class Block(nn.Module):\n", "    def __init__(self, dim):\n", "        super().__init__()\n",
+              "        self.drop = nn.Dropout(0.1)\n", "    def forward(self, x):\n", "        return self.drop(x)\n"]
+    assert "SKW101" in [d.code for d in lint(notebook(imports, solved, GPT_CLASS, LOADED_GPT))]
+    unknown = lint(notebook(imports, GPT_CLASS, LOADED_GPT))  # `Block` defined nowhere: may have dropout
+    assert "SKW101" in [d.code for d in unknown]

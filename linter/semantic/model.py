@@ -6,7 +6,7 @@ hold models), and the index of classes, functions, calls and statements that the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set
+from typing import Dict, FrozenSet, List, Optional, Set
 
 from skewlint.lazy import libcst as cst
 
@@ -97,6 +97,9 @@ class SemanticModel:
     # id(value of an `=` assignment) -> the function whose body binds it (None: the module body; a
     # class body: _NO_SCOPE)
     value_scopes: Dict[int, object] = field(default_factory=dict)
+    # Classes and functions defined in code that does not parse (a notebook's exercise cells): they
+    # exist, but nothing is known of them, so no finding may rest on what they are.
+    unreadable: FrozenSet[str] = frozenset()
     # name -> (position, count, value) of each unpacking that binds it: `a, b = value`
     unpacked: Dict[str, List[tuple]] = field(default_factory=dict)
     # name -> values added with `+=` (lists of layers built step by step)
@@ -381,7 +384,8 @@ class SemanticModel:
             local = self.local_class(base)
             if local is not None and not self._class_mode_free(local, seen, unknown):
                 return False
-            if local is None and base != "torch.nn.Module" and not self._project_mode_free(base):
+            if local is None and base != "torch.nn.Module" and base not in self.unreadable and \
+                    not self._project_mode_free(base):
                 if unknown is None or framework_of(base):
                     return False
                 unknown.append(base)
@@ -413,6 +417,8 @@ class SemanticModel:
         if elsewhere and unknown is not None and reference and not framework_of(reference):
             unknown.append(reference)  # the importer resolves it
             return True
+        if reference in self.unreadable:
+            return True  # no claim: its definition does not parse
         if name[:1].isupper():
             return False  # an unknown class may be a module with dropout
         return "dropout" not in name.lower() and "batch_norm" not in name.lower()
