@@ -13,6 +13,7 @@ from test_cli import run, write
 
 # Fixture projects: linted whole, and one file at a time as pre-commit passes a changed file.
 PROJECTS = {name: FIXTURES / "model_mode" / name for name in ("project_segmentation", "project_trainer")}
+PROJECTS["project_metrics"] = FIXTURES / "autograd" / "project_metrics"
 PROJECT = PROJECTS["project_segmentation"]
 FILES = [(name, p.relative_to(root).as_posix()) for name, root in PROJECTS.items() for p in sorted(root.rglob("*.py"))]
 

@@ -21,6 +21,7 @@ from typing import Optional
 from skewlint.lazy import libcst as cst
 from skewlint.semantic.contexts import grad_effect, is_training_step
 from skewlint.semantic.fitting import fitted_parameters
+from skewlint.semantic.state import returns_graph_free
 
 
 
@@ -95,6 +96,8 @@ def _function_entry(analysis, info, line: int, receiver=()) -> dict:
         entry["evaluates"] = {k: o.context.evidence for k, o in of_params(summary.evaluates).items()}
         entry["trains"] = {k: o.context.manual for k, o in of_params(summary.trains).items()}
         entry["exit"] = {k: sorted({f.mode for f in facts}) for k, facts in of_params(summary.exit).items()}
+    if returns_graph_free(analysis.model, info):  # `accuracy(out, y)` giving a number: accumulating it keeps no graph
+        entry["graph_free"] = True
     fits = fitted_parameters(analysis.model, info)
     if fits:
         entry["fits"] = sorted(fits)

@@ -1065,11 +1065,14 @@ class _Interpreter:
         return found
 
     def _returns_graph_free(self, func) -> bool:
-        """Is `func` a function of this file whose every `return` gives a value without a graph
-        (`.item()`, `float(...)`, a number): `accuracy(out, y)` returning `(...).sum().item()`?"""
+        """Is `func` a function of this file, or of another project file, whose every `return`
+        gives a value without a graph (`.item()`, `float(...)`, a number): `accuracy(out, y)`
+        returning `(...).sum().item()`?"""
         callee, _ = self.callee(func)
-        returns = self.model.returns.get(callee, ()) if callee is not None else ()
-        return bool(returns) and all(_graph_free(node.value, self.model, callee) for node in returns)
+        if callee is None:
+            entry = self.model.project_entry(func, "functions")
+            return entry is not None and entry.data.get("graph_free", False)
+        return returns_graph_free(self.model, callee)
 
     def accumulate(self, small, target, value, state: State, statement, context: Context) -> None:
         """Record `total += loss` / `losses.append(loss)` inside a loop where `loss` carries a graph
@@ -1221,6 +1224,11 @@ def _runs_once_at_least(node, assignments) -> bool:
             return False
         bounds.append(value.evaluated_value)
     return 1 <= len(bounds) <= 2 and bounds[-1] > (bounds[0] if len(bounds) == 2 else 0)
+
+
+def returns_graph_free(model, info: FunctionInfo) -> bool:
+    returns = model.returns.get(info, ())
+    return bool(returns) and all(_graph_free(node.value, model, info) for node in returns)
 
 
 def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool:
