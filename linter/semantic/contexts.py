@@ -146,7 +146,7 @@ def eval_iterable(model, expr, depth: int = 0) -> Optional[str]:
     last = name.split(".")[-1]
     if is_eval_data_name(last):
         return f"it iterates over `{name}`"
-    for value in model.assignments.get(name, ())[:3]:
+    for value in (model.reaching(name, expr) if depth == 0 else model.assignments.get(name, ()))[:3]:
         found = eval_iterable(model, value, depth + 1)
         if found:
             return found.replace("over data built", f"over `{name}`, built") if "data built" in found else found

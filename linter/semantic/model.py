@@ -97,6 +97,9 @@ class SemanticModel:
     # id(value of an `=` assignment) -> the function whose body binds it (None: the module body; a
     # class body: _NO_SCOPE)
     value_scopes: Dict[int, object] = field(default_factory=dict)
+    # id(value of an `=` assignment, or iterable of a `for`) -> (its rank among assignments, id of
+    # the statement whose block holds it): which binding of a reused name a loop reads
+    placed: Dict[int, tuple] = field(default_factory=dict)
     # Classes and functions defined in code that does not parse (a notebook's exercise cells): they
     # exist, but nothing is known of them, so no finding may rest on what they are.
     unreadable: FrozenSet[str] = frozenset()
@@ -187,6 +190,19 @@ class SemanticModel:
         values = self.assignments.get(name or "", ())
         earlier = [v for v in values if at is not None and self.assign_order.get(id(v), at) < at]
         return earlier[-1:] or list(values)
+
+    def reaching(self, name: str, node) -> list:
+        """The values `name` may hold where `node` (a `for` iterable) reads it: the last binding
+        before it when that binding sits in the same block (straight-line code: a notebook or a
+        function that reuses `loop = tqdm(...)` for training and then validation), else every one."""
+        values = self.assignments.get(name, ())
+        if len(values) < 2 or id(node) not in self.placed:
+            return list(values)
+        at, block = self.placed[id(node)]
+        earlier = [v for v in values if self.assign_order.get(id(v), at) < at]
+        if earlier and self.placed.get(id(earlier[-1]), (None, None))[1] == block:
+            return earlier[-1:]
+        return list(values)
 
     def visible_bindings(self, name: str, scope) -> list:
         """The values a plain name is bound to that code in `scope` can see: its own function's,
@@ -496,7 +512,11 @@ class _Builder:
             if info is not None:
                 info.tested |= names
 
-    visit_For = visit_With = visit_Try = visit_TryStar = visit_Match = _compound
+    def visit_For(self, node: cst.For) -> None:
+        self.model.placed[id(node.iter)] = (len(self.model.assign_order), id(self.statements[-1]))
+        self.statements.append(node)
+
+    visit_With = visit_Try = visit_TryStar = visit_Match = _compound
     leave_For = leave_While = leave_With = leave_Try = leave_TryStar = leave_Match = _leave_compound
 
     # scopes ------------------------------------------------------------------------------------
@@ -622,6 +642,8 @@ class _Builder:
         # The function stack holds None for the module and for each class body entered.
         scope = self.functions[-1]
         self.model.value_scopes[id(value)] = _NO_SCOPE if scope is None and len(self.functions) > 1 else scope
+        # Its rank is the one `_assigned` gives it next; the statement stack ends with its own line.
+        self.model.placed[id(value)] = (len(self.model.assign_order), id(self.statements[-2]))
 
     def _assigned(self, target, value) -> None:
         self.model.assign_order.setdefault(id(value), len(self.model.assign_order))
