@@ -9,7 +9,7 @@ from skewlint.lazy import libcst as cst
 from skewlint import fixes
 from skewlint.adapters import has_module_modes, has_role
 from skewlint.diagnostics import Finding
-from skewlint.semantic.state import is_managed_copy
+from skewlint.semantic.state import OFF, is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
 from skewlint.semantic.names import (
@@ -471,7 +471,9 @@ class TrainModeNotRestored(Rule):
             if not facts:
                 continue
             why = None
-            if not analysis.trained(observation.key, observation.function):
+            if observation.grad == frozenset({OFF}):
+                why = "gradients are off here: no training step can run (backward would raise)"
+            elif not analysis.trained(observation.key, observation.function):
                 why = "never trained in this file: frozen in eval mode on purpose"
             elif analysis.mode_free(observation.key, observation.facts, observation.function):
                 why = "built from mode-free layers only (no dropout, no normalization)"
