@@ -288,6 +288,10 @@ class TrainFlagInEvalPreprocessing(Rule):
                     continue
             else:
                 continue
+            if _flag_changes_only_outputs(model, site.node, flag):
+                model.silence(self.code, site.node, f"`{flag}` only changes what the class returns (no augmentation, "
+                                                    "no data choice in the code it gates)")
+                continue
             if has_role(site.qualname, "dataset") and _carved(model, target):
                 model.silence(self.code, site.node, "the training split, from which a validation part is carved")
                 continue
@@ -298,6 +302,39 @@ class TrainFlagInEvalPreprocessing(Rule):
                 f"code ({evidence}); pass `{flag}=False`",
                 statement=site.statement,
             )
+
+
+def _flag_changes_only_outputs(model, call: cst.Call, flag: str) -> bool:
+    """Does a class of this file use the flag only to choose among its own values (a dataset whose
+    `is_training` decides whether labels come with the features)? The code the flag gates is read:
+    a call, a string (a split's name or path) or a name from outside (a transform) in it may make a
+    training variant, so it must hold none."""
+    cls = model.local_class(call.func.value) if type(call.func) is cst.Name else None
+    if cls is None:
+        return False
+    methods = [info for info in model.functions if info.cls is cls]
+    carriers = {flag}  # the parameter, and the attributes it is kept in: `self.is_training = is_training`
+    carriers.update(dotted(site.node) for site in model.attribute_assignments
+                    if site.function in methods and dotted(site.value) == flag)
+    regions = []
+    for info in methods:
+        local = {"self", *info.params}
+        for node in descendants(info.node.body):
+            if type(node) in (cst.If, cst.IfExp) and any(dotted(n) in carriers for n in descendants(node.test)):
+                regions += [(part, local) for part in (node.body, node.orelse) if part is not None]
+    return bool(regions) and all(_plain_values(part, local) for part, local in regions)
+
+
+def _plain_values(node, local: set) -> bool:
+    nodes = list(descendants(node))
+    attributes = {id(n.attr) for n in nodes if type(n) is cst.Attribute}  # `self.X`: the `X` is no variable
+    for inner in nodes:
+        if type(inner) in (cst.Call, cst.SimpleString, cst.FormattedString, cst.ConcatenatedString):
+            return False
+        if type(inner) is cst.Name and id(inner) not in attributes and \
+                inner.value not in local and inner.value not in ("True", "False", "None"):
+            return False
+    return True
 
 
 def _carved(model, name: Optional[str]) -> bool:
