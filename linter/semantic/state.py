@@ -1245,6 +1245,12 @@ def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool
     if type(value) is cst.Call:
         func = value.func
         last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
+        called = f"{func.value}()" if type(func) is cst.Name else None  # marked apart from variables in `seen`
+        if called is not None and called not in seen and model.function_named(func.value) is not None:
+            # `get_sensitivity(...)` of the same file, itself returning a float
+            callee = model.function_named(func.value)
+            returns = model.returns.get(callee, ())
+            return bool(returns) and all(_graph_free(r.value, model, callee, seen | {called}) for r in returns)
         # `(pred == label).sum()`: a method of a graph-free value is graph-free
         return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model, scope, seen))
     if type(value) is cst.Name:
