@@ -1,6 +1,8 @@
 """Family 2: autograd at inference (SKW2xx)."""
 from __future__ import annotations
 
+import dataclasses
+
 from skewlint.lazy import libcst as cst
 
 from skewlint import fixes
@@ -56,8 +58,16 @@ class MissingNoGrad(Rule):
             return  # tests are not evaluation code
         seen = set()
         for observation in analysis.observations.values():
-            if observation.via is not None or observation.generate:
+            if observation.generate:
                 continue  # HF `generate()` disables gradients itself
+            if observation.via is not None:
+                # A function that a training step calls too (`infer`) keeps its gradients: the
+                # evaluation that calls it (`validation_step`) is where they must be turned off.
+                # Other called functions are reported at their own forward, if anywhere.
+                caller = analysis.contexts.get(observation.node)
+                if observation.via.function not in analysis.trained_through or caller is None:
+                    continue
+                observation = dataclasses.replace(observation, context=caller[0])
             if not torch_file and not any(f.by_call and f.mode == "eval" for f in observation.facts):
                 continue  # a file that imports no torch: a model it switches with `.eval()` is one
             evidence = _evaluation_evidence(observation)
@@ -76,7 +86,8 @@ class MissingNoGrad(Rule):
                 why = "the function serves a training step too: its gradients are needed there"
             elif any(_grad_free_callable(model, f) for f in observation.facts):
                 why = "a library pipeline that disables gradients itself"
-            elif observation.context.by_name and not in_loop(model, observation.node):
+            elif observation.context.by_name and not in_loop(model, observation.node) and \
+                    not (observation.via is not None and _called_in_loop(model, function)):
                 why = "one forward in a function named for prediction: no data is iterated"
             elif only_displayed(model, observation.node):
                 why = "the output is only displayed (visualisation)"
@@ -99,6 +110,23 @@ class MissingNoGrad(Rule):
                 "`with torch.no_grad():` or decorate the function with `@torch.no_grad()`",
                 fix=_no_grad_fix(model, observation),
             )
+
+
+def _called_in_loop(model, function) -> bool:
+    """Is the function called repeatedly by the file's code (a per-batch `validation_step` that the
+    fit loop calls): a method through `self.<name>(...)` in its class, a function by its name?"""
+    if function is None:
+        return False
+    for site in model.calls:
+        func = site.node.func
+        if function.cls is not None:
+            called = type(func) is cst.Attribute and dotted(func.value) == "self" and func.attr.value == function.name \
+                and site.function is not None and site.function.cls is function.cls
+        else:
+            called = type(func) is cst.Name and func.value == function.name
+        if called and in_loop(model, site.node):
+            return True
+    return False
 
 
 def _no_grad_fix(model, observation):
