@@ -98,7 +98,7 @@ class SemanticModel:
     # class body: _NO_SCOPE)
     value_scopes: Dict[int, object] = field(default_factory=dict)
     # id(value of an `=` assignment, or iterable of a `for`) -> (its rank among assignments, id of
-    # the statement whose block holds it): which binding of a reused name a loop reads
+    # the statement whose block holds it, its function): which binding of a reused name a loop reads
     placed: Dict[int, tuple] = field(default_factory=dict)
     # Classes and functions defined in code that does not parse (a notebook's exercise cells): they
     # exist, but nothing is known of them, so no finding may rest on what they are.
@@ -192,13 +192,20 @@ class SemanticModel:
         return earlier[-1:] or list(values)
 
     def reaching(self, name: str, node) -> list:
-        """The values `name` may hold where `node` (a `for` iterable) reads it: the last binding
-        before it when that binding sits in the same block (straight-line code: a notebook or a
-        function that reuses `loop = tqdm(...)` for training and then validation), else every one."""
+        """The values `name` may hold where `node` (a `for` iterable) reads it: those its function
+        can see (none for its parameter: the caller decides), and of those the last binding before
+        it when that binding sits in the same block (straight-line code: a notebook or a function
+        that reuses `loop = tqdm(...)` for training and then validation), else every one."""
         values = self.assignments.get(name, ())
-        if len(values) < 2 or id(node) not in self.placed:
+        if id(node) not in self.placed:
             return list(values)
-        at, block = self.placed[id(node)]
+        at, block, scope = self.placed[id(node)]
+        if "." not in name:
+            if scope is not None and name in scope.params:
+                return []
+            values = self.visible_bindings(name, scope)
+        if len(values) < 2:
+            return list(values)
         earlier = [v for v in values if self.assign_order.get(id(v), at) < at]
         if earlier and self.placed.get(id(earlier[-1]), (None, None))[1] == block:
             return earlier[-1:]
@@ -513,7 +520,7 @@ class _Builder:
                 info.tested |= names
 
     def visit_For(self, node: cst.For) -> None:
-        self.model.placed[id(node.iter)] = (len(self.model.assign_order), id(self.statements[-1]))
+        self.model.placed[id(node.iter)] = (len(self.model.assign_order), id(self.statements[-1]), self.functions[-1])
         self.statements.append(node)
 
     visit_With = visit_Try = visit_TryStar = visit_Match = _compound
@@ -643,7 +650,7 @@ class _Builder:
         scope = self.functions[-1]
         self.model.value_scopes[id(value)] = _NO_SCOPE if scope is None and len(self.functions) > 1 else scope
         # Its rank is the one `_assigned` gives it next; the statement stack ends with its own line.
-        self.model.placed[id(value)] = (len(self.model.assign_order), id(self.statements[-2]))
+        self.model.placed[id(value)] = (len(self.model.assign_order), id(self.statements[-2]), scope)
 
     def _assigned(self, target, value) -> None:
         self.model.assign_order.setdefault(id(value), len(self.model.assign_order))
