@@ -22,7 +22,7 @@ from skewlint.fix_command import FixOptions
 from skewlint.baseline import NEVER_BASELINED, Baseline
 from skewlint.baseline import write as write_baseline_file
 from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_EDITS, NEEDS_SOURCES, statistics, summary
-from skewlint.registry import SelectorError, registry
+from skewlint.registry import SelectorError, registry, rules_page
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
@@ -333,7 +333,8 @@ def _sources(diagnostics) -> Dict[Tuple[str, Optional[int]], List[str]]:
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Show every rule.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: the rules page, with an index and an anchor per rule (docs/rules.md is --all).")
 def rule(rule, show_all, output_format) -> None:
     """Show the documentation of RULE (a code or a name), or of every rule with --all."""
     rules = registry()
@@ -356,6 +357,8 @@ def rule(rule, show_all, output_format) -> None:
     if output_format == "json":
         data = [r.as_dict() for r in selected]
         click.echo(json.dumps(data if show_all or len(data) > 1 else data[0], indent=2, sort_keys=True))
+    elif output_format == "markdown":
+        click.echo(rules_page(selected), nl=False)
     else:
         click.echo("\n".join(r.documentation() for r in selected), nl=False)
 
