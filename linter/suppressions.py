@@ -10,7 +10,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 _MENTIONED = re.compile(r"noqa|skewlint", re.IGNORECASE)  # `# NOQA` counts too
 # `# noqa` alone is a blanket; `# noqa: ...` is a list, never a blanket, whatever follows the colon.
-_NOQA = re.compile(r"#\s*noqa\b(?P<colon>\s*:)?", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa(?![\w-])(?P<colon>\s*:)?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*skewlint:\s*ignore\[(?P<items>[^\]]*)\]", re.IGNORECASE)
 _FILE = re.compile(r"#\s*skewlint:\s*noqa(?::\s*(?P<codes>[\w\s,-]+))?\s*$", re.IGNORECASE)
 # Another linter's code (`E501`, `BLE001`): not ours to check.
@@ -29,9 +29,6 @@ class Suppression:
     selectors: Optional[List[str]]
     used: Set[str] = field(default_factory=set)
     codes: Dict[str, FrozenSet[str]] = field(default_factory=dict)
-    # Items that are neither a skewlint code, prefix or rule name nor another linter's code:
-    # they suppress nothing (a typo must not become a blanket `# noqa`).
-    unknown: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -39,7 +36,9 @@ class Suppressions:
     lines: Dict[int, List[Suppression]] = field(default_factory=dict)
     file_blanket: bool = False
     file_codes: Set[str] = field(default_factory=set)
-    file_unknown: List[str] = field(default_factory=list)
+    # (row, column of the comment, item) for each item that is neither a skewlint code, prefix or
+    # rule name nor another linter's code: it suppresses nothing (a typo is never a blanket `# noqa`).
+    unknown: List[Tuple[int, int, str]] = field(default_factory=list)
 
     def covers(self, code: str, name: str, rows) -> bool:
         """Is a diagnostic of `code` on any of `rows` suppressed? Marks the suppression used."""
@@ -63,14 +62,6 @@ class Suppressions:
                     if selector not in suppression.used:
                         yield suppression, selector
 
-    def unknown(self):
-        """(row, column, item) for each item of a suppression that names no skewlint rule (row and
-        column of the comment)."""
-        for suppressions in self.lines.values():
-            for suppression in suppressions:
-                for item in suppression.unknown:
-                    yield suppression.row, suppression.column, item
-
 
 def _resolve(item: str) -> Optional[FrozenSet[str]]:
     """The codes a suppression item names: a code or prefix in any case (`skw101`, `SKW1`) or a rule
@@ -90,12 +81,14 @@ def _classify(items: List[str], foreign_codes: bool) -> Tuple[List[str], Dict[st
     (`E501`) are skipped rather than unknown: `# noqa` is shared, `# skewlint: ignore[...]` is ours."""
     selectors, codes, unknown = [], {}, []
     for item in items:
+        if foreign_codes and _CODE_SHAPE.fullmatch(item) and not item.upper().startswith("SKW"):
+            continue
         resolved = _resolve(item)
-        if resolved is not None:
+        if resolved is None:
+            unknown.append(item)
+        else:
             selectors.append(item)
             codes[item] = resolved
-        elif not (foreign_codes and _CODE_SHAPE.fullmatch(item) and not item.upper().startswith("SKW")):
-            unknown.append(item)
     return selectors, codes, unknown
 
 
@@ -137,23 +130,22 @@ def parse(text: str) -> Suppressions:
             if file_level.group("codes"):
                 selectors, codes, unknown = _classify(_split(file_level.group("codes")), foreign_codes=True)
                 result.file_codes.update(code for selector in selectors for code in codes[selector])
-                result.file_unknown.extend(unknown)
+                result.unknown += [(row, column + file_level.start(), item) for item in unknown]
             else:
                 result.file_blanket = True
             continue
         for match in _IGNORE.finditer(comment):
             selectors, codes, unknown = _classify(_split(match.group("items")), foreign_codes=False)
-            result.lines.setdefault(row, []).append(
-                Suppression(row, column + match.start(), selectors, codes=codes, unknown=unknown))
-        noqa = _NOQA.search(comment)
-        if noqa is None:
-            continue
-        if noqa.group("colon") is None:
-            result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), None))
-            continue
-        selectors, codes, unknown = _classify(_noqa_items(comment[noqa.end():]), foreign_codes=True)
-        # Only other linters' codes (`# noqa: E501`): their business, not a suppression of ours.
-        if selectors or unknown:
-            result.lines.setdefault(row, []).append(
-                Suppression(row, column + noqa.start(), selectors, codes=codes, unknown=unknown))
+            result.lines.setdefault(row, []).append(Suppression(row, column + match.start(), selectors, codes=codes))
+            result.unknown += [(row, column + match.start(), item) for item in unknown]
+        # Each `# noqa` of the comment (the language server appends `  # noqa: CODE` to a line).
+        for noqa in _NOQA.finditer(comment):
+            if noqa.group("colon") is None:
+                result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), None))
+                continue
+            selectors, codes, unknown = _classify(_noqa_items(comment[noqa.end():]), foreign_codes=True)
+            # Other linters' codes (`# noqa: E501`) are their business: no suppression of ours.
+            if selectors:
+                result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), selectors, codes=codes))
+            result.unknown += [(row, column + noqa.start(), item) for item in unknown]
     return result

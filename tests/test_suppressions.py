@@ -105,23 +105,31 @@ def test_rule_names_and_prefixes_in_noqa():
 def test_an_unknown_item_suppresses_nothing_and_is_recorded(comment, unknown):
     assert _both(comment) == ["SKW103", "SKW104"]
     parsed = suppressions.parse(BOTH.format(comment=comment))
-    assert [item for _, _, item in parsed.unknown()] == unknown
+    assert [item for _, _, item in parsed.unknown] == unknown
 
 
 def test_an_unknown_item_does_not_undo_the_known_ones():
     text = BOTH.format(comment="# noqa: SKW10x, SKW104")
     assert _both("# noqa: SKW10x, SKW104") == ["SKW103"]
-    assert [(row, item) for row, _, item in suppressions.parse(text).unknown()] == [(4, "SKW10x")]
+    assert [(row, item) for row, _, item in suppressions.parse(text).unknown] == [(4, "SKW10x")]
 
 
 @pytest.mark.parametrize("comment", ["# noqa: E501", "# noqa: E501 line too long", "# noqa: BLE001 - a reason",
                                      "# noqa:", "# noqa: E501  # noqa-ish note"])
 def test_other_linters_codes_and_prose_after_them_are_not_ours(comment):
     assert _both(comment) == ["SKW103", "SKW104"]
-    assert list(suppressions.parse(BOTH.format(comment=comment)).unknown()) == []
+    assert list(suppressions.parse(BOTH.format(comment=comment)).unknown) == []
 
 
 def test_file_level_rule_names_and_upper_case_noqa():
     assert _both("\n    # skewlint: noqa: training-attribute-assigned") == ["SKW103"]
+    text = BOTH.format(comment="\n    # skewlint: noqa: SKW104, skw10x")
+    assert [(row, item) for row, _, item in suppressions.parse(text).unknown] == [(5, "skw10x")]
     # `# NOQA` is found in a file that mentions `noqa` nowhere in lower case.
     assert _both("# NOQA") == []
+
+
+def test_every_noqa_of_a_comment_counts():
+    # What the language server's quick fix writes after a list it does not parse.
+    assert _both("# noqa: mode-method-not-called  # noqa: SKW104") == []
+    assert _both("# noqa: E501  # noqa-ish note") == ["SKW103", "SKW104"]  # `noqa-ish` is no `# noqa`
