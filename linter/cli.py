@@ -266,7 +266,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         if output_format in HUMAN_FORMATS and not quiet:
             files = len({d.filename for d in diagnostics})
             text += show_fixes + (fix_command.found_summary(len(diagnostics), files, fixed.total)
-                                  or summary(len(diagnostics), files, baselined, stale))
+                                  or summary(len(diagnostics), files, baselined, stale, failed))
             text += fix_command.hint(diagnostics, fixing) if diagnostics else ""
     if fixed.diffs:
         click.echo("".join(fixed.diffs), nl=False)

@@ -119,6 +119,14 @@ def test_missing_path_is_an_error_but_others_are_linted(tmp_path):
     assert "nope.py" in result.stderr and "SKW103" in result.stdout
 
 
+def test_a_missing_path_alone_is_an_error_not_a_pass(tmp_path):
+    result = run("check", "nope.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "skewlint: error: path does not exist: nope.py\n"
+    assert "All checks passed" not in result.stdout
+    assert result.stdout == "No diagnostics, but the check is incomplete: see the errors above.\n"
+
+
 def test_config_in_pyproject(tmp_path):
     write(tmp_path, "pyproject.toml", '[tool.skewlint]\nignore = ["SKW103"]\n')
     write(tmp_path, "sub/bad.py", BUGGY + "model.training = False\n")
