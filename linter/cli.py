@@ -22,7 +22,7 @@ from skewlint.fix_command import FixOptions
 from skewlint.baseline import NEVER_BASELINED, Baseline
 from skewlint.baseline import write as write_baseline_file
 from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_EDITS, NEEDS_SOURCES, statistics, summary
-from skewlint.registry import SelectorError, registry
+from skewlint.registry import SelectorError, registry, rules_page
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
@@ -266,7 +266,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         if output_format in HUMAN_FORMATS and not quiet:
             files = len({d.filename for d in diagnostics})
             text += show_fixes + (fix_command.found_summary(len(diagnostics), files, fixed.total)
-                                  or summary(len(diagnostics), files, baselined, stale))
+                                  or summary(len(diagnostics), files, baselined, stale, failed))
             text += fix_command.hint(diagnostics, fixing) if diagnostics else ""
     if fixed.diffs:
         click.echo("".join(fixed.diffs), nl=False)
@@ -333,11 +333,15 @@ def _sources(diagnostics) -> Dict[Tuple[str, Optional[int]], List[str]]:
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Show every rule.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rule(rule, show_all, output_format) -> None:
-    """Show the documentation of RULE (a code or a name), or of every rule with --all."""
+@click.option("--list", "show_list", is_flag=True,
+              help="One line per rule: code, name, severity, default (on/off), fixable.")
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: the rules page, with an index and an anchor per rule (docs/rules.md is --all).")
+def rule(rule, show_all, show_list, output_format) -> None:
+    """Show the documentation of RULE (a code or a name), or of every rule with --all; --list: one
+    line per rule (of RULE when given: a code, prefix or name)."""
     rules = registry()
-    if show_all:
+    if show_all or (show_list and not rule):
         selected = list(rules)
     elif rule:
         found = rules.get(rule)
@@ -351,13 +355,35 @@ def rule(rule, show_all, output_format) -> None:
         else:
             selected = [found]
     else:
-        _error("name a rule (`skewlint rule SKW101`) or pass --all")
+        _error("name a rule (`skewlint rule SKW101`) or pass --all or --list")
         sys.exit(EXIT_ERROR)
+    if show_list:
+        _list_rules(selected, output_format)
+        return
     if output_format == "json":
         data = [r.as_dict() for r in selected]
         click.echo(json.dumps(data if show_all or len(data) > 1 else data[0], indent=2, sort_keys=True))
+    elif output_format == "markdown":
+        click.echo(rules_page(selected), nl=False)
     else:
         click.echo("\n".join(r.documentation() for r in selected), nl=False)
+
+
+def _list_rules(rules, output_format: str) -> None:
+    rows = [{"code": r.code, "name": r.name, "severity": r.severity, "default": r.default, "fixable": r.fixable()}
+            for r in rules]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, sort_keys=True))
+        return
+    if output_format != "text":
+        _error("--list prints text or json")
+        sys.exit(EXIT_ERROR)
+    table = [("code", "name", "severity", "default", "fixable")]
+    table += [(r["code"], r["name"], r["severity"], "on" if r["default"] else "off", "yes" if r["fixable"] else "no")
+              for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    click.echo("".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n"
+                       for row in table), nl=False)
 
 
 @main.command()

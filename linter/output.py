@@ -181,8 +181,9 @@ def statistics(diagnostics: List[Diagnostic], output_format: str) -> str:
     return "".join(f"{count:>{width}}\t{code}\t{name}\n" for (code, name), count in rows)
 
 
-def summary(count: int, files: int, baselined: int = 0, stale: int = 0) -> Optional[str]:
-    """The closing line; with a baseline it says how many known findings remain hidden."""
+def summary(count: int, files: int, baselined: int = 0, stale: int = 0, failed: bool = False) -> Optional[str]:
+    """The closing line; with a baseline it says how many known findings remain hidden. `failed`:
+    a path was missing or a file could not be linted, so nothing found does not mean all passed."""
     notes = []
     if baselined:
         notes.append(f"{baselined} baselined finding{'s' if baselined != 1 else ''} remain{'s' if baselined == 1 else ''}"
@@ -192,6 +193,7 @@ def summary(count: int, files: int, baselined: int = 0, stale: int = 0) -> Optio
                      " (run --write-baseline to drop them)")
     tail = f" {'; '.join(notes)}.\n" if notes else "\n"
     if count == 0:
-        return "All checks passed!" + tail
+        return ("No diagnostics, but the check is incomplete: see the errors above." if failed
+                else "All checks passed!") + tail
     noun = "diagnostic" if count == 1 else "diagnostics"
     return f"Found {count} {noun} in {files} file{'s' if files != 1 else ''}." + tail

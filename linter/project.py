@@ -68,12 +68,13 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
             for norm in result.summary["norms"]:
                 if norm["suppressed"] or norm["role"] == "train":
                     continue
+                # `source` is the subject of the message's second clause, with its verb.
                 if reference is not None and (inference or norm["role"] == "eval"):
                     mean, std = reference
-                    source = "the constants declared in `[tool.skewlint.normalization]`"
+                    source = "`[tool.skewlint.normalization]` in the configuration declares"
                 elif agreed is not None and inference:
                     mean, std = tuple(agreed[1]["mean"]), tuple(agreed[1]["std"])
-                    source = f"the training code of this directory (`{agreed[0].path}` line {agreed[1]['row']})"
+                    source = f"the training code of this directory (`{agreed[0].path}` line {agreed[1]['row']}) uses"
                 else:
                     continue
                 if same(tuple(norm["mean"]), tuple(mean)) and same(tuple(norm["std"]), tuple(std)):
@@ -81,7 +82,7 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                 result.diagnostics.append(Diagnostic(
                     code=rule.code, name=rule.name, severity=rule.severity,
                     message=(f"normalizes with mean={_numbers(norm['mean'])}, std={_numbers(norm['std'])} but "
-                             f"{source} has mean={_numbers(mean)}, std={_numbers(std)}; use the training constants"),
+                             f"{source} mean={_numbers(mean)}, std={_numbers(std)}; use the training constants"),
                     filename=result.path, location=Location(norm["row"], norm["column"]),
                     end_location=Location(norm["end_row"], norm["end_column"]), noqa_row=norm["row"], url=rule.url(),
                 ))

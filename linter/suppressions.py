@@ -6,20 +6,29 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_MENTIONED = re.compile(r"noqa|skewlint", re.IGNORECASE)  # `# NOQA` counts too
+# `# noqa` alone is a blanket; `# noqa: ...` is a list, never a blanket, whatever follows the colon.
+_NOQA = re.compile(r"#\s*noqa(?![\w-])(?P<colon>\s*:)?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*skewlint:\s*ignore\[(?P<items>[^\]]*)\]", re.IGNORECASE)
 _FILE = re.compile(r"#\s*skewlint:\s*noqa(?::\s*(?P<codes>[\w\s,-]+))?\s*$", re.IGNORECASE)
+# Another linter's code (`E501`, `BLE001`): not ours to check.
+_CODE_SHAPE = re.compile(r"[A-Za-z]+[0-9]+")
+# What may continue a `# noqa:` list after its first item: a code, a kebab-case rule name, or
+# anything starting with our prefix. The first other word ends the list (`# noqa: E501 long URL`).
+_LISTED = re.compile(r"[A-Za-z]+[0-9]+|[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|skw\S*", re.IGNORECASE)
 
 
 @dataclass
 class Suppression:
     row: int
     column: int
-    # None: a blanket `# noqa`; otherwise the selectors it names (codes or rule names).
+    # None: a blanket `# noqa`; otherwise the selectors it names as written (codes, prefixes or
+    # rule names, in any case), each with the codes it covers.
     selectors: Optional[List[str]]
     used: Set[str] = field(default_factory=set)
+    codes: Dict[str, FrozenSet[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -27,6 +36,9 @@ class Suppressions:
     lines: Dict[int, List[Suppression]] = field(default_factory=dict)
     file_blanket: bool = False
     file_codes: Set[str] = field(default_factory=set)
+    # (row, column of the comment, item) for each item that is neither a skewlint code, prefix or
+    # rule name nor another linter's code: it suppresses nothing (a typo is never a blanket `# noqa`).
+    unknown: List[Tuple[int, int, str]] = field(default_factory=list)
 
     def covers(self, code: str, name: str, rows) -> bool:
         """Is a diagnostic of `code` on any of `rows` suppressed? Marks the suppression used."""
@@ -37,7 +49,7 @@ class Suppressions:
                 if suppression.selectors is None:
                     return True
                 for selector in suppression.selectors:
-                    if selector.upper() == code or selector.lower() == name:
+                    if code in suppression.codes.get(selector, ()):
                         suppression.used.add(selector)
                         return True
         return False
@@ -49,6 +61,46 @@ class Suppressions:
                 for selector in suppression.selectors or ():
                     if selector not in suppression.used:
                         yield suppression, selector
+
+
+def _resolve(item: str) -> Optional[FrozenSet[str]]:
+    """The codes a suppression item names: a code or prefix in any case (`skw101`, `SKW1`) or a rule
+    name; None if it names none. `ALL` is a selector for configuration, not for a comment."""
+    from skewlint.registry import SelectorError, registry
+
+    if item.upper() == "ALL":
+        return None
+    try:
+        return registry().resolve(item)
+    except SelectorError:
+        return None
+
+
+def _classify(items: List[str], foreign_codes: bool) -> Tuple[List[str], Dict[str, FrozenSet[str]], List[str]]:
+    """(selectors, their codes, unknown items). With `foreign_codes`, other linters' codes
+    (`E501`) are skipped rather than unknown: `# noqa` is shared, `# skewlint: ignore[...]` is ours."""
+    selectors, codes, unknown = [], {}, []
+    for item in items:
+        if foreign_codes and _CODE_SHAPE.fullmatch(item) and not item.upper().startswith("SKW"):
+            continue
+        resolved = _resolve(item)
+        if resolved is None:
+            unknown.append(item)
+        else:
+            selectors.append(item)
+            codes[item] = resolved
+    return selectors, codes, unknown
+
+
+def _noqa_items(rest: str) -> List[str]:
+    """The items of a `# noqa:` list: the first word whatever it is, then while they look like codes
+    or rule names."""
+    items = []
+    for word in _split(rest.split("#")[0]):
+        if items and not _LISTED.fullmatch(word):
+            break
+        items.append(word)
+    return items
 
 
 def _comments(text: str):
@@ -70,28 +122,30 @@ def _split(items: str) -> List[str]:
 
 def parse(text: str) -> Suppressions:
     result = Suppressions()
-    if "noqa" not in text and "skewlint" not in text:
+    if not _MENTIONED.search(text):
         return result
     for row, column, comment in _comments(text):
         file_level = _FILE.search(comment)
         if file_level:
             if file_level.group("codes"):
-                result.file_codes.update(code.upper() for code in _split(file_level.group("codes")))
+                selectors, codes, unknown = _classify(_split(file_level.group("codes")), foreign_codes=True)
+                result.file_codes.update(code for selector in selectors for code in codes[selector])
+                result.unknown += [(row, column + file_level.start(), item) for item in unknown]
             else:
                 result.file_blanket = True
             continue
         for match in _IGNORE.finditer(comment):
-            selectors = _split(match.group("items"))
-            result.lines.setdefault(row, []).append(Suppression(row, column + match.start(), selectors))
-        noqa = _NOQA.search(comment)
-        if noqa:
-            codes = noqa.group("codes")
-            if codes is None:
-                selectors = None
-            else:
-                # Only our codes: `# noqa: E501` is another linter's business, not a blanket for ours.
-                selectors = [code.upper() for code in _split(codes) if code.upper().startswith("SKW")]
-                if not selectors:
-                    continue
-            result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), selectors))
+            selectors, codes, unknown = _classify(_split(match.group("items")), foreign_codes=False)
+            result.lines.setdefault(row, []).append(Suppression(row, column + match.start(), selectors, codes=codes))
+            result.unknown += [(row, column + match.start(), item) for item in unknown]
+        # Each `# noqa` of the comment (the language server appends `  # noqa: CODE` to a line).
+        for noqa in _NOQA.finditer(comment):
+            if noqa.group("colon") is None:
+                result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), None))
+                continue
+            selectors, codes, unknown = _classify(_noqa_items(comment[noqa.end():]), foreign_codes=True)
+            # Other linters' codes (`# noqa: E501`) are their business: no suppression of ours.
+            if selectors:
+                result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), selectors, codes=codes))
+            result.unknown += [(row, column + noqa.start(), item) for item in unknown]
     return result

@@ -51,7 +51,7 @@ class ModeMethodNotCalled(Rule):
                 _is_model(model, site, receiver) or _named_like_model(receiver)
             ):
                 continue
-            name = dotted(receiver) or "the model"
+            name = dotted(receiver) or model.snippet(receiver)
             yield Finding(
                 self.code,
                 site.node,
@@ -401,7 +401,9 @@ class MissingEvalMode(Rule):
             facts.sort(key=lambda f: (not f.by_call, model.source_order(f.node)))
             fact = facts[0]
             name = observation.key
-            origin = f"{fact.how} at line {{line0}}" if fact.node is not None else "its construction"
+            # `how` is a call (`model.train()`) or a clause (`Net(...)` builds it): in parentheses either reads.
+            origin = f"the training mode from line {{line0}} ({fact.how})" if fact.node is not None \
+                else "its construction"
             if observation.via is None:
                 message = (
                     f"`{name}` is evaluated here ({_context_text(observation)}) but may still be in "
@@ -488,8 +490,8 @@ class TrainModeNotRestored(Rule):
             name = observation.key
             where = "the training step" if observation.via is None else f"`{dotted(observation.node.func)}()`"
             message = (
-                f"`{name}` may still be in eval mode when {where} runs: {fact.how} at line {{line0}} "
-                f"switched it and nothing switches it back; call `{name}.train()` before training"
+                f"`{name}` may still be in eval mode when {where} runs: the eval mode from line {{line0}} "
+                f"({fact.how}) is never switched back; call `{name}.train()` before training"
             )
             yield Finding(self.code, observation.node, message, related=_fact_related([fact]))
 

@@ -1,7 +1,7 @@
 """Family 4: preprocessing parity (SKW4xx)."""
 from __future__ import annotations
 
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 from skewlint.lazy import libcst as cst
 
@@ -531,7 +531,9 @@ class PreprocessingSkippedAtInference(Rule):
                 continue
             receiver = dotted(func.value)
             if func.attr.value == "fit" and receiver and not _is_preprocessor(model, func.value, "fit"):
-                fits[receiver] = (site, _steps(model, site.node.args[0].value, set(), site.function) - {_UNKNOWN})
+                written: Dict[str, str] = {}
+                steps = _steps(model, site.node.args[0].value, set(), site.function, written=written)
+                fits[receiver] = (site, steps - {_UNKNOWN}, written)
                 continue
             if func.attr.value not in _PREDICT_METHODS:
                 continue
@@ -545,7 +547,7 @@ class PreprocessingSkippedAtInference(Rule):
             missing = sorted(fitted[1] - steps)
             if not missing or _UNKNOWN in steps or not _counterparts(model, fitted[0].node.args[0].value, data):
                 continue
-            step = missing[0]
+            step = fitted[2].get(missing[0], missing[0])
             yield Finding(
                 self.code,
                 site.node,
@@ -606,9 +608,12 @@ def _names(model, expr, seen: Set[str], depth: int = 0) -> Set[str]:
     return found
 
 
-def _steps(model, expr, seen: Set[str], scope=None, depth: int = 0) -> Set[str]:
+def _steps(model, expr, seen: Set[str], scope=None, depth: int = 0,
+           written: Optional[Dict[str, str]] = None) -> Set[str]:
     """The deterministic preprocessing steps an input went through: fitted transformers'
-    `transform`/`fit_transform` (by receiver) and preprocessing functions of the file (by name)."""
+    `transform`/`fit_transform` (by receiver) and preprocessing functions of the file (by name).
+    `written`, when given, gets each step as the code wrote it (`scaler.fit_transform()`), for messages:
+    the step itself is named by receiver so that `fit_transform` and `transform` are the same step."""
     if depth > 6 or expr is None:
         return set()
     while type(expr) is cst.Subscript:
@@ -617,31 +622,34 @@ def _steps(model, expr, seen: Set[str], scope=None, depth: int = 0) -> Set[str]:
         func = expr.func
         found: Set[str] = set()
         if type(func) is cst.Attribute and func.attr.value in _TRANSFORM_METHODS:
-            found.add(f"{dotted(func.value) or 'transformer'}.transform")
+            step = f"{dotted(func.value) or 'transformer'}.transform"
+            found.add(step)
+            if written is not None:
+                written.setdefault(step, f"{model.snippet(func.value)}.{func.attr.value}()")
         elif type(func) is cst.Name and model.function_named(func.value) is not None and \
                 _PREPROCESSING_WORDS.intersection(tokens(func.value)):
             found.add(f"{func.value}()")
         for arg in expr.args[:1]:
-            found |= _steps(model, arg.value, seen, scope, depth + 1)
+            found |= _steps(model, arg.value, seen, scope, depth + 1, written)
         if type(func) is cst.Attribute and func.attr.value not in _TRANSFORM_METHODS:
-            found |= _steps(model, func.value, seen, scope, depth + 1)  # `scaler.transform(x).astype(...)`
+            found |= _steps(model, func.value, seen, scope, depth + 1, written)  # `scaler.transform(x).astype(...)`
         return found
     if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Divide:
         right = expr.right
         if type(right) in (cst.Float, cst.Integer) and float(right.value) == 255.0:
-            return {"/ 255"} | _steps(model, expr.left, seen, scope, depth + 1)
+            return {"/ 255"} | _steps(model, expr.left, seen, scope, depth + 1, written)
     if type(expr) in (cst.Tuple, cst.List) and expr.elements:  # `(x_test, y_test)`: the inputs
-        return _steps(model, expr.elements[0].value, seen, scope, depth + 1)
+        return _steps(model, expr.elements[0].value, seen, scope, depth + 1, written)
     name = dotted(expr)
     if name is None or name in seen:
         return set()
     seen = seen | {name}
     found = set()
     for value in model.visible_bindings(name, scope):
-        found |= _steps(model, value, seen, scope, depth + 1)
+        found |= _steps(model, value, seen, scope, depth + 1, written)
     for position, count, value in model.unpacked.get(name, ()):
         part = _unpacked_part(model, value, position, count)
-        found |= {_UNKNOWN} if part is None else _steps(model, part, seen, scope, depth + 1)
+        found |= {_UNKNOWN} if part is None else _steps(model, part, seen, scope, depth + 1, written)
     return found
 
 

@@ -80,7 +80,7 @@ class AugmentationInEvalPipeline(Rule):
                         not only_displayed(model, call):  # a picture of augmented data is no evaluation
                     role = pipes.role(call, target)
                     if role and role[0] == "eval":
-                        yield self._finding(site, dotted(func.value) or "the generator", generator, role[1], call)
+                        yield self._finding(site, dotted(func.value) or model.snippet(func.value), generator, role[1], call)
             elif type(func) is cst.Attribute and func.attr.value == "map" and call.args:
                 role = pipes.role(func.value, target)
                 if role and role[0] == "eval":

@@ -1,6 +1,7 @@
 """The installed console script, run as a user runs it: exit codes, formats, config errors, stdin."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,14 @@ def test_missing_path_is_an_error_but_others_are_linted(tmp_path):
     assert "nope.py" in result.stderr and "SKW103" in result.stdout
 
 
+def test_a_missing_path_alone_is_an_error_not_a_pass(tmp_path):
+    result = run("check", "nope.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "skewlint: error: path does not exist: nope.py\n"
+    assert "All checks passed" not in result.stdout
+    assert result.stdout == "No diagnostics, but the check is incomplete: see the errors above.\n"
+
+
 def test_config_in_pyproject(tmp_path):
     write(tmp_path, "pyproject.toml", '[tool.skewlint]\nignore = ["SKW103"]\n')
     write(tmp_path, "sub/bad.py", BUGGY + "model.training = False\n")
@@ -208,6 +217,30 @@ def test_rule_documentation():
     assert {"SKW103", "SKW104", "SKW106", "SKW999"} <= {r["code"] for r in data}
     missing = run("rule", "SKW1O3")
     assert missing.returncode == 2 and "did you mean" in missing.stderr
+
+
+def test_rule_list_text_and_json():
+    from skewlint.registry import registry
+
+    text = run("rule", "--list")
+    assert text.returncode == 0
+    header, *lines = text.stdout.splitlines()
+    assert header.split() == ["code", "name", "severity", "default", "fixable"]
+    rows = [line.split() for line in lines]
+    assert [row[0] for row in rows] == list(registry().rules)
+    assert ["SKW901", "unused-suppression", "info", "off", "no"] in rows
+    data = json.loads(run("rule", "--list", "--output-format", "json").stdout)
+    assert [[d["code"], d["name"], d["severity"], "on" if d["default"] else "off", "yes" if d["fixable"] else "no"]
+            for d in data] == rows
+    # Fixable: exactly the rules of the README's table of fixes.
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    fixes = readme[readme.index("## Fixes"):readme.index("## pre-commit")]
+    assert {d["code"] for d in data if d["fixable"]} == set(re.findall(r"^\| `(SKW\d{3})` \|", fixes, re.M))
+    # A prefix or name narrows the list; an unknown one is an error.
+    assert [line.split()[0] for line in run("rule", "--list", "skw10").stdout.splitlines()[1:]] == [
+        code for code in registry().rules if code.startswith("SKW10")]
+    assert run("rule", "--list", "nope").returncode == 2
+    assert run("rule", "--list", "--output-format", "markdown").returncode == 2
 
 
 def test_version():

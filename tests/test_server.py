@@ -87,7 +87,7 @@ def test_diagnostics_on_open_change_and_save(client, tmp_path):
     [found] = client.diagnostics(uri)
     assert found["code"] == "SKW103" and found["source"] == "skewlint" and found["severity"] == 1
     assert found["range"] == {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 10}}
-    assert found["codeDescription"]["href"].endswith("#skw103-mode-method-not-called")
+    assert found["codeDescription"]["href"].endswith("docs/rules.md#skw103")
 
     client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
                                              "contentChanges": [{"text": CLEAN}]})

@@ -1,4 +1,7 @@
+import pytest
+
 from helpers import codes, lint
+from skewlint import suppressions
 
 
 def test_noqa_on_first_line_of_multiline_statement():
@@ -60,3 +63,73 @@ def test_unused_suppression_is_reported_when_enabled():
     assert "SKW103" in found[0].message
     # Off by default.
     assert codes(source, select=("SKW103", "SKW104")) == []
+
+
+BOTH = """
+    import torch
+    model = torch.hub.load("x", "y")
+    model.training = False; model.eval  {comment}
+"""
+
+
+def _both(comment, select=("ALL",)):
+    """The codes reported on a line with an SKW104 (column 1) and an SKW103 finding."""
+    return [code for _, code in codes(BOTH.format(comment=comment), select)]
+
+
+def test_both_findings_without_a_suppression():
+    assert _both("") == ["SKW103", "SKW104"]
+
+
+@pytest.mark.parametrize("comment", ["# NOQA: skw104", "# noqa: Skw104", "# noqa:skw104", "# Noqa : SKW104"])
+def test_codes_match_case_insensitively_and_only_their_rule(comment):
+    # Never a blanket: SKW103 on the same line is still reported.
+    assert _both(comment) == ["SKW103"]
+
+
+def test_rule_names_and_prefixes_in_noqa():
+    assert _both("# noqa: training-attribute-assigned") == ["SKW103"]
+    assert _both("# noqa: E501, mode-method-not-called") == ["SKW104"]
+    assert _both("# noqa: skw1") == []  # a prefix: every SKW1xx
+    assert _both("# skewlint: ignore[SKW1]") == []
+
+
+@pytest.mark.parametrize("comment, unknown", [
+    ("# noqa: missing-eval-mod", ["missing-eval-mod"]),
+    ("# noqa: SKW10x", ["SKW10x"]),
+    ("# noqa: skw777", ["skw777"]),
+    ("# noqa: because", ["because"]),
+    ("# noqa: ALL", ["ALL"]),
+    ("# skewlint: ignore[E501, mode-method-not-caled]", ["E501", "mode-method-not-caled"]),
+])
+def test_an_unknown_item_suppresses_nothing_and_is_recorded(comment, unknown):
+    assert _both(comment) == ["SKW103", "SKW104"]
+    parsed = suppressions.parse(BOTH.format(comment=comment))
+    assert [item for _, _, item in parsed.unknown] == unknown
+
+
+def test_an_unknown_item_does_not_undo_the_known_ones():
+    text = BOTH.format(comment="# noqa: SKW10x, SKW104")
+    assert _both("# noqa: SKW10x, SKW104") == ["SKW103"]
+    assert [(row, item) for row, _, item in suppressions.parse(text).unknown] == [(4, "SKW10x")]
+
+
+@pytest.mark.parametrize("comment", ["# noqa: E501", "# noqa: E501 line too long", "# noqa: BLE001 - a reason",
+                                     "# noqa:", "# noqa: E501  # noqa-ish note"])
+def test_other_linters_codes_and_prose_after_them_are_not_ours(comment):
+    assert _both(comment) == ["SKW103", "SKW104"]
+    assert list(suppressions.parse(BOTH.format(comment=comment)).unknown) == []
+
+
+def test_file_level_rule_names_and_upper_case_noqa():
+    assert _both("\n    # skewlint: noqa: training-attribute-assigned") == ["SKW103"]
+    text = BOTH.format(comment="\n    # skewlint: noqa: SKW104, skw10x")
+    assert [(row, item) for row, _, item in suppressions.parse(text).unknown] == [(5, "skw10x")]
+    # `# NOQA` is found in a file that mentions `noqa` nowhere in lower case.
+    assert _both("# NOQA") == []
+
+
+def test_every_noqa_of_a_comment_counts():
+    # What the language server's quick fix writes after a list it does not parse.
+    assert _both("# noqa: mode-method-not-called  # noqa: SKW104") == []
+    assert _both("# noqa: E501  # noqa-ish note") == ["SKW103", "SKW104"]  # `noqa-ish` is no `# noqa`
