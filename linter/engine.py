@@ -308,6 +308,20 @@ def _unused_suppressions(comments, display: str, enabled: frozenset) -> List[Dia
                 url=rule.url(),
             )
         )
+    for row, column, item in comments.unknown:  # `# noqa: missing-eval-mod`: a typo suppresses nothing
+        out.append(
+            Diagnostic(
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                message=f"`{item}` names no skewlint rule (a code, prefix or rule name): it suppresses nothing",
+                filename=display,
+                location=Location(row, column),
+                end_location=Location(row, column + 1),
+                noqa_row=row,
+                url=rule.url(),
+            )
+        )
     return out
 
 

@@ -10,7 +10,11 @@ class UnusedSuppression(Rule):
     default = False
     markers = None
     summary = "A suppression comment that suppressed nothing"
-    what_it_does = "Reports a `# noqa: SKWnnn` or `# skewlint: ignore[...]` comment that suppressed no diagnostic."
+    what_it_does = (
+        "Reports a `# noqa: SKWnnn` or `# skewlint: ignore[...]` comment that suppressed no diagnostic, "
+        "and an item of one that names no skewlint rule (`# noqa: missing-eval-mod`: a typo suppresses "
+        "nothing)."
+    )
     why_bad = (
         "A stale suppression hides the next real finding on that line, and tells readers about a "
         "problem that is no longer there."

@@ -72,8 +72,9 @@ BOTH = """
 """
 
 
-def _both(comment, select=("ALL",)):
-    """The codes reported on a line with an SKW104 (column 1) and an SKW103 finding."""
+def _both(comment, select=("SKW103", "SKW104")):
+    """The codes reported on a line with an SKW104 (column 1) and an SKW103 finding (SKW901, which
+    reports unknown items, has its own test)."""
     return [code for _, code in codes(BOTH.format(comment=comment), select)]
 
 
@@ -133,3 +134,17 @@ def test_every_noqa_of_a_comment_counts():
     # What the language server's quick fix writes after a list it does not parse.
     assert _both("# noqa: mode-method-not-called  # noqa: SKW104") == []
     assert _both("# noqa: E501  # noqa-ish note") == ["SKW103", "SKW104"]  # `noqa-ish` is no `# noqa`
+
+
+def test_an_item_naming_no_rule_is_reported_by_skw901():
+    source = """
+        import torch
+        model = torch.hub.load("x", "y")
+        model.eval  # noqa: missing-eval-mod
+        x = 1  # noqa: E501 long URL
+    """
+    found = lint(source, select=("SKW103", "SKW901"))
+    assert sorted((d.location.row, d.code) for d in found) == [(4, "SKW103"), (4, "SKW901")]
+    [typo] = [d for d in found if d.code == "SKW901"]
+    assert "`missing-eval-mod` names no skewlint rule" in typo.message and typo.location.column == 13
+    assert codes(source, select=("SKW103",)) == [(4, "SKW103")]  # off by default
