@@ -67,6 +67,7 @@ ROLE_NAMES = frozenset(
         "display",  # calls that turn a value into a picture: plots, image grids, `imshow`
         "persist",  # calls that write a value out: `np.save`, `torch.save`, `pickle.dump`
         "graph-free-metric",  # metrics that are not differentiable: their values (or their objects') carry no graph
+        "graph-free-result",  # calls whose result is never a tensor with a graph (numpy, math): accumulating it is safe
         "tensor-constructor",  # calls that build tensors, not layers: a model class that calls them gains no mode
         "static-shapes",  # TPU/XLA backends that compile for fixed shapes: full batches are required
         "fitted-preprocessor",  # scalers, encoders, PCA, vectorizers, `Normalization` layers, tokenizers

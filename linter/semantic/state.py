@@ -172,6 +172,7 @@ class Analysis:
         # Functions evaluating by their name only (`infer`) that a training step calls: not evaluations.
         self.trained_through: set = set()
         self.backpropagated: Dict[Optional[FunctionInfo], Dict[str, set]] = {}  # what `.backward()` is called on
+        self.loop_backward: Dict[int, set] = {}  # id(outermost loop) -> what `.backward()` is called on in it
 
     def run(self) -> "Analysis":
         _Interpreter(self, None).run()
@@ -1033,7 +1034,8 @@ class _Interpreter:
             key, generate = self.forward_key(func, state)
             if key is not None and not generate:
                 return True
-            if self._returns_graph_free(func) or self._metric(func):
+            if self._returns_graph_free(func) or self._metric(func) or \
+                    has_role(self.model.qualify(func), "graph-free-result"):
                 return False
             return any(self.carries_graph(arg.value, state) for arg in expr.args)
         return False
@@ -1056,7 +1058,18 @@ class _Interpreter:
         last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
         if last in _DETACHING_CALLS:
             return False
-        return dotted(target) in self._backward_receivers()
+        name = dotted(target)
+        if name not in self._backward_receivers():
+            return False
+        # The backward must run in the loop that holds the binding (a notebook's earlier cell that
+        # back-propagates its own `loss` says nothing of `loss = mini_batch(...)` here).
+        outer = self.loop_nodes[0] if self.loop_nodes else None
+        if outer is None:
+            return True
+        found = self.analysis.loop_backward.get(id(outer))
+        if found is None:
+            found = self.analysis.loop_backward[id(outer)] = _backward_receivers_in(outer)
+        return name in found
 
     def _backward_receivers(self) -> Dict[str, set]:
         found = self.analysis.backpropagated.get(self.info)
@@ -1182,6 +1195,19 @@ def _backward_receivers(model, function) -> Dict[str, set]:
     return found
 
 
+def _backward_receivers_in(loop) -> set:
+    """The names a loop calls `.backward()` on (or on an item or attribute of)."""
+    found = set()
+    for node in descendants(loop.body):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "backward":
+            root = node.func.value
+            while type(root) in (cst.Subscript, cst.Attribute):
+                root = root.value
+            if type(root) is cst.Name:
+                found.add(root.value)
+    return found
+
+
 def _steps_after(scope, inner) -> bool:
     """Does `scope` call `.backward()` outside its inner loop `inner` (after the time steps)?"""
     within = {id(n) for n in descendants(inner)}
@@ -1245,6 +1271,8 @@ def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool
     if type(value) is cst.Call:
         func = value.func
         last = func.attr.value if type(func) is cst.Attribute else (dotted(func) or "").rsplit(".", 1)[-1]
+        if has_role(model.qualify(func), "graph-free-result"):
+            return True  # `np.mean(losses)`
         called = f"{func.value}()" if type(func) is cst.Name else None  # marked apart from variables in `seen`
         if called is not None and called not in seen and model.function_named(func.value) is not None:
             # `get_sensitivity(...)` of the same file, itself returning a float
