@@ -93,6 +93,8 @@ class MissingNoGrad(Rule):
                 why = "the output is only displayed (visualisation)"
             elif _random_inputs(model, observation.node) and not in_loop(model, observation.node):
                 why = "one forward on random tensors: a shape or checksum test, no data is evaluated"
+            elif model.path.endswith(".ipynb") and function is None and not in_loop(model, observation.node):
+                why = "one forward in a notebook cell, outside any loop: a demonstration on one batch"
             if why is not None:
                 model.silence(self.code, observation.node, why)
                 continue

@@ -168,3 +168,12 @@ def test_a_layer_defined_in_a_cell_that_does_not_parse_is_not_assumed_mode_depen
     assert "SKW101" in [d.code for d in lint(notebook(imports, solved, GPT_CLASS, LOADED_GPT))]
     unknown = lint(notebook(imports, GPT_CLASS, LOADED_GPT))  # `Block` defined nowhere: may have dropout
     assert "SKW101" in [d.code for d in unknown]
+
+
+def test_one_forward_in_a_cell_is_a_demonstration_a_loop_over_data_is_an_evaluation():
+    setup = ["import torch\n", "model = torch.hub.load('x', 'y')\n", "model.eval()\n"]
+    demo = ["out = model(sample)\n", "out.argmax(1)\n"]
+    found = [(d.cell, d.code) for d in lint(notebook(setup, demo))]
+    assert (2, "SKW201") not in found
+    loop = ["for images, labels in test_loader:\n", "    out = model(images)\n"]
+    assert (2, "SKW201") in [(d.cell, d.code) for d in lint(notebook(setup, loop))]
