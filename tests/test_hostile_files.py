@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the console script, on each hostile file (one test lints in-process)
+
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
 BUGGY = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval\n"
 

@@ -14,6 +14,8 @@ import pytest
 
 from helpers import FIXTURES
 
+pytestmark = pytest.mark.slow  # every test runs the console script
+
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
 
 

@@ -37,6 +37,7 @@ def jobs_for(paths):
     return [runner.Job(str(p), ENABLED, str(p)) for p in paths]
 
 
+@pytest.mark.slow
 def test_output_is_identical_for_every_jobs_value(tmp_path):
     corpus(tmp_path)
     outputs = {}
@@ -48,6 +49,7 @@ def test_output_is_identical_for_every_jobs_value(tmp_path):
     assert outputs["1"].count('"code": "SKW103"') == 24 and '"code": "SKW999"' in outputs["1"]
 
 
+@pytest.mark.slow
 def test_outcomes_come_back_in_input_order_from_the_pool(tmp_path):
     jobs = jobs_for(corpus(tmp_path))
     parallel = runner.run(jobs, workers=2)
@@ -59,6 +61,7 @@ def test_outcomes_come_back_in_input_order_from_the_pool(tmp_path):
     assert parallel[-1].result.parsed is False and parallel[0].result.parsed is True
 
 
+@pytest.mark.slow
 def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
     import concurrent.futures
 
@@ -113,6 +116,7 @@ def test_unreadable_file_gets_a_diagnostic(tmp_path):
     assert [d.code for d in outcome.result.diagnostics] == ["SKW999"]
 
 
+@pytest.mark.slow
 def test_jobs_must_not_be_negative(tmp_path):
     result = run_cli("check", ".", "--jobs", "-1", cwd=tmp_path)
     assert result.returncode == 2 and "--jobs" in result.stderr
@@ -168,6 +172,7 @@ def test_chunks_balance_bytes_and_keep_order():
     assert max(len(c) for c in runner._chunks(jobs * 10, [1] * 100, workers=1)) <= 32
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_does_not_lose_files(tmp_path, monkeypatch):
     """A worker killed mid-run (out of memory, a crash in native code): the files it did not
     finish are linted in this process, and every file still gets its result."""
