@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def pytest_addoption(parser):
     parser.addoption("--soak", type=int, default=0, metavar="N",
                      help="fuzz tests: N fresh random examples per test instead of the bounded, "
-                          "derandomized suite run")
+                          "derandomized suite run; the Ctrl-C test: N fresh random moments")
 
 
 def pytest_configure(config):

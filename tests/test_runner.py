@@ -2,13 +2,14 @@
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from skewlint import runner
+from skewlint import runner, stop
 from skewlint.registry import registry
 
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
@@ -68,9 +69,9 @@ def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
     created = []
     real = concurrent.futures.ProcessPoolExecutor
 
-    def recording(max_workers):
+    def recording(max_workers, **options):
         created.append(max_workers)
-        return real(max_workers=max_workers)
+        return real(max_workers=max_workers, **options)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)  # the runner imports it when used
     jobs = jobs_for(corpus(tmp_path))
@@ -83,7 +84,7 @@ def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
 
 
 def test_no_usable_pool_falls_back_to_serial(tmp_path, monkeypatch):
-    def broken(max_workers):
+    def broken(max_workers, **options):
         raise OSError("no /dev/shm")
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", broken)
@@ -108,6 +109,29 @@ def test_an_internal_error_is_reported_for_its_file_only(tmp_path, monkeypatch):
     assert [o.job.path for o in failed] == [jobs[3].path]
     assert failed[0].error == "RuntimeError: boom" and "Traceback" in failed[0].details
     assert sum(1 for o in outcomes if o.result is not None) == len(jobs) - 1
+
+
+@pytest.mark.parametrize("signum, raised", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, stop.Terminated)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_a_signal_turned_into_another_exception_stops_the_run(tmp_path, monkeypatch, signum, raised):
+    """The handler's exception, raised inside libcst's position pass, comes out of a context manager
+    as a KeyError: with the signal recorded, that is the end of the run, not the file's error."""
+    monkeypatch.setattr(stop, "SIGNALLED", [])
+    jobs = jobs_for(corpus(tmp_path))
+    linted = []
+    real = runner.lint_bytes
+
+    def interrupted(data, display, enabled, *where):
+        linted.append(display)
+        if len(linted) == 3:
+            stop.SIGNALLED.append(signum)  # what the handler records before it raises
+            raise KeyError("<the handler's exception, as libcst's __exit__ turns it>")
+        return real(data, display, enabled, *where)
+
+    monkeypatch.setattr(runner, "lint_bytes", interrupted)
+    with pytest.raises(raised):
+        runner.run(jobs, workers=1)
+    assert len(linted) == 3  # and no file after it
 
 
 def test_unreadable_file_gets_a_diagnostic(tmp_path):
