@@ -182,17 +182,19 @@ def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[i
     results: List[Tuple[Outcome, Optional[str]]] = []
     pool = None
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=stop.in_worker)
-        # Not pool.map: interrupted, it cancels its futures behind the pool's back, and the pool's
-        # thread then fails on them (InvalidStateError) as _end_now ends the workers.
-        for future in [pool.submit(_lint_chunk, chunk) for chunk in chunks]:
+        with stop.deferred():  # the workers start in the first submit
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=stop.in_worker)
+            # Not pool.map: interrupted, it cancels its futures behind the pool's back, and the
+            # pool's thread then fails on them (InvalidStateError) as _end_now ends the workers.
+            futures = [pool.submit(_lint_chunk, chunk) for chunk in chunks]
+        for future in futures:
             results.extend(future.result())
         pool.shutdown()
     except (BrokenProcessPool, OSError, ImportError, NotImplementedError):
         # No usable multiprocessing here (no /dev/shm, a sandbox), or a worker died (out of
         # memory, a crash in a native extension): finish the remaining files in this process.
         if pool is not None:
-            pool.shutdown()
+            _end_now(pool)  # what is left of it
         results.extend(_lint_chunk(jobs[len(results):]))
     except BaseException:  # a signal: shutdown() would wait for the chunks in progress
         if pool is not None:
@@ -202,9 +204,11 @@ def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[i
 
 
 def _end_now(pool) -> None:
-    """Drop the chunks not started and end the workers where they are (`_processes` is private, the
-    only handle on them before Python 3.14's `terminate_workers()`)."""
+    """Drop the chunks not started and kill the workers where they are (`_processes` is private, the
+    only handle on them before Python 3.14's `kill_workers()`). SIGKILL, not SIGTERM: a worker that
+    a signal reaches while it is being forked loses it (Python clears a child's pending signals), and
+    the pool's exit would wait for that worker forever."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
-        process.terminate()
+        process.kill()

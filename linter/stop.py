@@ -8,10 +8,14 @@ it writes anything.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 from typing import List
 
 SIGNALLED: List[int] = []
+_OWNER = [0]  # the process whose handlers these are (a forked pool worker inherits them)
+_DEFERRED = [0]
 
 
 class Terminated(BaseException):
@@ -20,11 +24,18 @@ class Terminated(BaseException):
 
 
 def install() -> None:
-    """Handle SIGINT and SIGTERM in this process (the CLI's main thread)."""
+    """Handle SIGINT and SIGTERM in this process (the CLI's main thread). Only the first signal
+    raises: a second Ctrl-C must not cut short the clean-up the first one started."""
     def handler(signum, frame):
+        if os.getpid() != _OWNER[0]:  # a pool worker before `in_worker` ran: behave as after it
+            if signum == signal.SIGTERM:
+                os._exit(128 + signum)
+            return
         SIGNALLED.append(signum)
-        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if len(SIGNALLED) == 1 and not _DEFERRED[0]:
+            check()
 
+    _OWNER[0] = os.getpid()
     try:
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
@@ -32,14 +43,23 @@ def install() -> None:
         pass
 
 
-def requested() -> bool:
-    return bool(SIGNALLED)
-
-
 def check() -> None:
     """Raise the exception of the first signal received, if any."""
     if SIGNALLED:
         raise Terminated() if SIGNALLED[0] == signal.SIGTERM else KeyboardInterrupt()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Signals received in the block are raised at its end, not inside it: for starting the pool's
+    workers, which cut halfway would leave a worker running that the pool does not know of (and
+    the exit would wait for it forever)."""
+    _DEFERRED[0] += 1
+    try:
+        yield
+    finally:
+        _DEFERRED[0] -= 1
+    check()
 
 
 def in_worker() -> None:
