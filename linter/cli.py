@@ -128,14 +128,14 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT
         _error("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        stop.exit_now(EXIT_INTERRUPTED)
     except stop.Terminated:
         _error("terminated")
-        sys.exit(EXIT_TERMINATED)
+        stop.exit_now(EXIT_TERMINATED)
     except Exception as error:  # an internal error: one line, the traceback with -v
         if stop.SIGNALLED:  # the signal's exception, turned into another one on its way up
             _error("terminated" if stop.SIGNALLED[0] == signal.SIGTERM else "interrupted")
-            sys.exit(EXIT_TERMINATED if stop.SIGNALLED[0] == signal.SIGTERM else EXIT_INTERRUPTED)
+            stop.exit_now(EXIT_TERMINATED if stop.SIGNALLED[0] == signal.SIGTERM else EXIT_INTERRUPTED)
         click.echo(f"skewlint: internal error: {type(error).__name__}: {error}"
                    + ("" if verbose else " (run with -v for the traceback)"), err=True)
         if verbose:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 from typing import List
 
 SIGNALLED: List[int] = []
@@ -24,15 +25,17 @@ class Terminated(BaseException):
 
 
 def install() -> None:
-    """Handle SIGINT and SIGTERM in this process (the CLI's main thread). Only the first signal
-    raises: a second Ctrl-C must not cut short the clean-up the first one started."""
+    """Handle SIGINT and SIGTERM in this process (the CLI's main thread). The first signal raises
+    where the run is, so that it cleans up; a second one exits at once."""
     def handler(signum, frame):
         if os.getpid() != _OWNER[0]:  # a pool worker before `in_worker` ran: behave as after it
             if signum == signal.SIGTERM:
                 os._exit(128 + signum)
             return
         SIGNALLED.append(signum)
-        if len(SIGNALLED) == 1 and not _DEFERRED[0]:
+        if len(SIGNALLED) > 1:
+            exit_now(128 + signum)
+        if not _DEFERRED[0]:
             check()
 
     _OWNER[0] = os.getpid()
@@ -49,6 +52,19 @@ def check() -> None:
         raise Terminated() if SIGNALLED[0] == signal.SIGTERM else KeyboardInterrupt()
 
 
+def exit_now(status: int) -> None:
+    """Exit without the interpreter's own exit, once a stopped run has cleaned up: that would join
+    the process pool's thread, which a worker killed while it sent a result leaves waiting for the
+    rest of the message for good."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    for child in multiprocessing.active_children() if multiprocessing else ():
+        child.kill()  # pool workers not ended yet (a second signal came first): none outlives the run
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed, or a reader that went away
+            stream.flush()
+    os._exit(status)
+
+
 @contextlib.contextmanager
 def deferred():
     """Signals received in the block are raised at its end, not inside it: for starting the pool's
@@ -63,8 +79,8 @@ def deferred():
 
 
 def in_worker() -> None:
-    """A pool worker leaves the signals to the CLI, which ends the workers itself: Ctrl-C reaches the
-    whole process group, and a worker must not turn it into one chunk's error; SIGTERM, which the CLI
-    sends to end a worker, kills it at once (a forked worker inherits the CLI's handlers)."""
+    """A pool worker leaves Ctrl-C, which reaches the whole process group, to the CLI (it ends the
+    workers itself), rather than turn it into one chunk's error; SIGTERM ends the worker at once.
+    (A forked worker inherits the CLI's handlers.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
