@@ -15,7 +15,7 @@ from skewlint import __version__
 from skewlint.config import ConfigError, Overrides, Resolver
 from skewlint.discovery import MissingPath, discover
 from skewlint import cache as cache_module
-from skewlint import project, runner
+from skewlint import project, runner, stop
 from skewlint.engine import lint_bytes
 from skewlint import atomic_write, fix_command
 from skewlint.fix_command import FixOptions
@@ -26,38 +26,6 @@ from skewlint.registry import SelectorError, registry, rules_page
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
-
-
-class _Terminated(BaseException):
-    """SIGTERM, raised where the run is, so that `finally` blocks and atomic writes clean up
-    (the default action would kill the process on the spot)."""
-
-
-# The signals received. The exception a handler raises can be lost: raised inside a context
-# manager (libcst's position pass has some) it comes out of `__exit__` as another exception, which
-# the runner then reports as one file's internal error and the run goes on. This record is not lost.
-_SIGNALLED: List[int] = []
-
-
-def _exit_on_sigterm() -> None:
-    def terminated(signum, frame):
-        _SIGNALLED.append(signum)
-        raise _Terminated()
-
-    def interrupted(signum, frame):
-        _SIGNALLED.append(signum)
-        raise KeyboardInterrupt()
-
-    try:
-        signal.signal(signal.SIGTERM, terminated)
-        signal.signal(signal.SIGINT, interrupted)
-    except ValueError:  # not the main thread (an embedding application): keep its handling
-        pass
-
-
-def _stop_if_interrupted() -> None:
-    if _SIGNALLED:
-        raise _Terminated() if _SIGNALLED[0] == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _error(message: str) -> None:
@@ -132,7 +100,7 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
           exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir,
           fix, unsafe_fixes, show_fixes, fix_only, diff, exit_non_zero_on_fix) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
-    _exit_on_sigterm()
+    stop.install()
     conflict = _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline)
     if conflict:
         _error(conflict)
@@ -160,14 +128,14 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT
         _error("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
-    except _Terminated:
+        stop.exit_now(EXIT_INTERRUPTED)
+    except stop.Terminated:
         _error("terminated")
-        sys.exit(EXIT_TERMINATED)
+        stop.exit_now(EXIT_TERMINATED)
     except Exception as error:  # an internal error: one line, the traceback with -v
-        if _SIGNALLED:  # the signal's exception, turned into another one on its way up
-            _error("terminated" if _SIGNALLED[0] == signal.SIGTERM else "interrupted")
-            sys.exit(EXIT_TERMINATED if _SIGNALLED[0] == signal.SIGTERM else EXIT_INTERRUPTED)
+        if stop.SIGNALLED:  # the signal's exception, turned into another one on its way up
+            _error("terminated" if stop.SIGNALLED[0] == signal.SIGTERM else "interrupted")
+            stop.exit_now(EXIT_TERMINATED if stop.SIGNALLED[0] == signal.SIGTERM else EXIT_INTERRUPTED)
         click.echo(f"skewlint: internal error: {type(error).__name__}: {error}"
                    + ("" if verbose else " (run with -v for the traceback)"), err=True)
         if verbose:
@@ -225,7 +193,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         cache = _open_cache(cache_dir, resolver) if cache_dir is not None else None
         log = (lambda path: click.echo(f"skewlint: checking {path}", err=True)) if verbose else None
         outcomes = runner.run(files, jobs or runner.usable_cpus(), cache, log)
-        _stop_if_interrupted()  # before anything is written (reports, baseline, fixes)
+        stop.check()  # before anything is written (reports, baseline, fixes)
         for outcome in outcomes:
             if outcome.error is None:
                 results.append(outcome.result)

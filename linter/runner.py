@@ -2,6 +2,9 @@
 
 The order of work is free (largest files first, for balance) but the order of results is not: they
 come back in the order of the input, so output never depends on scheduling or on `--jobs`.
+
+A signal (`stop.py`) ends the run at once: it is checked between files, and the pool's workers are
+ended where they are, not after the chunks they are linting.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from skewlint import stop
 from skewlint.engine import FileResult, _needs_parse, lint_bytes, lint_file
 from skewlint.source import SourceError, read_bytes
 
@@ -44,6 +48,7 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     outcomes: List[Optional[Outcome]] = [None] * len(jobs)
     pending: List[Tuple[int, int]] = []  # (index, size) of files that need a parse
     for index, job in enumerate(jobs):
+        stop.check()
         if log:
             log(job.path)
         outcome, size = _triage(job, cache)
@@ -122,6 +127,7 @@ def _guarded(job: Job, lint: Callable[[], FileResult]) -> Outcome:
     try:
         return Outcome(job, lint())
     except Exception as error:  # noqa: BLE001 - reported per file by the caller
+        stop.check()  # the signal's exception, turned into another one: not this file's error
         return Outcome(job, error=f"{type(error).__name__}: {error}", details=traceback.format_exc())
 
 
@@ -142,7 +148,11 @@ def _lint_chunk(chunk: List[Tuple[Job, bool]]) -> List[Tuple[Outcome, Optional[s
     from skewlint.index import INDEX
 
     INDEX.expect(job.path for job, _ in chunk)
-    return [lint_one(job, imported) for job, imported in chunk]
+    results = []
+    for job, imported in chunk:
+        stop.check()
+        results.append(lint_one(job, imported))
+    return results
 
 
 def _chunks(jobs: list, sizes: List[int], workers: int) -> List[list]:
@@ -174,12 +184,35 @@ def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[i
 
     chunks = _chunks(jobs, sizes if sizes is not None else [1] * len(jobs), workers)
     results: List[Tuple[Outcome, Optional[str]]] = []
+    pool = None
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk_results in pool.map(_lint_chunk, chunks):
-                results.extend(chunk_results)
+        with stop.deferred():  # the workers start in the first submit
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=stop.in_worker)
+            # Not pool.map: interrupted, it cancels its futures behind the pool's back, and the
+            # pool's thread then fails on them (InvalidStateError) as _end_now ends the workers.
+            futures = [pool.submit(_lint_chunk, chunk) for chunk in chunks]
+        for future in futures:
+            results.extend(future.result())
+        pool.shutdown()
     except (BrokenProcessPool, OSError, ImportError, NotImplementedError):
         # No usable multiprocessing here (no /dev/shm, a sandbox), or a worker died (out of
         # memory, a crash in a native extension): finish the remaining files in this process.
+        if pool is not None:
+            _end_now(pool)  # what is left of it
         results.extend(_lint_chunk(jobs[len(results):]))
+    except BaseException:  # a signal: shutdown() would wait for the chunks in progress
+        if pool is not None:
+            _end_now(pool)
+        raise
     return results
+
+
+def _end_now(pool) -> None:
+    """Drop the chunks not started and kill the workers where they are (`_processes` is private, the
+    only handle on them before Python 3.14's `kill_workers()`). SIGKILL, not SIGTERM: a worker that
+    a signal reaches while it is being forked loses it (Python clears a child's pending signals), and
+    the pool's exit would wait for that worker forever."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()

@@ -317,8 +317,14 @@ class LossAccumulatesGraph(Rule):
         "of every iteration it was added from, so nothing is freed until the loop ends: GPU memory "
         "grows until it runs out (the PyTorch FAQ's first entry). Only the number was wanted."
     )
-    example = "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    total_loss += loss"
-    use_instead = "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    total_loss += loss.item()"
+    example = (
+        "criterion = nn.CrossEntropyLoss()\nfor x, y in train_loader:\n    optimizer.zero_grad()\n"
+        "    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()\n    total_loss += loss"
+    )
+    use_instead = (
+        "criterion = nn.CrossEntropyLoss()\nfor x, y in train_loader:\n    optimizer.zero_grad()\n"
+        "    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()\n    total_loss += loss.item()"
+    )
     references = ("https://pytorch.org/docs/stable/notes/faq.html#my-model-reports-cuda-runtime-error-2-out-of-memory",)
 
     def check(self, model):

@@ -73,8 +73,13 @@ class TrainingAttributeAssigned(Rule):
         "(Dropout, BatchNorm, ...) keeps its mode, so dropout stays on and BatchNorm statistics keep "
         "updating. `eval()` and `train()` set the flag recursively."
     )
-    example = "model.training = False\npreds = model(images)"
-    use_instead = "model.eval()\npreds = model(images)"
+    example = (
+        "model = resnet50(weights=\"DEFAULT\")\nmodel.training = False\nwith torch.no_grad():\n"
+        "    preds = model(images)"
+    )
+    use_instead = (
+        "model = resnet50(weights=\"DEFAULT\")\nmodel.eval()\nwith torch.no_grad():\n    preds = model(images)"
+    )
     fix_safety = (
         "Safe fix: a statement `model.training = False` becomes `model.eval()` (`True`: `model.train()`), "
         "which sets the flag of the model and of every submodule. Not offered when the assignment has "
@@ -346,11 +351,13 @@ class MissingEvalMode(Rule):
         "statistics are contaminated by the test set. Nothing crashes, so nobody notices."
     )
     example = (
-        "model.train()\nfor epoch in range(epochs):\n    train_one_epoch(model, train_loader)\n"
+        "model.train()\nfor epoch in range(epochs):\n    for x, y in train_loader:\n        optimizer.zero_grad()\n"
+        "        criterion(model(x), y).backward()\n        optimizer.step()\n"
         "    with torch.no_grad():\n        for x, y in val_loader:\n            acc += (model(x).argmax(1) == y).sum()"
     )
     use_instead = (
-        "for epoch in range(epochs):\n    model.train()\n    train_one_epoch(model, train_loader)\n"
+        "for epoch in range(epochs):\n    model.train()\n    for x, y in train_loader:\n        optimizer.zero_grad()\n"
+        "        criterion(model(x), y).backward()\n        optimizer.step()\n"
         "    model.eval()\n    with torch.no_grad():\n        for x, y in val_loader:\n"
         "            acc += (model(x).argmax(1) == y).sum()"
     )
@@ -451,12 +458,19 @@ class TrainModeNotRestored(Rule):
         "disappears, training curves change, and results do not reproduce the paper's."
     )
     example = (
-        "for epoch in range(epochs):\n    train_one_epoch(model, train_loader, optimizer)  # no model.train() inside\n"
-        "    validate(model, val_loader)  # calls model.eval()"
+        "def validate(model, loader):\n    model.eval()\n    with torch.no_grad():\n"
+        "        return sum((model(x).argmax(1) == y).sum() for x, y in loader)\n\n"
+        "model.train()\nfor epoch in range(epochs):\n"
+        "    for x, y in train_loader:\n        optimizer.zero_grad()\n"
+        "        criterion(model(x), y).backward()  # in eval mode from the second epoch on\n"
+        "        optimizer.step()\n    validate(model, val_loader)"
     )
     use_instead = (
-        "for epoch in range(epochs):\n    model.train()\n    train_one_epoch(model, train_loader, optimizer)\n"
-        "    validate(model, val_loader)"
+        "def validate(model, loader):\n    model.eval()\n    with torch.no_grad():\n"
+        "        return sum((model(x).argmax(1) == y).sum() for x, y in loader)\n\n"
+        "for epoch in range(epochs):\n    model.train()\n"
+        "    for x, y in train_loader:\n        optimizer.zero_grad()\n"
+        "        criterion(model(x), y).backward()\n        optimizer.step()\n    validate(model, val_loader)"
     )
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
 

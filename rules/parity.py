@@ -109,11 +109,16 @@ class CrossFileNormalizationMismatch(Rule):
     )
     example = (
         "# train.py\nnormalize = T.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))\n"
-        "# predict.py\nnormalize = T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))"
+        "for x, y in train_loader:\n    ...\n    optimizer.step()\ntorch.save(model.state_dict(), \"model.pt\")\n"
+        "# predict.py\nmodel.load_state_dict(torch.load(\"model.pt\"))\n"
+        "normalize = T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))"
     )
     use_instead = (
         "# constants.py\nMEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)\n"
-        "# train.py and predict.py\nnormalize = T.Normalize(MEAN, STD)"
+        "# train.py\nfrom constants import MEAN, STD\nnormalize = T.Normalize(MEAN, STD)\n"
+        "for x, y in train_loader:\n    ...\n    optimizer.step()\ntorch.save(model.state_dict(), \"model.pt\")\n"
+        "# predict.py\nfrom constants import MEAN, STD\nmodel.load_state_dict(torch.load(\"model.pt\"))\n"
+        "normalize = T.Normalize(MEAN, STD)"
     )
 
     def check(self, model):

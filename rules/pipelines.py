@@ -188,13 +188,16 @@ class SplitInheritsTrainTransform(Rule):
         "is evaluated with the training augmentation (random crops, flips, color jitter)."
     )
     example = (
+        "train_tf = T.Compose([T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), T.ToTensor()])\n"
         "full = datasets.CIFAR10(root, train=True, transform=train_tf)\n"
         "train_set, val_set = random_split(full, [45000, 5000])"
     )
     use_instead = (
-        "indices = torch.randperm(50000)\n"
-        "train_set = Subset(datasets.CIFAR10(root, train=True, transform=train_tf), indices[:45000])\n"
-        "val_set = Subset(datasets.CIFAR10(root, train=True, transform=val_tf), indices[45000:])"
+        "train_tf = T.Compose([T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), T.ToTensor()])\n"
+        "train_full = datasets.CIFAR10(root, train=True, transform=train_tf)\n"
+        "val_full = datasets.CIFAR10(root, train=True, transform=T.ToTensor())  # the same images\n"
+        "indices = torch.randperm(len(train_full))\n"
+        "train_set, val_set = Subset(train_full, indices[:45000]), Subset(val_full, indices[45000:])"
     )
 
     def check(self, model):

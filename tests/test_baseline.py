@@ -2,7 +2,11 @@
 source line, so edits elsewhere keep findings baselined; new ones are reported."""
 import json
 
+import pytest
+
 from test_cli import BUGGY, run, write
+
+pytestmark = pytest.mark.slow  # every test runs the console script
 
 TWO = BUGGY + "model.training = False\n"
 

@@ -41,6 +41,7 @@ def entries(cache_dir: Path) -> list:
     return sorted((cache_dir / "entries").rglob("*.json"))
 
 
+@pytest.mark.slow
 def test_cold_then_warm_then_one_changed_file(tmp_path):
     project(tmp_path)
     cold = run("check", ".", "-v", cwd=tmp_path)
@@ -58,6 +59,7 @@ def test_cold_then_warm_then_one_changed_file(tmp_path):
     assert len(entries(cache_dir)) == 4  # the changed file overwrote its own entry
 
 
+@pytest.mark.slow
 def test_other_settings_do_not_reuse_results(tmp_path):
     project(tmp_path)
     run("check", ".", cwd=tmp_path)
@@ -67,6 +69,7 @@ def test_other_settings_do_not_reuse_results(tmp_path):
     assert reuse(again) == (4, 0) and again.returncode == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign-version", "wrong-shape"])
 def test_damaged_entries_are_ignored_and_rebuilt(tmp_path, damage):
     project(tmp_path, count=2)
@@ -95,6 +98,7 @@ def test_damaged_entries_are_ignored_and_rebuilt(tmp_path, damage):
     assert rebuilt.stdout == expected and reuse(rebuilt) == (2, 0)
 
 
+@pytest.mark.slow
 def test_unwritable_cache_warns_once_and_still_lints(tmp_path):
     project(tmp_path)
     blocker = tmp_path / "not-a-dir"
@@ -104,6 +108,7 @@ def test_unwritable_cache_warns_once_and_still_lints(tmp_path):
     assert result.stderr.count("warning: cannot write the cache") == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores permissions")
 def test_read_only_cache_dir_warns_once(tmp_path):
     project(tmp_path)
@@ -118,6 +123,7 @@ def test_read_only_cache_dir_warns_once(tmp_path):
     assert result.stderr.count("warning: cannot write the cache") == 1
 
 
+@pytest.mark.slow
 def test_no_cache_and_cache_dir_and_env(tmp_path):
     project(tmp_path)
     run("check", ".", "--no-cache", cwd=tmp_path)
@@ -130,6 +136,7 @@ def test_no_cache_and_cache_dir_and_env(tmp_path):
     assert not (tmp_path / ".skewlint_cache").exists()
 
 
+@pytest.mark.slow
 def test_default_cache_is_in_the_project_root(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.skewlint]\n", encoding="utf-8")
     sub = tmp_path / "src"
@@ -139,6 +146,7 @@ def test_default_cache_is_in_the_project_root(tmp_path):
     assert (tmp_path / ".skewlint_cache" / "CACHEDIR.TAG").is_file() and not (sub / ".skewlint_cache").exists()
 
 
+@pytest.mark.slow
 def test_clean_removes_the_cache_and_refuses_other_directories(tmp_path):
     project(tmp_path)
     run("check", ".", cwd=tmp_path)
@@ -215,6 +223,7 @@ def test_entries_depend_on_the_code_stamp(tmp_path, monkeypatch):
     assert cache_module.Cache(str(tmp_path / "c"), warn=lambda m: None).load(job, data) is None
 
 
+@pytest.mark.slow
 def test_project_phase_sees_cached_summaries(tmp_path):
     """The project phase (SKW402) works on file summaries; from the cache they must be the same."""
     source = Path(__file__).resolve().parent.parent / "fixtures" / "parity" / "project_mismatch"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import FIXTURES
 from skewlint import cache as cache_module
 from skewlint import runner
@@ -27,6 +29,7 @@ def reuse(result) -> tuple:
     return int(words[2]), int(words[4])
 
 
+@pytest.mark.slow
 def test_concurrent_runs_sharing_a_cache_leave_it_valid(tmp_path):
     for i in range(40):
         (tmp_path / f"f{i:02d}.py").write_text(BUGGY + "x = 1\n" * i, encoding="utf-8")
@@ -44,6 +47,7 @@ def test_concurrent_runs_sharing_a_cache_leave_it_valid(tmp_path):
     assert warm.stdout == expected and reuse(warm) == (40, 0)
 
 
+@pytest.mark.slow
 def test_editing_the_configuration_file_invalidates(tmp_path):
     (tmp_path / "a.py").write_text(BUGGY, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[tool.skewlint]\n", encoding="utf-8")
@@ -67,6 +71,7 @@ def test_another_skewlint_version_does_not_reuse_entries(tmp_path, monkeypatch):
     assert cache_module.Cache(str(tmp_path / "c"), warn=lambda m: None).load(job, data) is None
 
 
+@pytest.mark.slow
 def test_a_cross_file_finding_follows_the_other_file(tmp_path):
     """predict.py is served from the cache, but whether SKW402 fires on it depends on train.py."""
     shutil.copytree(FIXTURES / "parity" / "project_mismatch", tmp_path / "p")

@@ -11,6 +11,8 @@ import pytest
 
 from helpers import FIXTURES
 
+pytestmark = pytest.mark.slow  # every test runs the console script
+
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
 BUGGY = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval\n"
 CLEAN = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval()\n"

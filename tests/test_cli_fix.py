@@ -5,8 +5,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from helpers import FIXTURES
 from test_cli import run
+
+pytestmark = pytest.mark.slow  # every test runs the console script
 
 SAFE_BUG = "import torch\nmodel = torch.hub.load('a', 'b')\nmodel.eval  # keep me\nprint(model)\n"
 SAFE_FIXED = "import torch\nmodel = torch.hub.load('a', 'b')\nmodel.eval()  # keep me\nprint(model)\n"

@@ -2,7 +2,11 @@
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from test_cli import BUGGY, CLEAN, run, write
+
+pytestmark = pytest.mark.slow  # every test runs the console script
 
 
 def test_reports_beside_console_output(tmp_path):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs the console script
+
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
 BUGGY = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval\n"
 

@@ -23,6 +23,7 @@ def slow_file(path: Path) -> None:
     path.write_text(body * (2**20 // len(body)), encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_slow_file_is_abandoned_and_not_cached(tmp_path, jobs):
     slow_file(tmp_path / "slow.py")

@@ -14,6 +14,8 @@ from helpers import FIXTURES
 from mutations import mutate
 from never_raises import check_bytes, check_text
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".py", ".ipynb"))
 # Generated code names no framework: prefixed with imports, it reaches the semantic model and rules.
 PREAMBLE = "import torch\nimport torch.nn.functional as F\nfrom tensorflow import keras\n"

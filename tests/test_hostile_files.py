@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the console script, on each hostile file (one test lints in-process)
+
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
 BUGGY = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval\n"
 
@@ -66,7 +68,7 @@ def test_utf16_and_utf32_with_bom(tmp_path, encoding):
     # A codec registered at run time (`future_fstrings`) transforms UTF-8 source: read as UTF-8.
     (b"# -*- coding: klingon -*-\nimport torch\nx = '\xff'\n", "could not decode file as utf-8"),
     (b"# coding: ascii\nimport torch\nx = '\xc3\xa9'\n", "could not decode file as ascii"),
-])
+], ids=["unknown-codec", "ascii"])
 def test_wrong_coding_cookie(tmp_path, data, message):
     (line,) = lint_one(tmp_path, "cookie.py", data)
     assert "SKW999" in line and message in line
@@ -93,20 +95,29 @@ def test_one_megabyte_line(tmp_path):
     assert line.startswith("wide_line.py:4:1: SKW103")
 
 
+# Explicit ids: the inputs are up to 200 KB, and a test's ID is copied into PYTEST_CURRENT_TEST,
+# an environment variable the kernel limits to 128 KiB (E2BIG when the test starts a process).
 @pytest.mark.parametrize("expression", [
-    "(" * 100_000 + "1" + ")" * 100_000,  # SIGSEGV in libcst's parser before the guard
-    "-" * 100_000 + "1",  # SIGSEGV
-    "not " * 10_000 + "x",  # SIGSEGV
-    "+".join(["a"] * 100_000),  # minutes in libcst
-    "[" * 1000 + "]" * 1000,  # seconds in libcst: CPython refuses more than 200 brackets
-    "a" + "[0]" * 3000,  # minutes in libcst
-    "lambda: " * 3000 + "1",
-    "not " * 6000 + "x +",  # deep and a syntax error: CPython refuses it, libcst must not see it
-    " and ".join(["a"] * 20_000),  # SIGSEGV: flat in CPython's tree, nested in libcst's
-    " or ".join(["a"] * 20_000) + " or",  # the same, and CPython cannot check it
-    'f"{' + "not " * 12_000 + 'x}"',  # inside an f-string's field
-    "lambda a, b: " * 12_000 + "1",  # commas that do not separate siblings
-    "a + \\\r\n" * 12_000 + "a",  # one logical line over Windows line breaks
+    # SIGSEGV in libcst's parser before the guard
+    pytest.param("(" * 100_000 + "1" + ")" * 100_000, id="parentheses"),
+    pytest.param("-" * 100_000 + "1", id="unary-minus"),  # SIGSEGV
+    pytest.param("not " * 10_000 + "x", id="not"),  # SIGSEGV
+    pytest.param("+".join(["a"] * 100_000), id="plus-chain"),  # minutes in libcst
+    # seconds in libcst: CPython refuses more than 200 brackets
+    pytest.param("[" * 1000 + "]" * 1000, id="brackets"),
+    pytest.param("a" + "[0]" * 3000, id="subscripts"),  # minutes in libcst
+    pytest.param("lambda: " * 3000 + "1", id="lambdas"),
+    # deep and a syntax error: CPython refuses it, libcst must not see it
+    pytest.param("not " * 6000 + "x +", id="not-syntax-error"),
+    # SIGSEGV: flat in CPython's tree, nested in libcst's
+    pytest.param(" and ".join(["a"] * 20_000), id="and-chain"),
+    # the same, and CPython cannot check it
+    pytest.param(" or ".join(["a"] * 20_000) + " or", id="or-chain-syntax-error"),
+    pytest.param('f"{' + "not " * 12_000 + 'x}"', id="f-string-field"),  # inside an f-string's field
+    # commas that do not separate siblings
+    pytest.param("lambda a, b: " * 12_000 + "1", id="lambda-parameters"),
+    # one logical line over Windows line breaks
+    pytest.param("a + \\\r\n" * 12_000 + "a", id="crlf-continuations"),
 ])
 def test_nesting_deep_enough_to_exhaust_recursion(tmp_path, expression):
     data = f"import torch\nx = {expression}\n".encode()
@@ -115,8 +126,9 @@ def test_nesting_deep_enough_to_exhaust_recursion(tmp_path, expression):
 
 
 @pytest.mark.parametrize("statements", [
-    "if a:\n    pass\n" + "elif a:\n    pass\n" * 12_000,  # SIGSEGV: each `elif` nests the next
-    "if a:\n    pass\n" + "# note\nelif a:\n    pass\n" * 12_000,
+    # SIGSEGV: each `elif` nests the next
+    pytest.param("if a:\n    pass\n" + "elif a:\n    pass\n" * 12_000, id="elif"),
+    pytest.param("if a:\n    pass\n" + "# note\nelif a:\n    pass\n" * 12_000, id="elif-after-comment"),
 ])
 def test_statements_nested_deep_enough_to_crash_libcst(tmp_path, statements):
     (line,) = lint_one(tmp_path, "deep.py", f"import torch\n{statements}".encode(), timeout=60)

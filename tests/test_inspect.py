@@ -2,6 +2,7 @@
 import subprocess
 
 import libcst as cst
+import pytest
 
 from helpers import FIXTURES
 from test_cli import SCRIPT
@@ -21,6 +22,7 @@ def observations(source):
             for o in analysis.observations.values()}
 
 
+@pytest.mark.slow
 def test_inspect_command():
     result = subprocess.run([SCRIPT, "inspect", str(FIXTURES / "model_mode" / "skw102_epoch_loops.py")],
                             capture_output=True, text=True)
@@ -31,6 +33,7 @@ def test_inspect_command():
     assert missing.returncode == 2
 
 
+@pytest.mark.slow
 def test_inspect_candidates_shows_what_was_held_back_and_why():
     gan = FIXTURES / "model_mode" / "skw102_alternating_steps.py"
     result = subprocess.run([SCRIPT, "inspect", "--candidates", str(gan)], capture_output=True, text=True)

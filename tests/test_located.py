@@ -54,6 +54,7 @@ def test_fixes_without_edits_say_what_they_would_do():
         assert {k: full.fix[k] for k in ("applicability", "message")} == short.fix
 
 
+@pytest.mark.slow
 def test_a_cached_result_without_edits_is_not_reused_where_edits_are_needed(tmp_path):
     (tmp_path / "a.py").write_text(FIXABLE, encoding="utf-8")
     cache = str(tmp_path / "cache")

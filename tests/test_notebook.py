@@ -111,6 +111,7 @@ def test_related_locations_in_earlier_cells_name_their_cell():
     assert moved.related == ((Location(2, 1), "cell 1: built here"), (Location(1, 5), "moved here"))
 
 
+@pytest.mark.slow
 def test_console_script_finds_and_reports_notebooks(tmp_path):
     (tmp_path / "nb").mkdir()
     (tmp_path / "nb" / "eval.ipynb").write_bytes(notebook(("markdown", "x"), ["!ls\n", *BUGGY_CELL]))
@@ -127,12 +128,14 @@ def test_console_script_finds_and_reports_notebooks(tmp_path):
     assert "4 | model.eval" in full
 
 
+@pytest.mark.slow
 def test_notebook_on_stdin(tmp_path):
     result = run("check", "--stdin-filename", "eval.ipynb", "-", cwd=tmp_path,
                  stdin=notebook(BUGGY_CELL).decode())
     assert result.returncode == 1 and result.stdout.startswith("eval.ipynb:cell 1:3:1: SKW103")
 
 
+@pytest.mark.slow
 def test_findings_are_ordered_by_cell_then_row(tmp_path):
     # Cell 2's finding is on row 3, cell 3's on row 1: cell order wins over row order.
     (tmp_path / "nb.ipynb").write_bytes(notebook(BUGGY_CELL, ["model.training = False\n"]))

@@ -5,6 +5,7 @@ import pytest
 from libcst.metadata import PositionProvider
 
 from helpers import FIXTURES
+from skewlint import positions
 from skewlint.positions import Spans, every
 from skewlint.semantic.walk import descendants
 
@@ -27,19 +28,26 @@ def test_crlf_tabs_and_continuations():
     assert dict(every(module)) == dict(expected(module)) and len(expected(module)) > 10
 
 
+# Explicit ids: a whole file as its own test ID would be copied into PYTEST_CURRENT_TEST.
 @pytest.mark.parametrize("text", [
-    *(p.read_text(encoding="utf-8") for p in SOURCES),
-    CRLF_TABS,
-    "x = ( ( f(a) ) )\ny = f(a)\nz = ((a - m) / s)\nw = (\n  # why\n  g(b) )\n",  # parentheses, repeats
-    "if a:\n    t = N(m, s)\nelse:\n    u = N(m, s)\n    u = N(m, s)\n",  # a repeat in a unique statement, and not
-    "def f():\n    t = C([\n        N(m,\n          s),\n    ])\n    v = C([\n        N(m,\n          s),\n    ])\n",
-    "def f():\r\n    t = N(m,\r\n          s)\r\n",  # continuation lines inside a block, CRLF
-    "x = f(a)\ry = f(b)\r",  # lone \r line breaks: rows are libcst's
-    "s = '\tf(a)'\nx = \tf(a)\n",  # tabs; the text also inside a string
+    *(pytest.param(p.read_text(encoding="utf-8"), id=p.name) for p in SOURCES),
+    pytest.param(CRLF_TABS, id="crlf-tabs"),
+    pytest.param("x = ( ( f(a) ) )\ny = f(a)\nz = ((a - m) / s)\nw = (\n  # why\n  g(b) )\n", id="parentheses"),
+    pytest.param("if a:\n    t = N(m, s)\nelse:\n    u = N(m, s)\n    u = N(m, s)\n",
+                 id="repeat-in-unique-statement"),  # a repeat in a unique statement, and not
+    pytest.param("def f():\n    t = C([\n        N(m,\n          s),\n    ])\n"
+                 "    v = C([\n        N(m,\n          s),\n    ])\n", id="repeated-multiline"),
+    pytest.param("def f():\r\n    t = N(m,\r\n          s)\r\n", id="continuation-crlf"),  # inside a block
+    pytest.param("x = f(a)\ry = f(b)\r", id="lone-cr"),  # lone \r line breaks: rows are libcst's
+    pytest.param("s = '\tf(a)'\nx = \tf(a)\n", id="tabs"),  # tabs; the text also inside a string
 ])
-def test_spans_found_by_text_equal_the_wrappers(text):
+def test_spans_found_by_text_equal_the_wrappers(text, monkeypatch):
     module = cst.parse_module(text)
     want = expected(module)
+    # A fresh Spans per node, so that each node is first looked for by its text. Where that fails
+    # Spans computes the whole position table: here once for the file, not again for every node.
+    table = every(module)
+    monkeypatch.setattr(positions, "every", lambda m: table if m is module else pytest.fail("another module"))
     for statement in descendants(module):
         if type(statement) is not cst.SimpleStatementLine:
             continue

@@ -12,6 +12,8 @@ import pytest
 
 from test_cli import BUGGY, CLEAN
 
+pytestmark = pytest.mark.slow  # pre-commit installs and runs the hook
+
 pytest.importorskip("pre_commit")
 
 ROOT = Path(__file__).resolve().parent.parent

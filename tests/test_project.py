@@ -7,6 +7,8 @@ import pytest
 from helpers import FIXTURES
 from test_cli import run, write
 
+pytestmark = pytest.mark.slow  # every test runs the console script
+
 PROJECT = FIXTURES / "parity" / "project_mismatch"
 
 

@@ -45,12 +45,14 @@ def marks(project_name="project_segmentation"):
             for row, code in expected_marks((root / name).read_text(encoding="utf-8"))}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("project_name,name", FILES)
 def test_each_file_alone_as_pre_commit_passes_it(tmp_path, project_name, name):
     result = run("check", "--no-cache", name, cwd=copy(tmp_path, PROJECTS[project_name]))
     assert findings(result.stdout) == {m for m in marks(project_name) if m[0] == name}, result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("project_name", PROJECTS)
 def test_whole_project_any_job_count(tmp_path, project_name):
     project = copy(tmp_path, PROJECTS[project_name])
@@ -60,6 +62,7 @@ def test_whole_project_any_job_count(tmp_path, project_name):
     assert findings(one) == marks(project_name)
 
 
+@pytest.mark.slow
 def test_cached_result_follows_the_files_it_used(project):
     assert ("train.py", 12, "SKW102") in findings(run("check", "train.py", cwd=project).stdout)
     assert ("train.py", 12, "SKW102") in findings(run("check", "train.py", cwd=project).stdout)  # warm
@@ -72,6 +75,7 @@ def test_cached_result_follows_the_files_it_used(project):
     assert ("predict.py", 9, "SKW101") not in findings(out) and ("predict.py", 14, "SKW101") not in findings(out)
 
 
+@pytest.mark.slow
 def test_inspect_says_where_cross_file_facts_come_from(project):
     out = run("inspect", "predict.py", cwd=project).stdout
     assert "`unet.UNet`: class `UNet` at `unet/model.py:5`, a model with mode-dependent layers" in out
@@ -162,6 +166,7 @@ def test_a_summary_follows_the_content_of_its_file(tmp_path):
     assert index.summary(str(path))[1] is None
 
 
+@pytest.mark.slow
 def test_import_cycles_give_the_same_result_in_any_order(tmp_path):
     write(tmp_path, "pyproject.toml", "")
     write(tmp_path, "a.py", "import torch\nfrom b import Head, infer\n\nclass Body(torch.nn.Module):\n"

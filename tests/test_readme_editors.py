@@ -2,8 +2,12 @@
 import json
 import re
 
+import pytest
+
 from helpers import ROOT
 from test_cli import BUGGY, run, write
+
+pytestmark = pytest.mark.slow  # every test runs the console script
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

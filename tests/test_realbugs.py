@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the real-bug corpus and its git checkouts
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "realbugs"
 spec = importlib.util.spec_from_file_location("realbugs_run", BENCH / "run.py")

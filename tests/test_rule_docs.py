@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from helpers import ROOT, lint
 from skewlint.output import FORMATS
 from skewlint.registry import registry, rules_page
@@ -17,6 +19,7 @@ def test_rules_page_is_not_stale():
     assert PAGE.read_text(encoding="utf-8") == rules_page(registry()), f"docs/rules.md is stale: run `{REGENERATE}`"
 
 
+@pytest.mark.slow
 def test_the_command_line_prints_the_page():
     result = subprocess.run([sys.executable, "-m", "skewlint", "rule", "--all", "--output-format", "markdown"],
                             capture_output=True, text=True, timeout=120)

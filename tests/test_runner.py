@@ -2,13 +2,14 @@
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from skewlint import runner
+from skewlint import runner, stop
 from skewlint.registry import registry
 
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
@@ -37,6 +38,7 @@ def jobs_for(paths):
     return [runner.Job(str(p), ENABLED, str(p)) for p in paths]
 
 
+@pytest.mark.slow
 def test_output_is_identical_for_every_jobs_value(tmp_path):
     corpus(tmp_path)
     outputs = {}
@@ -48,6 +50,7 @@ def test_output_is_identical_for_every_jobs_value(tmp_path):
     assert outputs["1"].count('"code": "SKW103"') == 24 and '"code": "SKW999"' in outputs["1"]
 
 
+@pytest.mark.slow
 def test_outcomes_come_back_in_input_order_from_the_pool(tmp_path):
     jobs = jobs_for(corpus(tmp_path))
     parallel = runner.run(jobs, workers=2)
@@ -59,15 +62,16 @@ def test_outcomes_come_back_in_input_order_from_the_pool(tmp_path):
     assert parallel[-1].result.parsed is False and parallel[0].result.parsed is True
 
 
+@pytest.mark.slow
 def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
     import concurrent.futures
 
     created = []
     real = concurrent.futures.ProcessPoolExecutor
 
-    def recording(max_workers):
+    def recording(max_workers, **options):
         created.append(max_workers)
-        return real(max_workers=max_workers)
+        return real(max_workers=max_workers, **options)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)  # the runner imports it when used
     jobs = jobs_for(corpus(tmp_path))
@@ -80,7 +84,7 @@ def test_the_pool_is_used_with_several_workers(tmp_path, monkeypatch):
 
 
 def test_no_usable_pool_falls_back_to_serial(tmp_path, monkeypatch):
-    def broken(max_workers):
+    def broken(max_workers, **options):
         raise OSError("no /dev/shm")
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", broken)
@@ -107,12 +111,36 @@ def test_an_internal_error_is_reported_for_its_file_only(tmp_path, monkeypatch):
     assert sum(1 for o in outcomes if o.result is not None) == len(jobs) - 1
 
 
+@pytest.mark.parametrize("signum, raised", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, stop.Terminated)],
+                         ids=["SIGINT", "SIGTERM"])
+def test_a_signal_turned_into_another_exception_stops_the_run(tmp_path, monkeypatch, signum, raised):
+    """The handler's exception, raised inside libcst's position pass, comes out of a context manager
+    as a KeyError: with the signal recorded, that is the end of the run, not the file's error."""
+    monkeypatch.setattr(stop, "SIGNALLED", [])
+    jobs = jobs_for(corpus(tmp_path))
+    linted = []
+    real = runner.lint_bytes
+
+    def interrupted(data, display, enabled, *where):
+        linted.append(display)
+        if len(linted) == 3:
+            stop.SIGNALLED.append(signum)  # what the handler records before it raises
+            raise KeyError("<the handler's exception, as libcst's __exit__ turns it>")
+        return real(data, display, enabled, *where)
+
+    monkeypatch.setattr(runner, "lint_bytes", interrupted)
+    with pytest.raises(raised):
+        runner.run(jobs, workers=1)
+    assert len(linted) == 3  # and no file after it
+
+
 def test_unreadable_file_gets_a_diagnostic(tmp_path):
     missing = runner.Job(str(tmp_path / "gone.py"), ENABLED, "gone.py")
     (outcome,) = runner.run([missing], workers=2)
     assert [d.code for d in outcome.result.diagnostics] == ["SKW999"]
 
 
+@pytest.mark.slow
 def test_jobs_must_not_be_negative(tmp_path):
     result = run_cli("check", ".", "--jobs", "-1", cwd=tmp_path)
     assert result.returncode == 2 and "--jobs" in result.stderr
@@ -168,6 +196,7 @@ def test_chunks_balance_bytes_and_keep_order():
     assert max(len(c) for c in runner._chunks(jobs * 10, [1] * 100, workers=1)) <= 32
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_does_not_lose_files(tmp_path, monkeypatch):
     """A worker killed mid-run (out of memory, a crash in native code): the files it did not
     finish are linted in this process, and every file still gets its result."""

@@ -10,6 +10,7 @@ import pytest
 
 from test_cli import BUGGY, CLEAN, SCRIPT
 
+pytestmark = pytest.mark.slow  # the language server, started over stdio (one test converts edits in-process)
 
 
 def _needs_pygls():
