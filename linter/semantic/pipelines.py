@@ -181,19 +181,28 @@ class Pipelines:
         for inner in descendants(node):
             if type(inner) is cst.Call:
                 qualname = self.model.qualify(inner.func)
-                if has_role(qualname, "random-api") or has_role(qualname, "random-transform"):
+                if _is_random(self.model, inner):
                     found.append(dotted(inner.func) or qualname)
                 elif depth < _MAX_DEPTH and qualname is None and type(inner.func) is cst.Name:
-                    held = self.of(inner.func, depth + 1)
+                    info = self.model.function_named(inner.func.value)
+                    # `preprocess(x, mode="eval")`: what the function does with these arguments
+                    held = self._function_as_transform(info, _bound_flags(info, inner)) if info is not None \
+                        else self.of(inner.func, depth + 1)
                     if held is not None and held.augments:
                         found.extend(held.random_steps)
         return tuple(dict.fromkeys(found))
 
-    def _function_as_transform(self, info) -> Optional[Pipeline]:
-        if info not in self._functions:
-            random = self._random_calls(info.node)
-            self._functions[info] = Pipeline(info.node, random) if random else None
-        return self._functions[info]
+    def _function_as_transform(self, info, flags: Optional[dict] = None) -> Optional[Pipeline]:
+        """A function of this file used as a transform, as a call with these flags runs it: the
+        random calls in branches the flags rule out do not count."""
+        flags = flags or {}
+        key = (info, tuple(sorted(flags.items())))
+        if key not in self._functions:
+            random = list(self._random_calls(info.node)) if not flags else [
+                dotted(node.func) or self.model.qualify(node.func) for node in descendants(info.node.body)
+                if type(node) is cst.Call and _is_random(self.model, node) and _reachable(info, node, flags)]
+            self._functions[key] = Pipeline(info.node, tuple(dict.fromkeys(random))) if random else None
+        return self._functions[key]
 
     def _returned(self, info, flags: dict, depth: int) -> Optional[Pipeline]:
         """The pipeline a function of this file returns, given the training flags of the call."""
@@ -271,6 +280,11 @@ class Pipelines:
         return None
 
 
+def _is_random(model, call: cst.Call) -> bool:
+    qualname = model.qualify(call.func)
+    return has_role(qualname, "random-api") or has_role(qualname, "random-transform")
+
+
 def _is_transform_class(cls) -> bool:
     """A class used as a transform: callable, and not a dataset (no `__getitem__`) or a model."""
     methods = {f.name.value for f in cls.node.body.body if type(f) is cst.FunctionDef}
@@ -338,15 +352,21 @@ def _flag(call: cst.Call, names) -> Optional[bool]:
 
 
 def _bound_flags(info, call: cst.Call) -> dict:
-    """The values (True/False) a call gives the function's training-flag parameters."""
+    """The values (True/False) a call gives the function's training-flag parameters; and the
+    strings it gives other parameters that the function's `if` tests read (`mode="eval"`)."""
     flags = {}
     for index, param in enumerate(info.params):
-        if param not in TRAIN_FLAGS + SPLIT_KEYWORDS and not (EVAL_DATA_WORDS | _TRAIN_WORDS).intersection(tokens(param)):
+        named = param in TRAIN_FLAGS + SPLIT_KEYWORDS or (EVAL_DATA_WORDS | _TRAIN_WORDS).intersection(tokens(param))
+        if not named and param not in info.tested:
             continue
         value = keyword(call, param)
         if value is None:
             positional = [a for a in call.args if a.keyword is None]
             value = positional[index].value if index < len(positional) else None
+        if not named:
+            if type(value) is cst.SimpleString and _string(value) is not None:
+                flags[param] = _string(value)  # compared as written
+            continue
         if is_bool(value, True):
             flags[param] = True
         elif is_bool(value, False):
@@ -393,13 +413,17 @@ def _ends_in_return(block) -> bool:
 
 def _test(test, flags: dict) -> Optional[bool]:
     if type(test) is cst.Name and test.value in flags:
-        return flags[test.value]
+        return flags[test.value] if isinstance(flags[test.value], bool) else None
     if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         inner = _test(test.expression, flags)
         return None if inner is None else not inner
     if type(test) is cst.Comparison and type(test.left) is cst.Name and test.left.value in flags \
             and len(test.comparisons) == 1:
         text = _string(test.comparisons[0].comparator)
+        if text is not None and isinstance(flags[test.left.value], str):
+            same = text == flags[test.left.value]
+            operator = test.comparisons[0].operator
+            return same if type(operator) is cst.Equal else (not same if type(operator) is cst.NotEqual else None)
         if text is not None:
             same = bool(_TRAIN_WORDS.intersection(tokens(text))) == flags[test.left.value]
             operator = test.comparisons[0].operator
