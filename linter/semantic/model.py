@@ -292,6 +292,8 @@ class SemanticModel:
                 value = func.value
             elif has_role(self.qualify(func), "model-wrapper") and value.args:
                 value = value.args[0].value
+            elif self._passed_through(value) is not None:  # `gpu(Net())`: a helper that returns `net.cuda()`
+                value = self._passed_through(value)
             else:
                 break
         if type(value) is not cst.Call:
@@ -328,6 +330,24 @@ class SemanticModel:
         if built is None:
             return None
         return (mode or built[0], built[1], value)
+
+    def _passed_through(self, call: cst.Call):
+        """The first argument of a call of a function of this file that returns it (through
+        `.cuda()`, `.to(device)` and the like) on every path, else None."""
+        if type(call.func) is not cst.Name or not call.args or call.args[0].keyword or call.args[0].star:
+            return None
+        info = self.function_named(call.func.value)
+        returns = self.returns.get(info, ()) if info is not None and info.params else ()
+        if not returns:
+            return None
+        for node in returns:
+            value = node.value
+            while type(value) is cst.Call and type(value.func) is cst.Attribute and \
+                    value.func.attr.value in SAME_MODULE_METHODS:
+                value = value.func.value
+            if type(value) is not cst.Name or value.value != info.params[0]:
+                return None
+        return call.args[0].value
 
     def project_entry(self, func, kind: str):
         """The class or function of another project file that `func` (a name or attribute chain)
