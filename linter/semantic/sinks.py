@@ -160,6 +160,26 @@ def _scope(model, node):
     return current if current is not None else model.module
 
 
+def straight_line(model, earlier, later) -> Optional[list]:
+    """The statements of one block from the one that holds `earlier` to the one that holds `later`,
+    when `earlier` comes first in that block (code that runs in order), else None."""
+    parents = _parents(model)
+    statement = earlier
+    while statement is not None and type(statement) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
+        statement = parents.get(id(statement))
+    block = parents.get(id(statement)) if statement is not None else None
+    if block is None:
+        return None
+    body = list(getattr(block, "body", ()))
+    current = later
+    while current is not None and parents.get(id(current)) is not block:
+        current = parents.get(id(current))
+    if current is None or statement not in body or current not in body:
+        return None
+    start, end = body.index(statement), body.index(current)
+    return body[start:end + 1] if start < end else None
+
+
 def _parents(model) -> Dict[int, object]:
     found: Optional[Dict[int, object]] = model.cache.get("parents")
     if found is None:
