@@ -16,7 +16,7 @@ from skewlint.semantic.names import (
     MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
 )
 from skewlint.semantic.optimizers import stepped_models
-from skewlint.semantic.sinks import only_displayed, repeated_draws, straight_line
+from skewlint.semantic.sinks import in_loop, only_displayed, repeated_draws, straight_line
 
 FAMILY = "model mode"
 # Methods that may legitimately set `self.training` themselves (overrides of `train`/`eval`).
@@ -320,9 +320,12 @@ def _mode_irrelevant(analysis, observation, facts) -> Optional[str]:
         return "built from mode-free layers only (no dropout, no normalization)"
     if not all(analysis.has_weights(key, f, function) for f in facts):
         return "an untrained model fed a dummy input (a shape check)"
-    if all(f.by_call and f.node is not None and _switched_for_this(analysis, f.node, observation.node) for f in facts):
-        return "`.train()` called right before this evaluation, with no training step between: on purpose " \
-               "(Monte Carlo dropout, a BatchNorm demonstration)"
+    node = observation.node
+    if all(f.by_call and f.node is not None and _switched_for_this(analysis, f.node, node) for f in facts) and \
+            (not in_loop(analysis.model, node) or repeated_draws(analysis.model, node)):
+        # (a loop over evaluation data right after `.train()` is the bug, not a demonstration)
+        return "`.train()` called right before this forward, with no training step between, and no data " \
+               "iterated: on purpose (Monte Carlo dropout draws, a BatchNorm demonstration)"
     return None
 
 
