@@ -1083,9 +1083,33 @@ class _Interpreter:
         returning `(...).sum().item()`?"""
         callee, _ = self.callee(func)
         if callee is None:
+            callee = self._method_of_instance(func)
+        if callee is None:
             entry = self.model.project_entry(func, "functions")
             return entry is not None and entry.data.get("graph_free", False)
         return returns_graph_free(self.model, callee)
+
+    def _method_of_instance(self, func) -> Optional[FunctionInfo]:
+        """The method `net.evaluation` calls when every binding of `net` builds the same class of
+        this file (directly or through `.to(device)`-like calls), else None."""
+        if type(func) is not cst.Attribute or type(func.value) is not cst.Name:
+            return None
+        model = self.model
+        classes = set()
+        for value in model.assignments.get(func.value.value, ()):
+            while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in SAME_MODULE_METHODS:
+                value = value.func.value
+            cls = model.local_class(value.func.value) if type(value) is cst.Call and type(value.func) is cst.Name else None
+            if cls is None:
+                return None
+            classes.add(cls)
+        cls = classes.pop() if len(classes) == 1 else None
+        while cls is not None:
+            method = model.function_named(func.attr.value, cls)
+            if method is not None:
+                return method
+            cls = next((model.local_class(b) for b in cls.bases if model.local_class(b)), None)
+        return None
 
     def accumulate(self, small, target, value, state: State, statement, context: Context) -> None:
         """Record `total += loss` / `losses.append(loss)` inside a loop where `loss` carries a graph
