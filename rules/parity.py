@@ -290,12 +290,20 @@ _APPLY = {"adapt": "the layer itself (`{}(x)`)", "fit_on_texts": "`{}.texts_to_s
 
 
 def _feeds_a_model(model, site) -> bool:
-    """Does what the fit returns reach a model (`fit`, `predict`, `score`, `evaluate` of something)?"""
+    """Does what the fit returns reach a model (`fit`, `predict`, `score`, `evaluate` of something)?
+    A name the call reads counts when the binding that reaches the call is made from the fit's
+    result (a notebook that reuses `Z` for something else later feeds nothing)."""
     order = model.source_order(site.node)
     targets = _derived(model, _assigned_names(site.statement), order)
+
+    def made_from_fit(name: str, at: int) -> bool:
+        before = [v for v in model.assignments.get(name, ()) if model.assigned_at.get(id(v), 0) <= at]
+        return not before or model.assigned_at.get(id(before[-1]), 0) <= order or bool(_roots(before[-1]) & targets)
+
     return bool(targets) and any(
         type(call.node.func) is cst.Attribute and call.node.func.attr.value in ("fit",) + _PREDICT_METHODS
-        and model.source_order(call.node) > order and any(_roots(a.value) & targets for a in call.node.args)
+        and model.source_order(call.node) > order
+        and any(made_from_fit(root, model.source_order(call.node)) for a in call.node.args for root in _roots(a.value) & targets)
         for call in model.calls)
 
 
@@ -643,6 +651,9 @@ def _steps(model, expr, seen: Set[str], scope=None, depth: int = 0,
         right = expr.right
         if type(right) in (cst.Float, cst.Integer) and float(right.value) == 255.0:
             return {"/ 255"} | _steps(model, expr.left, seen, scope, depth + 1, written)
+    if type(expr) is cst.BinaryOperation:  # `images + noise * 0.1`: what the data went through before
+        return _steps(model, expr.left, seen, scope, depth + 1, written) | \
+            _steps(model, expr.right, seen, scope, depth + 1, written)
     if type(expr) in (cst.Tuple, cst.List) and expr.elements:  # `(x_test, y_test)`: the inputs
         return _steps(model, expr.elements[0].value, seen, scope, depth + 1, written)
     name = dotted(expr)
