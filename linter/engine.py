@@ -290,38 +290,20 @@ def _fix(module, text: str, fix, positions=None) -> Optional[dict]:
 def _unused_suppressions(comments, display: str, enabled: frozenset) -> List[Diagnostic]:
     rules = registry()
     rule = rules.rules[UNUSED_SUPPRESSION]
+
+    def report(row: int, column: int, message: str) -> Diagnostic:
+        return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, message=message, filename=display,
+                          location=Location(row, column), end_location=Location(row, column + 1), noqa_row=row,
+                          url=rule.url())
+
     out = []
     for suppression, selector in comments.unused():
         named = rules.get(selector)
-        if named is None or named.code not in enabled:
-            continue
-        out.append(
-            Diagnostic(
-                code=rule.code,
-                name=rule.name,
-                severity=rule.severity,
-                message=f"unused suppression of `{selector}`: nothing was reported here",
-                filename=display,
-                location=Location(suppression.row, suppression.column),
-                end_location=Location(suppression.row, suppression.column + 1),
-                noqa_row=suppression.row,
-                url=rule.url(),
-            )
-        )
+        if named is not None and named.code in enabled:
+            out.append(report(suppression.row, suppression.column,
+                              f"unused suppression of `{selector}`: nothing was reported here"))
     for row, column, item in comments.unknown:  # `# noqa: missing-eval-mod`: a typo suppresses nothing
-        out.append(
-            Diagnostic(
-                code=rule.code,
-                name=rule.name,
-                severity=rule.severity,
-                message=f"`{item}` names no skewlint rule (a code, prefix or rule name): it suppresses nothing",
-                filename=display,
-                location=Location(row, column),
-                end_location=Location(row, column + 1),
-                noqa_row=row,
-                url=rule.url(),
-            )
-        )
+        out.append(report(row, column, f"`{item}` names no skewlint rule (a code, prefix or rule name): it suppresses nothing"))
     return out
 
 
