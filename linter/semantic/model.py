@@ -97,9 +97,11 @@ class SemanticModel:
     # id(value of an `=` assignment) -> the function whose body binds it (None: the module body; a
     # class body: _NO_SCOPE)
     value_scopes: Dict[int, object] = field(default_factory=dict)
-    # id(value of an `=` assignment, or iterable of a `for`) -> (its rank among assignments, id of
-    # the statement whose block holds it, its function): which binding of a reused name a loop reads
-    placed: Dict[int, tuple] = field(default_factory=dict)
+    # id(value of an `=` assignment, or iterable of a `for`) -> id of the statement whose block holds it
+    blocks: Dict[int, int] = field(default_factory=dict)
+    # id(iterable of a `for`) -> (how many assignments precede it, its function): with `blocks`, which
+    # binding of a reused name the loop reads
+    loop_reads: Dict[int, tuple] = field(default_factory=dict)
     # Classes and functions defined in code that does not parse (a notebook's exercise cells): they
     # exist, but nothing is known of them, so no finding may rest on what they are.
     unreadable: FrozenSet[str] = frozenset()
@@ -164,6 +166,15 @@ class SemanticModel:
         text = self.module.code_for_node(node).split("\n")[0]
         return text if len(text) <= 40 else text[:37] + "..."
 
+    def inherited(self, name: str, cls: Optional[ClassInfo]) -> Optional[FunctionInfo]:
+        """The method `name` of `cls` or of the first of its bases this file defines, and so on up."""
+        while cls is not None:
+            method = self.function_named(name, cls)
+            if method is not None:
+                return method
+            cls = next((self.local_class(b) for b in cls.bases if self.local_class(b)), None)
+        return None
+
     def function_named(self, name: str, cls: Optional[ClassInfo] = None) -> Optional[FunctionInfo]:
         for info in self.functions:
             if info.name == name and info.cls is cls and info.parent is None:
@@ -197,9 +208,9 @@ class SemanticModel:
         it when that binding sits in the same block (straight-line code: a notebook or a function
         that reuses `loop = tqdm(...)` for training and then validation), else every one."""
         values = self.assignments.get(name, ())
-        if id(node) not in self.placed:
+        if id(node) not in self.loop_reads:
             return list(values)
-        at, block, scope = self.placed[id(node)]
+        at, scope = self.loop_reads[id(node)]
         if "." not in name:
             if scope is not None and name in scope.params:
                 return []
@@ -207,7 +218,7 @@ class SemanticModel:
         if len(values) < 2:
             return list(values)
         earlier = [v for v in values if self.assign_order.get(id(v), at) < at]
-        if earlier and self.placed.get(id(earlier[-1]), (None, None))[1] == block:
+        if earlier and self.blocks.get(id(earlier[-1])) == self.blocks[id(node)]:
             return earlier[-1:]
         return list(values)
 
@@ -292,8 +303,8 @@ class SemanticModel:
                 value = func.value
             elif has_role(self.qualify(func), "model-wrapper") and value.args:
                 value = value.args[0].value
-            elif self._passed_through(value) is not None:  # `gpu(Net())`: a helper that returns `net.cuda()`
-                value = self._passed_through(value)
+            elif (inner := self._passed_through(value)) is not None:  # `gpu(Net())`: a helper returning `net.cuda()`
+                value = inner
             else:
                 break
         if type(value) is not cst.Call:
@@ -341,10 +352,7 @@ class SemanticModel:
         if not returns:
             return None
         for node in returns:
-            value = node.value
-            while type(value) is cst.Call and type(value.func) is cst.Attribute and \
-                    value.func.attr.value in SAME_MODULE_METHODS:
-                value = value.func.value
+            value = same_model(node.value)
             if type(value) is not cst.Name or value.value != info.params[0]:
                 return None
         return call.args[0].value
@@ -477,6 +485,13 @@ class SemanticModel:
         return None
 
 
+def same_model(value):
+    """What a chain of calls that return the same model starts from: `net` of `net.cuda().eval()`."""
+    while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in SAME_MODULE_METHODS:
+        value = value.func.value
+    return value
+
+
 def _within(node, tree) -> bool:
     if node is tree:
         return True
@@ -540,7 +555,8 @@ class _Builder:
                 info.tested |= names
 
     def visit_For(self, node: cst.For) -> None:
-        self.model.placed[id(node.iter)] = (len(self.model.assign_order), id(self.statements[-1]), self.functions[-1])
+        self.model.blocks[id(node.iter)] = id(self.statements[-1])
+        self.model.loop_reads[id(node.iter)] = (len(self.model.assign_order), self.functions[-1])
         self.statements.append(node)
 
     visit_With = visit_Try = visit_TryStar = visit_Match = _compound
@@ -669,8 +685,7 @@ class _Builder:
         # The function stack holds None for the module and for each class body entered.
         scope = self.functions[-1]
         self.model.value_scopes[id(value)] = _NO_SCOPE if scope is None and len(self.functions) > 1 else scope
-        # Its rank is the one `_assigned` gives it next; the statement stack ends with its own line.
-        self.model.placed[id(value)] = (len(self.model.assign_order), id(self.statements[-2]), scope)
+        self.model.blocks[id(value)] = id(self.statements[-2])  # the stack ends with its own line
 
     def _assigned(self, target, value) -> None:
         self.model.assign_order.setdefault(id(value), len(self.model.assign_order))

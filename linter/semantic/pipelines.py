@@ -198,9 +198,8 @@ class Pipelines:
         flags = flags or {}
         key = (info, tuple(sorted(flags.items())))
         if key not in self._functions:
-            random = list(self._random_calls(info.node)) if not flags else [
-                dotted(node.func) or self.model.qualify(node.func) for node in descendants(info.node.body)
-                if type(node) is cst.Call and _is_random(self.model, node) and _reachable(info, node, flags)]
+            random = [dotted(node.func) or self.model.qualify(node.func) for node in descendants(info.node)
+                      if type(node) is cst.Call and _is_random(self.model, node) and _reachable(info, node, flags)]
             self._functions[key] = Pipeline(info.node, tuple(dict.fromkeys(random))) if random else None
         return self._functions[key]
 

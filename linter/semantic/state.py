@@ -38,7 +38,7 @@ from skewlint.semantic.contexts import (
     train_iterable,
     updates_weights,
 )
-from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel, mode_set_by
+from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel, mode_set_by, same_model
 from skewlint.semantic.walk import descendants
 from skewlint.semantic.names import MODEL_WORDS, argument, chain_root, dotted, keyword, last_name, strip_module, tokens
 
@@ -202,14 +202,9 @@ class Analysis:
     def _construction_facts(self, info: FunctionInfo, key: str):
         head, _, rest = key.partition(".")
         if head == "self" and info.cls is not None:
-            cls = info.cls
-            while cls is not None:
-                init = self.model.function_named("__init__", cls)
-                if init is not None:
-                    summary = self.summaries.get(init)
-                    return summary.exit.get(key) if summary else None
-                cls = next((self.model.local_class(b) for b in cls.bases if self.model.local_class(b)), None)
-            return None
+            init = self.model.inherited("__init__", info.cls)
+            summary = self.summaries.get(init) if init is not None else None
+            return summary.exit.get(key) if summary else None
         if "." not in key and key not in info.params:
             return self.module_facts.get(key)
         return None
@@ -942,12 +937,9 @@ class _Interpreter:
                     return info, None
             return None, None
         if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self":
-            cls = self.info.cls if self.info is not None else None
-            while cls is not None:
-                method = model.function_named(func.attr.value, cls)
-                if method is not None:
-                    return method, "self"
-                cls = next((model.local_class(b) for b in cls.bases if model.local_class(b)), None)
+            method = model.inherited(func.attr.value, self.info.cls if self.info is not None else None)
+            if method is not None:
+                return method, "self"
         return None, None
 
     def forward_key(self, func, state: State):
@@ -1096,20 +1088,12 @@ class _Interpreter:
             return None
         model = self.model
         classes = set()
-        for value in model.assignments.get(func.value.value, ()):
-            while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in SAME_MODULE_METHODS:
-                value = value.func.value
+        for value in map(same_model, model.assignments.get(func.value.value, ())):
             cls = model.local_class(value.func.value) if type(value) is cst.Call and type(value.func) is cst.Name else None
             if cls is None:
                 return None
             classes.add(cls)
-        cls = classes.pop() if len(classes) == 1 else None
-        while cls is not None:
-            method = model.function_named(func.attr.value, cls)
-            if method is not None:
-                return method
-            cls = next((model.local_class(b) for b in cls.bases if model.local_class(b)), None)
-        return None
+        return model.inherited(func.attr.value, classes.pop()) if len(classes) == 1 else None
 
     def accumulate(self, small, target, value, state: State, statement, context: Context) -> None:
         """Record `total += loss` / `losses.append(loss)` inside a loop where `loss` carries a graph
@@ -1209,13 +1193,9 @@ def _backward_receivers(model, function) -> Dict[str, set]:
     each with the code of what is back-propagated (`output["loss"]`)."""
     found: Dict[str, set] = {}
     for site in model.calls:
-        func = site.node.func
-        if site.function is function and type(func) is cst.Attribute and func.attr.value == "backward":
-            root = func.value
-            while type(root) in (cst.Subscript, cst.Attribute):
-                root = root.value
-            if type(root) is cst.Name:
-                found.setdefault(root.value, set()).add(model.module.code_for_node(func.value))
+        root = _backward_root(site.node) if site.function is function else None
+        if root is not None:
+            found.setdefault(root, set()).add(model.module.code_for_node(site.node.func.value))
     return found
 
 
@@ -1223,13 +1203,21 @@ def _backward_receivers_in(loop) -> set:
     """The names a loop calls `.backward()` on (or on an item or attribute of)."""
     found = set()
     for node in descendants(loop.body):
-        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "backward":
-            root = node.func.value
-            while type(root) in (cst.Subscript, cst.Attribute):
-                root = root.value
-            if type(root) is cst.Name:
-                found.add(root.value)
+        root = _backward_root(node) if type(node) is cst.Call else None
+        if root is not None:
+            found.add(root)
     return found
+
+
+def _backward_root(call: cst.Call) -> Optional[str]:
+    """The name `x.backward()` (`x["loss"].backward()`, `x.loss.backward()`) is called on, else None."""
+    func = call.func
+    if type(func) is not cst.Attribute or func.attr.value != "backward":
+        return None
+    root = func.value
+    while type(root) in (cst.Subscript, cst.Attribute):
+        root = root.value
+    return root.value if type(root) is cst.Name else None
 
 
 def _steps_after(scope, inner) -> bool:
@@ -1276,9 +1264,9 @@ def _runs_once_at_least(node, assignments) -> bool:
     return 1 <= len(bounds) <= 2 and bounds[-1] > (bounds[0] if len(bounds) == 2 else 0)
 
 
-def returns_graph_free(model, info: FunctionInfo) -> bool:
+def returns_graph_free(model, info: FunctionInfo, seen: frozenset = frozenset()) -> bool:
     returns = model.returns.get(info, ())
-    return bool(returns) and all(_graph_free(node.value, model, info) for node in returns)
+    return bool(returns) and all(_graph_free(node.value, model, info, seen) for node in returns)
 
 
 def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool:
@@ -1300,9 +1288,7 @@ def _graph_free(value, model, scope=None, seen: frozenset = frozenset()) -> bool
         called = f"{func.value}()" if type(func) is cst.Name else None  # marked apart from variables in `seen`
         if called is not None and called not in seen and model.function_named(func.value) is not None:
             # `get_sensitivity(...)` of the same file, itself returning a float
-            callee = model.function_named(func.value)
-            returns = model.returns.get(callee, ())
-            return bool(returns) and all(_graph_free(r.value, model, callee, seen | {called}) for r in returns)
+            return returns_graph_free(model, model.function_named(func.value), seen | {called})
         # `(pred == label).sum()`: a method of a graph-free value is graph-free
         return last in _DETACHING_CALLS or (type(func) is cst.Attribute and _graph_free(func.value, model, scope, seen))
     if type(value) is cst.Name:
