@@ -64,9 +64,9 @@ def timed(name: str, argv: List[str], files: int, lines: int, note: str = "", cw
 def corpus_files(corpus: Path):
     """The files skewlint lints there (its own discovery, default settings) and those its prefilter
     sends to the parser."""
-    from skewlint.config import Overrides, Resolver
-    from skewlint.discovery import discover
-    from skewlint.engine import _needs_parse
+    from skewlint.config.settings import Overrides, Resolver
+    from skewlint.config.discovery import discover
+    from skewlint.run.engine import _needs_parse
 
     files, parsed = [], []
     for path, settings in discover([str(corpus)], Resolver(Overrides(), cwd=str(corpus))):
@@ -81,7 +81,7 @@ def corpus_files(corpus: Path):
 
 PARSE_ONLY = """
 import sys, libcst
-from skewlint.source import decode
+from skewlint.run.source import decode
 for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
     try:
         libcst.parse_module(decode(open(path, "rb").read()).text)
@@ -106,17 +106,17 @@ def parse_floor(name: str, files, workdir: Path) -> Measure:
 # exclusive: a stage called inside another (the parse of an imported file's summary inside the
 # analysis) counts for itself only.
 STAGES = (
-    ("skewlint.nesting", "too_deep", "guard"),
-    ("skewlint.engine", "_parse", "parse"),
+    ("skewlint.run.nesting", "too_deep", "guard"),
+    ("skewlint.run.engine", "_parse", "parse"),
     ("skewlint.semantic.model", "build_local", "model"),
     ("skewlint.semantic.model", "attach", "project facts"),
     ("skewlint.semantic.exports", "exports", "summaries for importers"),
-    ("skewlint.engine", "_run_rules", "analysis and rules"),
-    ("skewlint.project", "summarize", "project phase summary"),
-    ("skewlint.positions", "of", "positions"),
-    ("skewlint.engine", "_fix", "fix edits"),
-    ("skewlint.engine", "_locate", "suppressions and diagnostics"),
-    ("skewlint.runner", "lint_one", "read, decode, hash, rest"),
+    ("skewlint.run.engine", "_run_rules", "analysis and rules"),
+    ("skewlint.run.project", "summarize", "project phase summary"),
+    ("skewlint.run.positions", "of", "positions"),
+    ("skewlint.run.engine", "_fix", "fix edits"),
+    ("skewlint.run.engine", "_locate", "suppressions and diagnostics"),
+    ("skewlint.run.runner", "lint_one", "read, decode, hash, rest"),
 )
 
 
@@ -126,8 +126,8 @@ def stages(parsed, edits: bool = False) -> dict:
     `--output-format json` needs it; and what a full PositionProvider pass on every file would cost."""
     import importlib
 
-    from skewlint import runner
-    from skewlint.positions import every
+    from skewlint.run import runner
+    from skewlint.run.positions import every
     from skewlint.registry import registry
 
     enabled = registry().select([{}])
@@ -210,7 +210,7 @@ def synthetic(out: Path, ml_files: int, mixed: bool) -> Path:
     """Copies of the fixtures (each a realistic ML script) up to `ml_files`; with `mixed`, nine
     framework-free modules of the standard library per ML file, as in a repository where 90% of
     the files import no ML framework."""
-    from skewlint.engine import _needs_parse
+    from skewlint.run.engine import _needs_parse
     from skewlint.registry import registry
 
     sources = sorted(p for p in (ROOT / "fixtures").rglob("*.py"))
@@ -272,7 +272,7 @@ def main() -> None:
         parser.error("give CORPUS_DIR, --synthetic [--mixed] or --with-findings")
 
     from skewlint import __version__
-    from skewlint.runner import usable_cpus
+    from skewlint.run.runner import usable_cpus
 
     script = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
     if not script:

@@ -12,16 +12,17 @@ from typing import Dict, List, Optional, Tuple
 import click
 
 from skewlint import __version__
-from skewlint.config import ConfigError, Overrides, Resolver
-from skewlint.discovery import MissingPath, discover
-from skewlint import cache as cache_module
-from skewlint import project, runner, stop
-from skewlint.engine import lint_bytes
-from skewlint import atomic_write, fix_command
-from skewlint.fix_command import FixOptions
-from skewlint.baseline import NEVER_BASELINED, Baseline
-from skewlint.baseline import write as write_baseline_file
-from skewlint.output import FORMATS, HUMAN_FORMATS, NEEDS_EDITS, NEEDS_SOURCES, statistics, summary
+from skewlint.config.settings import ConfigError, Overrides, Resolver
+from skewlint.config.discovery import MissingPath, discover
+from skewlint.run import cache as cache_module
+from skewlint.run import project, runner, stop
+from skewlint.run.engine import lint_bytes
+from skewlint import atomic_write
+from skewlint.fix import command as fix_command
+from skewlint.fix.command import FixOptions
+from skewlint.report.baseline import NEVER_BASELINED, Baseline
+from skewlint.report.baseline import write as write_baseline_file
+from skewlint.report.output import FORMATS, HUMAN_FORMATS, NEEDS_EDITS, NEEDS_SOURCES, statistics, summary
 from skewlint.registry import SelectorError, registry, rules_page
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -293,7 +294,7 @@ def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):
 
 
 def _sources(diagnostics) -> Dict[Tuple[str, Optional[int]], List[str]]:
-    from skewlint import source_lines
+    from skewlint.report import source_lines
 
     return source_lines.load(diagnostics, _STDIN)
 
@@ -379,7 +380,7 @@ def inspect_command(paths, candidates) -> None:
     from collections import Counter
 
     from skewlint.inspect import describe, tally_text
-    from skewlint.source import SourceError
+    from skewlint.run.source import SourceError
 
     files = [str(p) for path in paths for p in ([Path(path)] if Path(path).is_file() else
                                                  sorted(Path(path).rglob("*.py")))]
@@ -409,7 +410,7 @@ def version() -> None:
 @main.command()
 def server() -> None:
     """Run the Language Server over stdio (needs the `lsp` extra: pip install 'skewlint[lsp]')."""
-    from skewlint.server import serve
+    from skewlint.lsp.server import serve
 
     problem = serve()
     if problem:

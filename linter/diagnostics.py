@@ -21,7 +21,7 @@ class Finding:
     # Extra locations (node, note) that explain the finding (where the model was built, ...);
     # the message may refer to their lines as `{line0}`, `{line1}`, ...
     related: tuple = ()
-    # A `skewlint.fixes.Fix`: changes of the tree that remove the problem (None: no fix offered).
+    # A `skewlint.fix.edits.Fix`: changes of the tree that remove the problem (None: no fix offered).
     fix: Any = None
 
 

@@ -7,15 +7,15 @@ from typing import List, Optional
 
 from skewlint.lazy import libcst as cst
 
-from skewlint.positions import every
+from skewlint.run.positions import every
 from skewlint.semantic.model import build
-from skewlint.source import decode, read_bytes
+from skewlint.run.source import decode, read_bytes
 
 
 def describe(path: str, candidates: Optional[Counter] = None) -> str:
     """The report for one file; with `candidates` (a tally of exemptions to add to), also every
     finding each rule considered: reported, or held back and why."""
-    from skewlint.engine import _project_view
+    from skewlint.run.engine import _project_view
 
     text = decode(read_bytes(path)).text
     module = cst.parse_module(text)
@@ -70,7 +70,7 @@ def describe(path: str, candidates: Optional[Counter] = None) -> str:
 
 
 def _candidates(model, line, tally: Counter) -> List[str]:
-    from skewlint.engine import _run_rules
+    from skewlint.run.engine import _run_rules
     from skewlint.registry import registry
 
     model.silenced = []

@@ -5,7 +5,7 @@ import dataclasses
 
 from skewlint.lazy import libcst as cst
 
-from skewlint import fixes
+from skewlint.fix import edits
 from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, method_has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
@@ -135,29 +135,29 @@ def _no_grad_fix(model, observation):
     if observation.per_value:
         return None
     module = model.module
-    name = fixes.imported_name(module, "torch.no_grad")
+    name = edits.imported_name(module, "torch.no_grad")
     changes = []
     if name is None:
-        if fixes.binds(module, "torch"):
+        if edits.binds(module, "torch"):
             return None  # `torch` is something else here
         name = "torch.no_grad"
-        changes.append(fixes.add_import("import torch"))
+        changes.append(edits.add_import("import torch"))
     context = observation.context.node
     function = observation.function
-    statements = fixes.enclosing_statements(module, observation.node)
+    statements = edits.enclosing_statements(module, observation.node)
     if not statements:
         return None
     if function is not None and context is function.node and not function.node.asynchronous:
-        changes.append(fixes.decorate(function.node, f"{name}()"))
+        changes.append(edits.decorate(function.node, f"{name}()"))
         how = f"Decorate `{function.name}` with `@{name}()`"
     else:
         target = context if context in statements and type(context) in (cst.For, cst.While, cst.With) \
             else statements[-1]
         if type(target) in (cst.FunctionDef, cst.ClassDef):
             return None  # the call is in a decorator or a default value
-        changes.append(fixes.wrap_in_with(target, f"{name}()"))
+        changes.append(edits.wrap_in_with(target, f"{name}()"))
         how = f"Wrap the evaluation in `with {name}():`"
-    return fixes.unsafe(how, *changes)
+    return edits.unsafe(how, *changes)
 
 
 def _random_inputs(model, call) -> bool:

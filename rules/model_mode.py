@@ -6,7 +6,7 @@ from typing import Optional
 
 from skewlint.lazy import libcst as cst
 
-from skewlint import fixes
+from skewlint.fix import edits
 from skewlint.adapters import has_module_modes, has_role
 from skewlint.diagnostics import Finding
 from skewlint.semantic.state import OFF, is_managed_copy
@@ -58,7 +58,7 @@ class ModeMethodNotCalled(Rule):
                 f"`{name}.{value.attr.value}` is not called, so the mode does not change; "
                 f"write `{name}.{value.attr.value}()`",
                 statement=site.statement,
-                fix=fixes.safe(f"Call `{name}.{value.attr.value}()`", fixes.replace(value, cst.Call(func=value))),
+                fix=edits.safe(f"Call `{name}.{value.attr.value}()`", edits.replace(value, cst.Call(func=value))),
             )
 
 
@@ -218,7 +218,7 @@ def _mode_call_fix(site, target, receiver, call: str, name: str):
     if not (type(assign) is cst.Assign and len(assign.targets) == 1 and assign.targets[0].target is target):
         return None
     method = cst.Attribute(value=receiver, attr=cst.Name(call[:-2]))
-    return fixes.safe(f"Call `{name}.{call}`", fixes.replace(assign, cst.Expr(cst.Call(func=method))))
+    return edits.safe(f"Call `{name}.{call}`", edits.replace(assign, cst.Expr(cst.Call(func=method))))
 
 
 def _self_name(function):
@@ -243,8 +243,8 @@ def _training_fix(function, call, training, safe: bool):
     if owner is None:
         return None
     flag = f"{owner}.training"
-    change = fixes.set_keyword(call, "training", flag) if training is None else fixes.replace(training, flag)
-    return (fixes.safe if safe else fixes.unsafe)(f"Pass `training={flag}`", change)
+    change = edits.set_keyword(call, "training", flag) if training is None else edits.replace(training, flag)
+    return (edits.safe if safe else edits.unsafe)(f"Pass `training={flag}`", change)
 
 
 # Values that need no parentheses before ` if ... else ...`.
@@ -258,8 +258,8 @@ def _dropout_p_fix(model, function, dropout_p):
     code = model.module.code_for_node(dropout_p)
     if type(dropout_p).__name__ not in _ATOMS and not dropout_p.lpar:
         code = f"({code})"
-    return fixes.safe("Use `dropout_p` only in training",
-                      fixes.replace(dropout_p, f"{code} if {owner}.training else 0.0"))
+    return edits.safe("Use `dropout_p` only in training",
+                      edits.replace(dropout_p, f"{code} if {owner}.training else 0.0"))
 
 
 def _mode_method_called(model, function, name) -> bool:
@@ -441,7 +441,7 @@ def _eval_call_fix(model, observation):
     key = observation.key
     if observation.per_value or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
         return None
-    statements = fixes.enclosing_statements(model.module, observation.node)
+    statements = edits.enclosing_statements(model.module, observation.node)
     if not statements:
         return None
     context = observation.context.node
@@ -449,7 +449,7 @@ def _eval_call_fix(model, observation):
         and type(context) in (cst.For, cst.While, cst.With) else statements[-1]
     if type(anchor) in (cst.FunctionDef, cst.ClassDef):
         return None  # the call is in a decorator or a default value
-    return fixes.unsafe(f"Call `{key}.eval()` before the evaluation", fixes.insert_before(anchor, f"{key}.eval()"))
+    return edits.unsafe(f"Call `{key}.eval()` before the evaluation", edits.insert_before(anchor, f"{key}.eval()"))
 
 
 class TrainModeNotRestored(Rule):

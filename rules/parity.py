@@ -122,7 +122,7 @@ class CrossFileNormalizationMismatch(Rule):
     )
 
     def check(self, model):
-        return iter(())  # a project rule: `skewlint/project.py` reports it from the files' summaries
+        return iter(())  # a project rule: `skewlint/run/project.py` reports it from the files' summaries
 
 
 class SuspiciousNormalizationConstants(Rule):

@@ -5,7 +5,7 @@ from typing import List, Optional
 
 from skewlint.lazy import libcst as cst
 
-from skewlint import fixes
+from skewlint.fix import edits
 from skewlint.adapters import TEST_SIZES, has_role
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
@@ -403,10 +403,10 @@ class _LoaderRule(Rule):
             if harmless:
                 model.silence(self.code, site.node, harmless)
                 continue
-            change = fixes.set_argument(site.node, parameter, "False", position=position) if parameter else None
+            change = edits.set_argument(site.node, parameter, "False", position=position) if parameter else None
             yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1], detail=detail),
                           statement=site.statement,
-                          fix=fixes.unsafe(f"Set `{parameter}=False`", change) if change else None)
+                          fix=edits.unsafe(f"Set `{parameter}=False`", change) if change else None)
 
 
 class EvalLoaderDropLast(_LoaderRule):

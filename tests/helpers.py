@@ -5,7 +5,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from skewlint.engine import lint_text
+from skewlint.run.engine import lint_text
 from skewlint.registry import registry
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ Shared by tests/test_fuzz.py (Hypothesis) and tests/crash_hunt.py (real code, mu
 """
 from __future__ import annotations
 
-from skewlint.engine import SYNTAX_ERROR, lint_bytes, lint_text
+from skewlint.run.engine import SYNTAX_ERROR, lint_bytes, lint_text
 from skewlint.registry import registry
 
 ALL = registry().select([{"select": ["ALL"]}])

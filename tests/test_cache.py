@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from skewlint import cache as cache_module
-from skewlint import runner
+from skewlint.run import cache as cache_module
+from skewlint.run import runner
 from skewlint.diagnostics import Diagnostic, Location
-from skewlint.engine import FileResult
+from skewlint.run.engine import FileResult
 from skewlint.registry import registry
 
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")

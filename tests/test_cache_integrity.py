@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES
-from skewlint import cache as cache_module
-from skewlint import runner
+from skewlint.run import cache as cache_module
+from skewlint.run import runner
 from skewlint.registry import registry
 
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")

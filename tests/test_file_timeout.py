@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES
-from skewlint import deadline
+from skewlint.run import deadline
 
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
 BUGGY = "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval\n"
@@ -78,7 +78,7 @@ def test_the_limit_comes_from_the_environment(monkeypatch):
 def test_the_limit_can_strike_inside_libcsts_position_pass(monkeypatch, tmp_path):
     """Struck inside libcst's position pass, TimeUp came out as a KeyError from a context manager's
     `__exit__` (12 of 40 random limits crashed a run): whatever the moment, the result is the SKW999."""
-    from skewlint import engine
+    from skewlint.run import engine
 
     body = (FIXTURES / "model_mode" / "skw101_102_class_trainer.py").read_text(encoding="utf-8")
     text = body * (200_000 // len(body))

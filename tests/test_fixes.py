@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES, lint
-from skewlint import fix_files
-from skewlint.fix_files import FixError, apply_edits, fix_bytes, fix_text, write_atomically
+from skewlint.fix import apply
+from skewlint.fix.apply import FixError, apply_edits, fix_bytes, fix_text, write_atomically
 from skewlint.registry import registry
 
 FIX_FIXTURES = sorted((FIXTURES / "fixes").glob("*.py"))
@@ -94,14 +94,14 @@ def test_overlapping_edits_apply_once_and_identical_edits_count_for_both():
 
 
 def test_a_fix_that_breaks_the_code_is_not_kept(monkeypatch):
-    monkeypatch.setattr(fix_files, "apply_edits", lambda text, fixes: ("def (:\n", [0]))
+    monkeypatch.setattr(apply, "apply_edits", lambda text, fixes: ("def (:\n", [0]))
     with pytest.raises(FixError, match="does not parse"):
         fix_text("import torch\nmodel = torch.hub.load('a', 'b')\nmodel.eval\n", "x.py", ALL, unsafe=False)
 
 
 def test_fixes_that_do_not_converge_are_not_kept(monkeypatch):
     # A fix that changes the text without removing its finding would otherwise loop for ever.
-    monkeypatch.setattr(fix_files, "apply_edits", lambda text, fixes: (text + "\n", [0]))
+    monkeypatch.setattr(apply, "apply_edits", lambda text, fixes: (text + "\n", [0]))
     with pytest.raises(FixError, match="did not converge"):
         fix_text("import torch\nmodel = torch.hub.load('a', 'b')\nmodel.eval\n", "x.py", ALL, unsafe=False)
 
@@ -191,7 +191,7 @@ def test_fix_objects_use_1_based_end_exclusive_ranges():
 
 
 def test_notebook_findings_carry_no_fix():
-    from skewlint.notebook import lint_cells
+    from skewlint.run.notebook import lint_cells
 
     cells = [(1, "import torch\nmodel = torch.hub.load('a', 'b')\n"), (2, "model.eval\n")]
     (diagnostic,) = [d for d in lint_cells(cells, "nb.ipynb", ALL).diagnostics if d.code == "SKW103"]
@@ -201,7 +201,7 @@ def test_notebook_findings_carry_no_fix():
 def _apply_change(source: str, make):
     import libcst as cst
 
-    from skewlint.fixes import edits_of, safe
+    from skewlint.fix.edits import edits_of, safe
 
     module = cst.parse_module(source)
     call = module.body[0].body[0].value
@@ -213,7 +213,7 @@ def _apply_change(source: str, make):
 
 
 def test_set_argument_replaces_a_positional_or_keyword_value_or_adds_the_keyword():
-    from skewlint.fixes import set_argument
+    from skewlint.fix.edits import set_argument
 
     def shuffle_off(call):
         return set_argument(call, "shuffle", "False", position=2)
@@ -228,13 +228,13 @@ def test_set_argument_replaces_a_positional_or_keyword_value_or_adds_the_keyword
 
 def test_statement_local_rendering_gives_the_edits_of_whole_module_rendering(monkeypatch):
     # The engine renders only the top-level statement a fix touches; it must be the same edit.
-    from skewlint import fixes
-    from skewlint.engine import lint_file
+    from skewlint.fix import edits
+    from skewlint.run.engine import lint_file
 
     paths = sorted(FIXTURES.rglob("*.py"))
     local = {p: [d.fix for d in lint_file(str(p), ALL).diagnostics] for p in paths}
     assert sum(fix is not None for found in local.values() for fix in found) > 40
-    monkeypatch.setattr(fixes, "_local_edit", lambda *args: None)
+    monkeypatch.setattr(edits, "_local_edit", lambda *args: None)
     whole = {p: [d.fix for d in lint_file(str(p), ALL).diagnostics] for p in paths}
     assert local == whole
 
@@ -262,7 +262,7 @@ def test_a_file_changed_during_the_fix_is_not_replaced(tmp_path, monkeypatch):
 def test_a_change_that_changes_nothing_is_no_fix():
     import libcst as cst
 
-    from skewlint.fixes import edits_of, replace, safe
+    from skewlint.fix.edits import edits_of, replace, safe
 
     source = "model.eval\n"
     module = cst.parse_module(source)

@@ -2,9 +2,9 @@
 import pytest
 
 from helpers import FIXTURES, expected_marks
-from skewlint import project
-from skewlint.config import Overrides, Resolver
-from skewlint.engine import lint_file
+from skewlint.run import project
+from skewlint.config.settings import Overrides, Resolver
+from skewlint.run.engine import lint_file
 from skewlint.registry import registry
 
 FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py"))

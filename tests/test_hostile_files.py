@@ -144,7 +144,7 @@ def test_moderate_nesting_is_still_linted(tmp_path):
 
 def test_file_deleted_between_discovery_and_reading(tmp_path, monkeypatch):
     """Discovery lists it, the runner then cannot read it: one SKW999, the rest linted."""
-    from skewlint import runner
+    from skewlint.run import runner
     from skewlint.registry import registry
 
     enabled = registry().select([{"select": ["ALL"]}])

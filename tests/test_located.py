@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from skewlint.engine import _parse, lint_text
-from skewlint.positions import every, of
+from skewlint.run.engine import _parse, lint_text
+from skewlint.run.positions import every, of
 from skewlint.registry import registry
 from skewlint.semantic.walk import descendants
 
@@ -69,7 +69,7 @@ def test_a_cached_result_without_edits_is_not_reused_where_edits_are_needed(tmp_
 
 def test_an_import_cycle_is_parsed_once_per_file(tmp_path, monkeypatch):
     """The first file's lint summarizes its partner (a parse); the partner's own lint reuses it."""
-    from skewlint import engine, runner
+    from skewlint.run import engine, runner
 
     (tmp_path / "a.py").write_text("import torch\nfrom b import evaluate\n\ndef build():\n    return torch.nn.Linear(2, 2)\n\nevaluate(build(), 1)\n",
                                    encoding="utf-8")

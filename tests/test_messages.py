@@ -1,8 +1,8 @@
 """Message templates rendered on real findings: the names in a message are the names the code
 wrote at that line, and the methods it advises exist on that object."""
 from helpers import FIXTURES, lint
-from skewlint import project
-from skewlint.engine import lint_text
+from skewlint.run import project
+from skewlint.run.engine import lint_text
 from skewlint.registry import registry
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from skewlint.diagnostics import Diagnostic, Location
-from skewlint.notebook import _relocate, lint_notebook, mask, to_module
+from skewlint.run.notebook import _relocate, lint_notebook, mask, to_module
 from skewlint.registry import registry
 from test_cli import run, write
 

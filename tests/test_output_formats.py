@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from skewlint.diagnostics import Diagnostic, Location
-from skewlint.engine import lint_file
-from skewlint.output import FORMATS, NEEDS_SOURCES
+from skewlint.run.engine import lint_file
+from skewlint.report.output import FORMATS, NEEDS_SOURCES
 from skewlint.registry import registry
-from skewlint.source_lines import load
+from skewlint.report.source_lines import load
 
 SNAPSHOTS = Path(__file__).parent / "data" / "snapshots"
 URL = "https://example.invalid/rules#{}"

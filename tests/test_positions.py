@@ -5,8 +5,8 @@ import pytest
 from libcst.metadata import PositionProvider
 
 from helpers import FIXTURES
-from skewlint import positions
-from skewlint.positions import Spans, every
+from skewlint.run import positions
+from skewlint.run.positions import Spans, every
 from skewlint.semantic.walk import descendants
 
 SOURCES = sorted(p for p in FIXTURES.rglob("*.py") if "syntax_error" not in p.name)

@@ -6,8 +6,8 @@ import textwrap
 import pytest
 
 from helpers import FIXTURES, expected_marks
-from skewlint.engine import lint_file
-from skewlint.index import Index
+from skewlint.run.engine import lint_file
+from skewlint.run.index import Index
 from skewlint.registry import registry
 from test_cli import run, write
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from helpers import ROOT, lint
-from skewlint.output import FORMATS
+from skewlint.report.output import FORMATS
 from skewlint.registry import registry, rules_page
 
 PAGE = ROOT / "docs" / "rules.md"

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from skewlint import project
-from skewlint.engine import lint_text
+from skewlint.run import project
+from skewlint.run.engine import lint_text
 from skewlint.registry import registry
 
 RULES = list(registry())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from skewlint import runner, stop
+from skewlint.run import runner, stop
 from skewlint.registry import registry
 
 SCRIPT = shutil.which("skewlint", path=str(Path(sys.executable).parent)) or shutil.which("skewlint")
@@ -167,13 +167,13 @@ class _EngineOnly:
     (b"# mentions jax in a comment\n", True),  # a byte scan: a cheap over-approximation
 ])
 def test_prefilter(text, parsed):
-    from skewlint.engine import _needs_parse
+    from skewlint.run.engine import _needs_parse
 
     assert _needs_parse(text, ENABLED) is parsed
 
 
 def test_prefilter_rules_without_markers(monkeypatch):
-    from skewlint import engine
+    from skewlint.run import engine
 
     rules = dict(registry().rules, SKW990=_AlwaysParse, SKW991=_EngineOnly)
     monkeypatch.setattr(engine, "registry", lambda: type("R", (), {"rules": rules})())

@@ -97,7 +97,7 @@ def test_normalization_roles():
 def test_a_message_names_the_same_evidence_on_every_run():
     """A model set to train mode at two places: facts are a set ordered by node identity, which
     changes from parse to parse; the message must name the first switch in the source, always."""
-    from skewlint.engine import lint_text
+    from skewlint.run.engine import lint_text
 
     text = (
         "import torch\n"
@@ -121,7 +121,7 @@ def test_parsing_without_node_checks_leaves_them_on_for_everything_else():
     import libcst as cst
     import pytest as _pytest
 
-    from skewlint.engine import _parse, lint_text
+    from skewlint.run.engine import _parse, lint_text
 
     module = _parse("import torch\nmodel.eval()\n")
     assert module.code == "import torch\nmodel.eval()\n"

@@ -153,7 +153,7 @@ def test_fix_edits_and_noqa_edits_convert_to_lsp():
     _needs_pygls()
     from pygls.workspace import TextDocument
 
-    from skewlint.server import fix_edit, noqa_edit
+    from skewlint.lsp.server import fix_edit, noqa_edit
 
     document = TextDocument("file:///x.py", "a = '\U0001F600'; model.eval\n")
     edit = fix_edit(document, {"content": "model.eval()", "location": {"row": 1, "column": 10},

@@ -1,7 +1,7 @@
 import pytest
 
 from helpers import codes, lint
-from skewlint import suppressions
+from skewlint.run import suppressions
 
 
 def test_noqa_on_first_line_of_multiline_statement():

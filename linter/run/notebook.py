@@ -220,8 +220,8 @@ def _related(location, note: str, cell: int, starts):
 
 def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None):
     """Lint a notebook's code cells as one module; locations come back as (cell, row in cell)."""
-    from skewlint import engine
-    from skewlint.source import SourceError
+    from skewlint.run import engine
+    from skewlint.run.source import SourceError
 
     if not engine._needs_parse(data, enabled):
         return engine.FileResult(display)
@@ -234,7 +234,7 @@ def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[
 
 def lint_cells(cells: List[Tuple[int, str]], display: str, enabled: frozenset):
     """Lint (cell number, source) code cells, as an editor holds them, like a notebook file."""
-    from skewlint import engine
+    from skewlint.run import engine
 
     text, starts, broken = module_of(cells)
     if not broken and not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
@@ -243,8 +243,8 @@ def lint_cells(cells: List[Tuple[int, str]], display: str, enabled: frozenset):
 
 
 def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, path: Optional[str] = None):
-    from skewlint import engine
-    from skewlint.source import SourceError
+    from skewlint.run import engine
+    from skewlint.run.source import SourceError
 
     # Classes and functions of cells that do not parse exist, but what they are is not known.
     unreadable = frozenset(name for _, _, names in broken for name in names)

@@ -14,7 +14,7 @@ import re
 from typing import List, Optional
 
 from skewlint import __version__
-from skewlint.config import ConfigError, Overrides, Resolver
+from skewlint.config.settings import ConfigError, Overrides, Resolver
 from skewlint.diagnostics import Diagnostic
 
 SOURCE = "skewlint"
@@ -36,7 +36,7 @@ def _display(path: str) -> str:
 
 def lint_cells(cells, path: str) -> List[Diagnostic]:
     """The diagnostics of a notebook's (cell number, source) code cells; `cell` says whose."""
-    from skewlint.notebook import lint_cells as lint
+    from skewlint.run.notebook import lint_cells as lint
 
     enabled = _enabled(path)
     return [] if enabled is None else lint(cells, _display(path), enabled).diagnostics
@@ -44,7 +44,7 @@ def lint_cells(cells, path: str) -> List[Diagnostic]:
 
 def lint_document(text: str, path: str) -> List[Diagnostic]:
     """The diagnostics for an editor buffer; [] for excluded files. Raises ConfigError."""
-    from skewlint import engine
+    from skewlint.run import engine
 
     enabled = _enabled(path)
     if enabled is None:

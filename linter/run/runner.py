@@ -13,9 +13,9 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from skewlint import stop
-from skewlint.engine import FileResult, _needs_parse, lint_bytes, lint_file
-from skewlint.source import SourceError, read_bytes
+from skewlint.run import stop
+from skewlint.run.engine import FileResult, _needs_parse, lint_bytes, lint_file
+from skewlint.run.source import SourceError, read_bytes
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
 def _dependencies_first(jobs: Sequence[Job], order: List[int]) -> Tuple[List[int], set]:
     """`order` with every file after the files of this run that it imports (import cycles: in the
     given order), and the set of those imported."""
-    from skewlint.index import imported_files
+    from skewlint.run.index import imported_files
 
     by_path = {os.path.abspath(jobs[i].path): i for i in order}
     imports = {}
@@ -135,7 +135,7 @@ def lint_one(job: Job, imported: bool = True) -> Tuple[Outcome, Optional[str]]:
     """The job a worker runs: read, lint, and hash exactly the bytes that were linted (the file may
     have changed since it was triaged), so a cache entry never pairs a result with other content.
     `imported`: another file of the run imports it, so its summary is kept for that file."""
-    from skewlint.cache import digest
+    from skewlint.run.cache import digest
 
     try:
         data = read_bytes(job.path)
@@ -145,7 +145,7 @@ def lint_one(job: Job, imported: bool = True) -> Tuple[Outcome, Optional[str]]:
 
 
 def _lint_chunk(chunk: List[Tuple[Job, bool]]) -> List[Tuple[Outcome, Optional[str]]]:
-    from skewlint.index import INDEX
+    from skewlint.run.index import INDEX
 
     INDEX.expect(job.path for job, _ in chunk)
     results = []

@@ -14,7 +14,7 @@ comment, blank line and line ending) and takes the span where the new text diffe
 So a rule never computes positions or indentation itself, and a multi-line string inside a
 re-indented block keeps its value. A change that fails to apply costs the finding its fix only.
 
-Applying edits, the fix loop and writing files: `skewlint.fix_files`.
+Applying edits, the fix loop and writing files: `skewlint.fix.apply`.
 """
 from __future__ import annotations
 

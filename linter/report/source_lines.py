@@ -12,8 +12,8 @@ Key = Tuple[str, Optional[int]]
 
 def load(diagnostics: Iterable, given: Optional[Dict[str, bytes]] = None) -> Dict[Key, List[str]]:
     """Read the files the diagnostics name. `given` holds the bytes of code read from stdin, by name."""
-    from skewlint import notebook
-    from skewlint.source import SourceError, decode, read_bytes
+    from skewlint.run import notebook
+    from skewlint.run.source import SourceError, decode, read_bytes
 
     sources: Dict[Key, List[str]] = {}
     for filename in sorted({d.filename for d in diagnostics}):

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Tuple
 
 from skewlint import atomic_write
-from skewlint.config import ConfigError
-from skewlint.source_lines import line_of, normalized
+from skewlint.config.settings import ConfigError
+from skewlint.report.source_lines import line_of, normalized
 
 VERSION = 1
 NEVER_BASELINED = frozenset({"SKW999"})

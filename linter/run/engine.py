@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, List, Optional
 
-from skewlint import deadline, nesting, project, suppressions
-from skewlint import positions as node_positions
+from skewlint.run import deadline, nesting, project, suppressions
+from skewlint.run import positions as node_positions
 from skewlint.diagnostics import Diagnostic, Finding, Location
 from skewlint.registry import registry
-from skewlint.source import WIDE_BOMS, SourceError, decode, read_bytes
+from skewlint.run.source import WIDE_BOMS, SourceError, decode, read_bytes
 
 SYNTAX_ERROR = "SKW999"
 UNUSED_SUPPRESSION = "SKW901"
@@ -47,7 +47,7 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
     keep its summary for files that import it (the runner knows when none of the run does).
     `edits`: render the text edits of fixes (else a fix says only what it would do)."""
     if display.endswith(".ipynb"):  # the code cells as one module; rows map back to cells
-        from skewlint.notebook import lint_notebook
+        from skewlint.run.notebook import lint_notebook
 
         return lint_notebook(data, display, enabled, path)
     if not _needs_parse(data, enabled):
@@ -61,7 +61,7 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
         return _error_result(display, enabled, error)
     if not (path and imported):
         return lint_text(source.text, display, enabled, path, edits=edits)
-    from skewlint.index import digest
+    from skewlint.run.index import digest
 
     return lint_text(source.text, display, enabled, path, digest(data), edits)
 
@@ -106,7 +106,7 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
         model.unreadable = unreadable
         if view is not None:
             if content is not None and path.endswith(".py"):  # other files import it: keep its summary
-                from skewlint.index import INDEX
+                from skewlint.run.index import INDEX
                 from skewlint.semantic.exports import exports
 
                 INDEX.remember(path, content, exports(model, text))
@@ -129,7 +129,7 @@ def _parsed_before(path: Optional[str], text: str):
         return None
     import os
 
-    from skewlint.index import INDEX
+    from skewlint.run.index import INDEX
 
     return INDEX.parsed(os.path.abspath(path), text)
 
@@ -142,7 +142,7 @@ def _project_view(path: Optional[str]):
 
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         return None
-    from skewlint.index import INDEX
+    from skewlint.run.index import INDEX
 
     return INDEX.view(path)
 
@@ -279,10 +279,10 @@ def _fix(module, text: str, fix, positions=None) -> Optional[dict]:
     (a rule's fix must never cost the file its diagnostics)."""
     if fix is None:
         return None
-    from skewlint import fixes
+    from skewlint.fix import edits
 
     try:
-        return fixes.as_dict(fix, fixes.edits_of(fix, module, text, positions), text)
+        return edits.as_dict(fix, edits.edits_of(fix, module, text, positions), text)
     except Exception:  # noqa: BLE001 - the finding stands without its fix
         return None
 

@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from skewlint import atomic_write
 from skewlint.diagnostics import Diagnostic
-from skewlint.fixes import SAFE, line_starts, offset
+from skewlint.fix.edits import SAFE, line_starts, offset
 
 # Passes over one file: a pass applies every fix that does not overlap another; overlapping ones
 # (two fixes adding `import torch`) wait for the next pass, on the new text.
@@ -80,7 +80,7 @@ class Outcome:
 def fix_text(text: str, display: str, enabled: frozenset, unsafe: bool, path: Optional[str] = None) -> Outcome:
     """Lint, apply the applicable fixes, lint again, until nothing applicable is left.
     Raises FixError if a pass produced code that does not parse or fixes do not converge."""
-    from skewlint.engine import lint_text
+    from skewlint.run.engine import lint_text
 
     compiled = _compiles(text)
     fixed: Counter = Counter()
@@ -132,7 +132,7 @@ class FileOutcome(Outcome):
 
 def fix_bytes(data: bytes, display: str, enabled: frozenset, unsafe: bool, path: Optional[str] = None) -> FileOutcome:
     """Fix a file's bytes, keeping its encoding, BOM and line endings. Raises FixError."""
-    from skewlint.source import SourceError, decode
+    from skewlint.run.source import SourceError, decode
 
     try:
         source = decode(data)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 from typing import Iterator, List, Tuple
 
-from skewlint.config import Resolver
-from skewlint.gitignore import GitIgnore, is_ignored, parents_with_ignores
+from skewlint.config.settings import Resolver
+from skewlint.config.gitignore import GitIgnore, is_ignored, parents_with_ignores
 
 EXTENSIONS = (".py", ".pyi", ".ipynb")
 

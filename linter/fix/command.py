@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Tuple
 
-from skewlint import fix_files
-from skewlint.fix_files import FixError, applicable, fix_bytes, unified_diff, write_atomically
-from skewlint.source import SourceError, decode, read_bytes
+from skewlint.fix import apply
+from skewlint.fix.apply import FixError, applicable, fix_bytes, unified_diff, write_atomically
+from skewlint.run.source import SourceError, decode, read_bytes
 
 APPLY, DIFF = "apply", "diff"
 
@@ -94,7 +94,7 @@ def run(results, paths: Dict[str, Tuple[str, frozenset]], stdin: Dict[str, Tuple
 def fixed_summary(fixed: Dict[str, Counter]) -> str:
     from skewlint.registry import registry
 
-    return fix_files.fixed_summary(fixed, {code: rule.name for code, rule in registry().rules.items()})
+    return apply.fixed_summary(fixed, {code: rule.name for code, rule in registry().rules.items()})
 
 
 def for_display(diagnostics, options: FixOptions, output_format: str):

@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter
 from typing import Dict, List
 
-from skewlint.source_lines import line_of, normalized
+from skewlint.report.source_lines import line_of, normalized
 
 
 def key(diagnostic, sources) -> tuple:

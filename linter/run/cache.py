@@ -24,8 +24,8 @@ from typing import Callable, Optional
 
 from skewlint import __version__, atomic_write
 from skewlint.diagnostics import Diagnostic, Location
-from skewlint.engine import FileResult
-from skewlint.index import digest  # one content digest for cache entries and the project index
+from skewlint.run.engine import FileResult
+from skewlint.run.index import digest  # one content digest for cache entries and the project index
 
 DEFAULT_DIR = ".skewlint_cache"
 FORMAT = 2  # bump when the layout of an entry changes

@@ -13,7 +13,7 @@ from typing import Dict, List
 from urllib.parse import quote
 
 from skewlint import __version__
-from skewlint.fingerprints import fingerprints
+from skewlint.report.fingerprints import fingerprints
 from skewlint.registry import registry
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

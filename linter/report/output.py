@@ -6,8 +6,8 @@ from collections import Counter
 from typing import Callable, Dict, List, Optional
 
 from skewlint.diagnostics import Diagnostic
-from skewlint.fingerprints import fingerprints
-from skewlint.source_lines import line_of
+from skewlint.report.fingerprints import fingerprints
+from skewlint.report.source_lines import line_of
 
 
 def _position(d: Diagnostic) -> str:
@@ -145,7 +145,7 @@ def pylint(diagnostics: List[Diagnostic], sources: Dict) -> str:
 
 
 def _sarif(diagnostics: List[Diagnostic], sources: Dict) -> str:
-    from skewlint.sarif import sarif
+    from skewlint.report.sarif import sarif
 
     return sarif(diagnostics, sources)
 

@@ -24,8 +24,8 @@ def summarize(model, module, text: str, enabled: frozenset) -> Optional[dict]:
     norms = [n for n in extract(model) if n.mean is not None and n.std is not None and not n.computed]
     if not norms:
         return None
-    from skewlint import suppressions
-    from skewlint.positions import Spans
+    from skewlint.run import suppressions
+    from skewlint.run.positions import Spans
 
     analysis = model.analysis
     role = "inference" if analysis.inference_script() else ("training" if analysis.training_file else "other")

@@ -364,8 +364,8 @@ class Entry:
 
 def _summarize(data: bytes, path: str, index: Index) -> Optional[dict]:
     """Parse a project file that is imported but not (yet) linted in this process, and summarize it."""
-    from skewlint import engine, nesting
-    from skewlint.source import SourceError, decode
+    from skewlint.run import engine, nesting
+    from skewlint.run.source import SourceError, decode
 
     try:
         text = decode(data).text

@@ -1,0 +1,1 @@
+"""Settings: configuration files and their validation, which files a run lints, `.gitignore`."""

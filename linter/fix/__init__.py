@@ -1,0 +1,1 @@
+"""Fixing: the edits rules propose, applying them in passes, and the `--fix`/`--diff` command."""

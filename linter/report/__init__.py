@@ -1,0 +1,1 @@
+"""Reporting: diagnostics to text. Output formats, SARIF, fingerprints, baselines, quoted source lines."""
