@@ -7,10 +7,11 @@ from skewlint.lazy import libcst as cst
 
 from skewlint.fix import edits
 from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, method_has_role
+from skewlint.adapters.vocabulary import MODEL_WORDS, STRONG_EVAL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import updates_weights
-from skewlint.semantic.names import MODEL_WORDS, chain_root, dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import chain_root, dotted, is_bool, keyword, tokens
 from skewlint.semantic.sinks import in_loop, only_displayed
 
 FAMILY = "autograd at inference"
@@ -273,17 +274,13 @@ class TrainingStepInEval(Rule):
             )
 
 
-# Function names that say evaluation beyond doubt; `test`, `demo`, `score`, `benchmark` also name
-# smoke tests and demos that train.
-_STRONG_EVAL_WORDS = frozenset({"eval", "evaluate", "evaluation", "val", "validate", "validation", "infer",
-                                "inference", "predict", "prediction"})
 
 
 def _weak_name_evidence(evidence: str, site) -> bool:
     function = site.function
     if function is None or not evidence.startswith(f"`{function.name}`"):
         return False
-    return not _STRONG_EVAL_WORDS.intersection(tokens(function.name))
+    return not STRONG_EVAL_WORDS.intersection(tokens(function.name))
 
 
 def _updates_weights(site, model) -> bool:

@@ -8,12 +8,13 @@ from skewlint.lazy import libcst as cst
 
 from skewlint.fix import edits
 from skewlint.adapters import has_module_modes, has_role
+from skewlint.adapters.vocabulary import MODEL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.semantic.state import OFF, is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
 from skewlint.semantic.names import (
-    MODEL_WORDS, argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
+    argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
 )
 from skewlint.semantic.optimizers import stepped_models
 from skewlint.semantic.sinks import in_loop, only_displayed, repeated_draws, straight_line

@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Set
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role
+from skewlint.adapters.vocabulary import PREPROCESSING_WORDS, SPLIT_WORDS
 from skewlint.adapters.statistics import KNOWN_STATISTICS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
@@ -20,9 +21,6 @@ FAMILY = "preprocessing parity"
 _FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
 _TRANSFORM_METHODS = ("transform", "fit_transform", "texts_to_sequences", "texts_to_matrix")
 _PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "evaluate", "score")
-_PREPROCESSING_WORDS = frozenset({"preprocess", "preprocessing", "normalize", "normalise", "standardize", "scale",
-                                  "clean", "encode", "featurize", "features", "vectorize", "tokenize", "transform",
-                                  "prepare", "rescale"})
 
 
 def _numbers(values) -> str:
@@ -573,8 +571,6 @@ class PreprocessingSkippedAtInference(Rule):
         yield from _generator_rescale(self.code, model)
 
 
-_SPLIT_WORDS = frozenset({"train", "training", "test", "testing", "val", "valid", "validation", "eval", "holdout",
-                          "dev", "tr", "te"})
 
 
 def _counterparts(model, train_input, eval_input) -> bool:
@@ -585,7 +581,7 @@ def _counterparts(model, train_input, eval_input) -> bool:
         for name in _names(model, expr, set()):
             words = tokens(name.rsplit(".", 1)[-1])
             if word_test(words):
-                result.add(tuple(w for w in words if w not in _SPLIT_WORDS))
+                result.add(tuple(w for w in words if w not in SPLIT_WORDS))
         return result
 
     train = stems(train_input, lambda words: bool({"train", "training"} & set(words)))
@@ -640,7 +636,7 @@ def _steps(model, expr, seen: Set[str], scope=None, depth: int = 0,
             if written is not None:
                 written.setdefault(step, f"{model.snippet(func.value)}.{func.attr.value}()")
         elif type(func) is cst.Name and model.function_named(func.value) is not None and \
-                _PREPROCESSING_WORDS.intersection(tokens(func.value)):
+                PREPROCESSING_WORDS.intersection(tokens(func.value)):
             found.add(f"{func.value}()")
         for arg in expr.args[:1]:
             found |= _steps(model, arg.value, seen, scope, depth + 1, written)

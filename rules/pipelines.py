@@ -7,22 +7,19 @@ from skewlint.lazy import libcst as cst
 
 from skewlint.fix import edits
 from skewlint.adapters import TEST_SIZES, has_role
+from skewlint.adapters.vocabulary import PIPELINE_WORDS, TRAIN_FLAGS, TRANSFORM_KEYWORDS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
-from skewlint.semantic.pipelines import TRAIN_FLAGS, is_tta
+from skewlint.semantic.pipelines import is_tta
 from skewlint.semantic.sinks import only_displayed, written_out
 from skewlint.semantic.walk import descendants
 
 FAMILY = "evaluation data pipeline"
-_TRANSFORM_KEYWORDS = ("transform", "transforms")
 _GENERATOR_METHODS = ("flow_from_directory", "flow", "flow_from_dataframe")
 # Folder datasets take the transform as their second positional argument.
 _FOLDER_DATASETS = ("ImageFolder", "DatasetFolder")
-_PREPROCESSING_WORDS = frozenset({"transform", "transforms", "preprocess", "preprocessing", "augment",
-                                  "augmentation", "aug", "augs", "pipeline", "dataset", "datasets", "loader",
-                                  "dataloader", "tf", "tfm", "tfms", "generator", "data", "collate"})
 
 
 def _steps_text(pipeline) -> str:
@@ -86,7 +83,7 @@ class AugmentationInEvalPipeline(Rule):
                 if role and role[0] == "eval":
                     yield from self._attached(model, site, call.args[0].value, role)
         for site in model.attribute_assignments:  # `val_set.transform = train_tf`
-            if site.node.attr.value in _TRANSFORM_KEYWORDS:
+            if site.node.attr.value in TRANSFORM_KEYWORDS:
                 role = pipes.role(site.node.value)
                 if role and role[0] == "eval":
                     yield from self._attached(model, site, site.value, role)
@@ -139,7 +136,7 @@ def _transform_argument(model, site) -> Optional[cst.BaseExpression]:
     qualname = site.qualname
     if has_role(qualname, "pipeline-compose") or has_role(qualname, "transform-factory"):
         return None
-    for name in _TRANSFORM_KEYWORDS:
+    for name in TRANSFORM_KEYWORDS:
         value = keyword(call, name)
         if value is not None:
             return value
@@ -227,7 +224,7 @@ class SplitInheritsTrainTransform(Rule):
 
 def _transform_replaced(model, name: str) -> bool:
     """`val_set.dataset.transform = test_tf` (after a `deepcopy`): the split's transform is replaced."""
-    return any((dotted(site.node) or "").startswith(name + ".") and site.node.attr.value in _TRANSFORM_KEYWORDS
+    return any((dotted(site.node) or "").startswith(name + ".") and site.node.attr.value in TRANSFORM_KEYWORDS
                for site in model.attribute_assignments)
 
 
@@ -236,7 +233,7 @@ def _dataset_pipeline(model, dataset, depth: int = 0):
     if depth > 4:
         return None
     if type(dataset) is cst.Call:
-        for name in _TRANSFORM_KEYWORDS:
+        for name in TRANSFORM_KEYWORDS:
             value = keyword(dataset, name)
             if value is not None:
                 return model.pipelines.of(value)
@@ -364,7 +361,7 @@ def _is_preprocessing(model, site) -> bool:
     if name is None or name == "self" or model.is_model(func):
         return False  # model calls are SKW105's
     words = set(tokens(name.rsplit(".", 1)[-1]))
-    return bool(_PREPROCESSING_WORDS.intersection(words)) or name.rsplit(".", 1)[-1].endswith(("Dataset", "Folder"))
+    return bool(PIPELINE_WORDS.intersection(words)) or name.rsplit(".", 1)[-1].endswith(("Dataset", "Folder"))
 
 
 class _LoaderRule(Rule):

@@ -10,26 +10,12 @@ from typing import Optional
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role, hook_role, method_has_role
+from skewlint.adapters.vocabulary import (
+    CALIBRATION_FRAGMENTS, CALIBRATION_WORDS, DATA_SUFFIXES, EVAL_DATA_WORDS, EVAL_FUNCTION_WORDS, NOT_OPTIMIZER_WORDS,
+    OPTIMIZER_WORDS, SPLIT_KEYWORDS, TRAINING_WORDS,
+)
 from skewlint.semantic.names import dotted, keyword, tokens
 
-EVAL_FUNCTION_WORDS = frozenset(
-    {"eval", "evaluate", "evaluation", "val", "valid", "validate", "validation", "test", "testing",
-     "predict", "prediction", "infer", "inference", "score", "benchmark", "demo"}
-)
-EVAL_DATA_WORDS = frozenset({"val", "valid", "validation", "test", "testing", "eval", "evaluation", "dev",
-                             "holdout"})
-# `testloader`, `valset`: an evaluation word glued to one of these is still evaluation data.
-DATA_SUFFIXES = ("loader", "loaders", "dl", "ds", "set", "data", "dataset", "gen", "generator", "iter",
-                 "batches", "split", "queue")
-SPLIT_KEYWORDS = ("split", "subset", "mode", "phase", "image_set", "stage")
-# A function whose name also says it trains or adapts is not an evaluation (`train_and_validate`,
-# test-time adaptation).
-TRAINING_WORDS = frozenset({"train", "training", "fit", "adapt", "adaptation", "tta", "tent", "finetune",
-                            "update", "step", "optimize", "learn"})
-# Names of functions that run a model in train mode on purpose (BatchNorm recalibration, EMA).
-CALIBRATION_WORDS = frozenset({"bn", "batchnorm", "ema", "teacher", "momentum", "swa", "precise"})
-# Receivers whose `.step()` is not an optimizer step.
-_NOT_OPTIMIZER = frozenset({"scheduler", "sched", "lr", "warmup", "env", "environment", "sim"})
 # Iterable wrappers looked through: `enumerate(val_loader)`, `tqdm(val_loader, ...)`.
 _ITERABLE_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "zip", "progress_bar", "track", "islice"})
 
@@ -73,7 +59,7 @@ def eval_word(name: str) -> bool:
 def is_calibration(name: str) -> bool:
     words = tokens(name)
     lowered = name.lower()
-    return bool(CALIBRATION_WORDS.intersection(words)) or "calibrat" in lowered or "update_bn" in lowered
+    return bool(CALIBRATION_WORDS.intersection(words)) or any(part in lowered for part in CALIBRATION_FRAGMENTS)
 
 
 def is_eval_data_name(name: str) -> bool:
@@ -192,11 +178,9 @@ def is_training_step(site, manual_only: bool = False) -> bool:
     if method_has_role(method, "optimizer-step"):
         if method == "zero_grad":
             return False  # clears gradients; alone it trains nothing (evaluation loops call it too)
-        if _NOT_OPTIMIZER.intersection(words):
+        if NOT_OPTIMIZER_WORDS.intersection(words):
             return False
-        return any(w.startswith("optim") or w in ("opt", "scaler", "trainer") for w in words) or (
-            type(func.value) is cst.Name and func.value.value in ("opt", "optimizer")
-        )
+        return any(w.startswith("optim") or w in OPTIMIZER_WORDS for w in words)
     return False
 
 

@@ -7,11 +7,6 @@ from typing import List, Optional
 
 from skewlint.lazy import libcst as cst
 
-# Name tokens that say "this is a network".
-MODEL_WORDS = frozenset({"model", "net", "network", "module", "classifier", "encoder", "decoder", "backbone",
-                         "generator", "discriminator", "teacher", "student", "policy", "critic", "actor",
-                         "detector", "segmenter", "transformer", "unet", "resnet", "vit", "bert", "gpt",
-                         "llm", "head"})
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 

@@ -10,12 +10,12 @@ from typing import List, Optional, Tuple
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role
+from skewlint.adapters.vocabulary import TRAIN_WORDS
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.walk import descendants
 
 Numbers = Tuple[float, ...]
-_TRAIN_WORDS = frozenset({"train", "training", "trn"})
 _ARRAY_CALLS = ("array", "asarray", "tensor", "as_tensor", "Tensor", "FloatTensor", "constant", "convert_to_tensor")
 
 
@@ -167,12 +167,12 @@ def _role(model, pipes, site) -> Tuple[Optional[str], str]:
         last = target.rsplit(".", 1)[-1]
         if is_eval_data_name(last):
             return "eval", f"`{target}`"
-        if _TRAIN_WORDS.intersection(tokens(last)):
+        if TRAIN_WORDS.intersection(tokens(last)):
             return "train", f"`{target}`"
     function = site.function
     if function is not None:
         words = set(tokens(function.name))
-        if _TRAIN_WORDS.intersection(words):
+        if TRAIN_WORDS.intersection(words):
             return "train", f"`{function.name}()`"
         if is_eval_data_name(function.name) or words & {"predict", "inference", "infer", "evaluate", "test"}:
             return "eval", f"`{function.name}()`"

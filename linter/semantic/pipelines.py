@@ -10,14 +10,12 @@ from typing import Dict, Optional, Tuple
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import GENERATOR_AUGMENTATIONS, P_POSITION, RANDOM_UNLESS_SCALAR, has_role
-from skewlint.semantic.contexts import EVAL_DATA_WORDS, SPLIT_KEYWORDS, built_for_eval, is_eval_data_name
+from skewlint.adapters.vocabulary import EVAL_DATA_WORDS, SPLIT_KEYWORDS, TRAIN_FLAGS, TRAIN_WORDS
+from skewlint.semantic.contexts import built_for_eval, is_eval_data_name
 from skewlint.semantic.names import dotted, is_bool, keyword, tokens
 from skewlint.semantic.walk import descendants
 
 _MAX_DEPTH = 6
-# Keyword arguments that say "build the training variant".
-TRAIN_FLAGS = ("train", "training", "is_training", "train_mode", "augment", "is_train")
-_TRAIN_WORDS = frozenset({"train", "training", "trn"})
 
 
 @dataclass(frozen=True)
@@ -258,7 +256,7 @@ class Pipelines:
                 return "eval", f"built with {evidence}"
             train = keyword(expr, "train")
             split = _string(keyword(expr, "split")) or _string(keyword(expr, "subset"))
-            if is_bool(train, True) or (split and _TRAIN_WORDS.intersection(tokens(split))):
+            if is_bool(train, True) or (split and TRAIN_WORDS.intersection(tokens(split))):
                 return "train", "built from the training split"
             qualname = self.model.qualify(expr.func)
             if has_role(qualname, "loader") and expr.args:
@@ -294,7 +292,7 @@ def _name_role(name: str) -> Optional[Tuple[str, str]]:
     last = name.rsplit(".", 1)[-1]
     if is_eval_data_name(last):
         return "eval", f"`{name}` is evaluation data"
-    if _TRAIN_WORDS.intersection(tokens(last)):
+    if TRAIN_WORDS.intersection(tokens(last)):
         return "train", f"`{name}` is training data"
     return None
 
@@ -355,7 +353,7 @@ def _bound_flags(info, call: cst.Call) -> dict:
     strings it gives other parameters that the function's `if` tests read (`mode="eval"`)."""
     flags = {}
     for index, param in enumerate(info.params):
-        named = param in TRAIN_FLAGS + SPLIT_KEYWORDS or (EVAL_DATA_WORDS | _TRAIN_WORDS).intersection(tokens(param))
+        named = param in TRAIN_FLAGS + SPLIT_KEYWORDS or (EVAL_DATA_WORDS | TRAIN_WORDS).intersection(tokens(param))
         if not named and param not in info.tested:
             continue
         value = keyword(call, param)
@@ -372,7 +370,7 @@ def _bound_flags(info, call: cst.Call) -> dict:
             flags[param] = False
         elif type(value) is cst.SimpleString:  # `get_transform("train")` / `get_transform("val")`
             text = _string(value) or ""
-            flags[param] = bool(_TRAIN_WORDS.intersection(tokens(text)))
+            flags[param] = bool(TRAIN_WORDS.intersection(tokens(text)))
     return flags
 
 
@@ -424,7 +422,7 @@ def _test(test, flags: dict) -> Optional[bool]:
             operator = test.comparisons[0].operator
             return same if type(operator) is cst.Equal else (not same if type(operator) is cst.NotEqual else None)
         if text is not None:
-            same = bool(_TRAIN_WORDS.intersection(tokens(text))) == flags[test.left.value]
+            same = bool(TRAIN_WORDS.intersection(tokens(text))) == flags[test.left.value]
             operator = test.comparisons[0].operator
             if type(operator) is cst.Equal:
                 return same

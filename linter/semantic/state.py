@@ -20,6 +20,9 @@ from typing import Dict, FrozenSet, List, Optional
 from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import has_role, method_has_role
+from skewlint.adapters.vocabulary import (
+    MANAGED_COPY_WORDS, MODE_KEEPING_CALLS, MODEL_WORDS, NOT_MODEL_WORDS, OPTIMIZER_NAME_PATTERN, TRAINING_WORDS,
+)
 from skewlint.semantic.branches import constant_arguments, decide, literal_values, live_parts
 from skewlint.semantic.contexts import (
     EVAL,
@@ -33,30 +36,20 @@ from skewlint.semantic.contexts import (
     grad_effect,
     is_eval_data_name,
     is_pytest_file,
-    TRAINING_WORDS,
     is_training_step,
     train_iterable,
     updates_weights,
 )
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, SemanticModel, mode_set_by, same_model
 from skewlint.semantic.walk import descendants
-from skewlint.semantic.names import MODEL_WORDS, argument, chain_root, dotted, keyword, last_name, strip_module, tokens
+from skewlint.semantic.names import argument, chain_root, dotted, keyword, last_name, strip_module, tokens
 
 TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"
 ON, OFF, FROM_CALLER = "on", "off", "entry"
 ANYWHERE, DIRECTLY, MANUALLY = 1, 2, 4  # where a statement's training steps are (Analysis.steps)
 _MAX_LOOP_PASSES = 4
 _EACH = ".[]"  # the key suffix of "each element of" a list parameter a function loops over
-# Calls that may receive a model without changing its mode.
-_HARMLESS_CALLS = frozenset(
-    {"print", "len", "isinstance", "issubclass", "type", "id", "str", "repr", "hasattr", "getattr", "vars",
-     "format", "callable", "super", "dir", "hash", "sorted", "list", "tuple", "dict", "set", "enumerate", "zip",
-     "deepcopy", "copy", "save", "info", "debug", "warning", "log", "write", "append", "watch", "summary",
-     "count_parameters", "numel", "parameters_to_vector", "isfunction", "prepare"}
-)
-_NOT_MODELS = frozenset({"loss", "criterion", "metric", "metrics", "accuracy", "optimizer", "scheduler"})
-# Copies kept in train mode or updated on purpose (EMA, teacher, RL target networks).
-_MANAGED_COPIES = frozenset({"ema", "teacher", "target", "momentum", "swa", "averaged", "shadow"})
+_OPTIMIZER_NAMES = re.compile(OPTIMIZER_NAME_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -315,7 +308,6 @@ class Analysis:
         return self.weights_loaded is not None and not self.training_file
 
 
-_OPTIMIZER_NAMES = re.compile("optim|sgd|adam|rmsprop|adagrad|lamb|lion|lars|adafactor")
 
 
 def _optimized_models(model: SemanticModel) -> Dict[str, set]:
@@ -367,7 +359,7 @@ def _same_model(key: str, evidence: Dict[str, set], function: Optional[FunctionI
 
 def is_managed_copy(key: str) -> bool:
     """EMA, teacher and target networks: their mode is managed on purpose (RULES.md must-not-fire)."""
-    return bool(_MANAGED_COPIES.intersection(tokens(key.rsplit(".", 1)[-1])))
+    return bool(MANAGED_COPY_WORDS.intersection(tokens(key.rsplit(".", 1)[-1])))
 
 
 def _trains_elsewhere(site) -> bool:
@@ -963,7 +955,7 @@ class _Interpreter:
         """Is `key` a model here? Known ones always; with `allow_entry`, also a parameter or a
         `self.<attr>` named like a model, whose mode is the caller's (for the summary)."""
         words = tokens(key.rsplit(".", 1)[-1])
-        if _NOT_MODELS.intersection(words):
+        if NOT_MODEL_WORDS.intersection(words):
             return False
         if state.get(key) != ENTRY_FACTS or key in self.model.model_names:
             return True
@@ -1356,7 +1348,7 @@ def _grad_set(effect: str) -> FrozenSet[str]:
 
 def _harmless(func) -> bool:
     name = dotted(func)
-    return name is not None and name.rsplit(".", 1)[-1] in _HARMLESS_CALLS
+    return name is not None and name.rsplit(".", 1)[-1] in MODE_KEEPING_CALLS
 
 
 def analyse(model: SemanticModel) -> Analysis:
