@@ -10,7 +10,8 @@ from skewlint.fix import edits
 from skewlint.adapters import has_module_modes, has_role
 from skewlint.adapters.vocabulary import MODEL_WORDS
 from skewlint.diagnostics import Finding
-from skewlint.semantic.state import OFF, is_managed_copy
+from skewlint.semantic.facts import OFF
+from skewlint.semantic.state import is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
 from skewlint.semantic.names import (

@@ -21,7 +21,7 @@ from typing import Optional
 from skewlint.lazy import libcst as cst
 from skewlint.semantic.contexts import grad_effect, is_training_step
 from skewlint.semantic.fitting import fitted_parameters
-from skewlint.semantic.state import returns_graph_free
+from skewlint.semantic.graphs import returns_graph_free
 
 
 

@@ -68,3 +68,44 @@ def own_nodes(scope) -> Iterator[cst.CSTNode]:
         yield node
         if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda) or node is scope:
             stack.extend(reversed(list(children(node))))
+
+
+def targets(target) -> list:
+    if type(target) in (cst.Tuple, cst.List):
+        return [t for e in target.elements for t in targets(e.value)]
+    return [target]
+
+
+def simple_lines(block):
+    for statement in block:
+        if type(statement) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
+            yield statement
+        elif type(statement) not in (cst.FunctionDef, cst.ClassDef):
+            for inner in child_blocks(statement):
+                yield from simple_lines(inner)
+
+
+def statements(part) -> list:
+    """The statements of a suite: an indented block's lines, a one-line suite (`if x: f()`) as a
+    single simple statement, an `elif` as itself; `else`/`finally`/handlers through their body."""
+    if part is None:
+        return []
+    if type(part) is cst.If:
+        return [part]
+    if type(part) is cst.IndentedBlock:
+        return list(part.body)
+    if type(part) is cst.SimpleStatementSuite:
+        return [part]
+    return statements(part.body)
+
+
+def child_blocks(statement):
+    """The statement lists directly inside a compound statement."""
+    for attr in ("body", "orelse", "finalbody"):
+        part = getattr(statement, attr, None)
+        if part is not None:
+            yield statements(part)
+    for handler in getattr(statement, "handlers", ()):
+        yield statements(handler)
+    for case in getattr(statement, "cases", ()):
+        yield statements(case)

@@ -1,0 +1,117 @@
+"""The facts the state pass computes and the rules read: a model's possible modes (`Fact`), the
+program state at a point (`State`: modes, grad state, graph-carrying names), what a forward call
+saw (`Observation`), graph-carrying accumulations, and a function's summary for its callers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Optional
+
+from skewlint.lazy import libcst as cst
+
+from skewlint.semantic.contexts import Context
+from skewlint.semantic.model import FunctionInfo
+
+TRAIN_MODE, EVAL_MODE, UNKNOWN_MODE, ENTRY = "train", "eval", "unknown", "entry"  # a model's modes
+ON, OFF, FROM_CALLER = "on", "off", "entry"  # grad states
+ANYWHERE, DIRECTLY, MANUALLY = 1, 2, 4  # where a statement's training steps are (Analysis.steps)
+
+EACH = ".[]"  # the key suffix of "each element of" a list parameter a function loops over
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One possible mode of a model, and where it came from (for messages)."""
+
+    mode: str
+    node: object = field(default=None, repr=False)
+    how: str = ""
+    by_call: bool = False  # set by `.eval()`/`.train()` (directly or in a called function)
+    framework: str = ""
+    inferred: bool = False  # TRAIN because a training step just ran on it (no call set it)
+
+
+ENTRY_FACTS = frozenset({Fact(ENTRY)})
+
+
+@dataclass
+class Observation:
+    node: cst.Call  # a forward call, or the call of a function that evaluates or trains the model
+    key: str
+    facts: FrozenSet[Fact]
+    context: Context
+    grad: FrozenSet[str]
+    function: Optional[FunctionInfo]
+    via: Optional["Observation"] = None  # for calls of summarised functions: the inner observation
+    generate: bool = False  # HF `generate()`: a forward that disables gradients itself
+    per_value: bool = False  # seen on one value of a loop variable (`phase == "val"`): no fix fits all
+
+    def modes(self) -> set:
+        return {fact.mode for fact in self.facts}
+
+    def frameworks(self) -> set:
+        return {fact.framework for fact in self.facts if fact.mode in (TRAIN_MODE, EVAL_MODE)}
+
+
+@dataclass
+class Accumulation:
+    """`total += loss` / `losses.append(out)` in a loop, where the value may carry a graph."""
+
+    node: cst.CSTNode  # the statement
+    target: str
+    value: str
+    grad: FrozenSet[str]
+    function: Optional[FunctionInfo]
+    statement: cst.CSTNode
+    context: Context
+
+
+@dataclass
+class Summary:
+    exit: Dict[str, FrozenSet[Fact]] = field(default_factory=dict)
+    evaluates: Dict[str, Observation] = field(default_factory=dict)
+    trains: Dict[str, Observation] = field(default_factory=dict)
+    # Forwards of a caller's model in no context of their own (`self._forward_pass(x)`): they run in
+    # the context of the call.
+    forwards: Dict[str, Observation] = field(default_factory=dict)
+
+
+class State:
+    __slots__ = ("modes", "grad", "graph")
+
+    def __init__(self, modes=None, grad=frozenset({ON}), graph=frozenset()):
+        self.modes: Dict[str, FrozenSet[Fact]] = dict(modes or {})
+        self.grad: FrozenSet[str] = grad
+        self.graph: FrozenSet[str] = graph  # names that may hold a tensor carrying an autograd graph
+
+    def copy(self) -> "State":
+        return State(self.modes, self.grad, self.graph)
+
+    def get(self, key: str) -> FrozenSet[Fact]:
+        return self.modes.get(key, ENTRY_FACTS)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, State) and self.modes == other.modes and self.grad == other.grad
+                and self.graph == other.graph)
+
+
+def join(*states: Optional[State]) -> Optional[State]:
+    live = [s for s in states if s is not None]
+    if not live:
+        return None
+    result = live[0].copy()
+    for other in live[1:]:
+        for key in set(result.modes) | set(other.modes):
+            result.modes[key] = result.get(key) | other.get(key)
+        result.grad = result.grad | other.grad
+        result.graph = result.graph | other.graph
+    return result
+
+
+def touch_key(info: Optional[FunctionInfo], key: str) -> tuple:
+    """`self.<attr>` keys are per class; other names are per file."""
+    owner = info.cls if info is not None and key.startswith("self.") else None
+    return owner, key
+
+
+def grad_set(effect: str) -> FrozenSet[str]:
+    return frozenset({ON, OFF}) if effect == "either" else frozenset({effect})
