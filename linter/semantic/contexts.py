@@ -1,4 +1,4 @@
-"""Layer 4: contexts. Which code trains, which evaluates, and the evidence for it (RULES.md,
+"""Layer 4: contexts. Which code trains, which evaluates, and the evidence for it (ARCHITECTURE.md,
 "Evaluation context"). Pure functions of the semantic model; the state pass (`state.py`) applies
 them while it walks each function."""
 from __future__ import annotations

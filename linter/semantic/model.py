@@ -1,6 +1,6 @@
 """The per-file semantic model: one walk of the parsed module records what rules ask about.
 
-Layers (DESIGN.md): imports (`imports.py`), adapters (`skewlint.adapters`), values (which names
+Layers (ARCHITECTURE.md): imports (`imports.py`), adapters (`skewlint.adapters`), values (which names
 hold models), and the index of classes, functions, calls and statements that the rules query.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ SAME_MODULE_METHODS = frozenset(
     {"to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train", "requires_grad_",
      "to_empty", "share_memory"}
 )
-# Methods whose call marks the receiver as a model (RULES.md, "Model").
+# Methods whose call marks the receiver as a model (ARCHITECTURE.md, "Model").
 MODEL_METHODS = frozenset(
     {"eval", "train", "load_state_dict", "parameters", "named_parameters", "state_dict",
      "modules", "named_modules", "children", "named_children", "requires_grad_"}
@@ -255,7 +255,7 @@ class SemanticModel:
         return self._order.get(id(node), len(self.calls))
 
     def is_model(self, node) -> bool:
-        """Is this expression a model by the evidence of the file (RULES.md, "Model")?"""
+        """Is this expression a model by the evidence of the file (ARCHITECTURE.md, "Model")?"""
         text = dotted(node)
         while text is not None:
             if text in self.model_names:

@@ -1,5 +1,5 @@
 """The pipeline model: data transforms, their random steps, and the train/eval role of the data they
-reach (RULES.md, "Pipeline"). Built on demand from the semantic model's index; values are followed
+reach (ARCHITECTURE.md, "Pipeline"). Built on demand from the semantic model's index; values are followed
 through assignments, dict lookups (`transforms["train"]`), `functools.partial` and the functions
 of the file, including those that build a train or eval pipeline from a flag."""
 from __future__ import annotations

@@ -249,7 +249,8 @@ def _same_model(key: str, evidence: Dict[str, set], function: Optional[FunctionI
 
 
 def is_managed_copy(key: str) -> bool:
-    """EMA, teacher and target networks: their mode is managed on purpose (RULES.md must-not-fire)."""
+    """EMA, teacher and target networks: their mode is managed on purpose
+    (fixtures/model_mode/must_not_fire_managed_and_unknown.py)."""
     return bool(MANAGED_COPY_WORDS.intersection(tokens(key.rsplit(".", 1)[-1])))
 
 
