@@ -199,6 +199,7 @@ class Resolver:
         self.overrides = overrides
         self.cwd = os.path.abspath(cwd or os.getcwd())
         self.errors: List[str] = []
+        self.read: List[str] = []  # every configuration file looked at (for --watch)
         self._collect = collect
         self._by_dir: Dict[str, Settings] = {}
         self._fixed: Optional[Settings] = None
@@ -211,10 +212,15 @@ class Resolver:
                 self._problems([f"{overrides.config}: configuration file not found"])
                 chain = []
             else:
-                chain, problems = load_chain(overrides.config)
+                chain, problems = self._load(overrides.config)
                 chain = [] if self._problems(problems) else chain
             root = os.path.dirname(os.path.abspath(overrides.config))
             self._fixed = self._build(chain, root)
+
+    def _load(self, path: str):
+        chain, problems = load_chain(path)
+        self.read += [path] + [name for name, _ in chain if name != path]
+        return chain, problems
 
     def _problems(self, problems: List[str]) -> bool:
         """Record (or raise) problems; whether there were any."""
@@ -249,7 +255,7 @@ class Resolver:
         for name in CONFIG_FILES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
-                chain, problems = load_chain(candidate)
+                chain, problems = self._load(candidate)
                 if not chain and not problems:  # a pyproject.toml without [tool.skewlint]
                     continue
                 settings = self._build([] if self._problems(problems) else chain, directory)
