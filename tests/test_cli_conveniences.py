@@ -71,8 +71,8 @@ def test_every_configuration_error_in_one_run(tmp_path):
     lines = result.stderr.splitlines()
     assert all(line.startswith("skewlint: error: ") for line in lines)
     assert [line.split(": ", 3)[2] if "toml" in line else "" for line in lines] == [
-        "", str(tmp_path / "pyproject.toml"), str(tmp_path / "pyproject.toml"), str(tmp_path / "pyproject.toml"),
-        str(tmp_path / "sub" / "skewlint.toml"), str(tmp_path / "sub" / "skewlint.toml")]
+        "", *(f"{tmp_path / 'pyproject.toml'}:{row}:{column}" for row, column in ((2, 1), (3, 11), (4, 1))),
+        f"{tmp_path / 'sub' / 'skewlint.toml'}:2:1", f"{tmp_path / 'sub' / 'skewlint.toml'}:1:1"]  # then its `extend`
     for expected in ("`SKW1QQ`", "`selct`", "`SKW10X`", "not `fancy`", "nowhere.toml: configuration file not found",
                      "`fix` must be a boolean"):
         assert sum(expected in line for line in lines) == 1, expected

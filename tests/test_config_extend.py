@@ -76,7 +76,7 @@ def test_an_extend_cycle_is_refused(tmp_path):
     with pytest.raises(ConfigError) as error:
         settings_of(tmp_path)
     (message,) = error.value.messages
-    assert message.startswith(f"{tmp_path / 'two.toml'}: `extend` makes a cycle: ")
+    assert message.startswith(f"{tmp_path / 'two.toml'}:1:1: `extend` makes a cycle: ")
     assert message.endswith("skewlint.toml -> " + " -> ".join(str(tmp_path / n) for n in ("one.toml", "two.toml", "one.toml")))
 
 
@@ -87,17 +87,17 @@ def test_a_file_that_extends_itself_is_a_cycle(tmp_path):
 
 
 @pytest.mark.parametrize("files, expected", [
-    ({"skewlint.toml": 'extend = "missing.toml"\n'}, "`extend`: {root}/missing.toml: configuration file not found"),
+    ({"skewlint.toml": 'extend = "missing.toml"\n'}, ":1:1: `extend`: {root}/missing.toml: configuration file not found"),
     ({"skewlint.toml": 'extend = "other/pyproject.toml"\n', "other/pyproject.toml": "[tool.ruff]\n"},
-     "`extend`: {root}/other/pyproject.toml has no [tool.skewlint] table"),
-    ({"skewlint.toml": "extend = 3\n"}, "`extend` must be the path of another configuration file (a string), not int"),
+     ": `extend`: {root}/other/pyproject.toml has no [tool.skewlint] table"),
+    ({"skewlint.toml": "\n  extend = 3\n"}, ":2:3: `extend` must be the path of another configuration file (a string), not int"),
 ])
 def test_bad_extend(tmp_path, files, expected):
     for name, text in files.items():
         write(tmp_path, name, text)
     with pytest.raises(ConfigError) as error:
         settings_of(tmp_path)
-    assert error.value.messages == [f"{tmp_path / 'skewlint.toml'}: " + expected.format(root=tmp_path)]
+    assert error.value.messages == [f"{tmp_path / 'skewlint.toml'}" + expected.format(root=tmp_path)]
 
 
 @pytest.mark.parametrize("table, expected", [
@@ -110,13 +110,14 @@ def test_run_option_keys_are_validated(tmp_path, table, expected):
     write(tmp_path, "skewlint.toml", table + "\n")
     with pytest.raises(ConfigError) as error:
         settings_of(tmp_path)
-    assert error.value.messages == [f"{tmp_path / 'skewlint.toml'}: {expected}"]
+    assert error.value.messages == [f"{tmp_path / 'skewlint.toml'}:1:1: {expected}"]
 
 
 def test_every_problem_of_every_file_is_collected(tmp_path):
     write(tmp_path, "base.toml", 'fix = "yes"\nextend-select = ["SKW9ZZ"]\n')
-    write(tmp_path, "pyproject.toml", '[tool.skewlint]\nextend = "base.toml"\nselct = ["SKW1"]\n'
-                                      'ignore = ["SKW10X", "nope"]\n')
+    write(tmp_path, "pyproject.toml", '[tool.ruff]\nselct = 1\n[tool.skewlint]\nextend = "base.toml"\nselct = ["SKW1"]\n'
+                                      'ignore = [\n  "SKW10X", "nope"]\n[tool.skewlint.per-file-ignores]\n'
+                                      '"a/*" = [\'SKW7\']\n')
     write(tmp_path, "sub/skewlint.toml", 'force-exclude = "no"\n')
     write(tmp_path, "sub/a.py", "import torch\n")
     write(tmp_path, "a.py", "import torch\n")
@@ -125,12 +126,13 @@ def test_every_problem_of_every_file_is_collected(tmp_path):
     pyproject, base, sub = (str(tmp_path / n) for n in ("pyproject.toml", "base.toml", "sub/skewlint.toml"))
     assert [error.split(" (")[0] for error in resolver.errors] == [
         "unknown rule selector `SKW1QQ`; did you mean `SKW1`?",
-        f"{pyproject}: unknown option `selct`; did you mean `select`?",
-        f"{pyproject}: unknown rule selector `SKW10X`; did you mean `SKW10`?",
-        f"{pyproject}: unknown rule selector `nope`",
-        f"{base}: `fix` must be a boolean, not str",
-        f"{base}: unknown rule selector `SKW9ZZ`; did you mean `SKW9`?",
-        f"{sub}: `force-exclude` must be a boolean, not str",
+        f"{pyproject}:5:1: unknown option `selct`; did you mean `select`?",  # not [tool.ruff]'s
+        f"{pyproject}:7:3: unknown rule selector `SKW10X`; did you mean `SKW10`?",
+        f"{pyproject}:7:13: unknown rule selector `nope`",
+        f"{pyproject}:9:10: unknown rule selector `SKW7`; did you mean `SKW9`?",
+        f"{base}:1:1: `fix` must be a boolean, not str",
+        f"{base}:2:18: unknown rule selector `SKW9ZZ`; did you mean `SKW9`?",
+        f"{sub}:1:1: `force-exclude` must be a boolean, not str",
     ]
     with pytest.raises(ConfigError) as error:
         resolver.raise_errors()

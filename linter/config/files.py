@@ -6,7 +6,7 @@ import difflib
 import os
 import re
 import sys
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,6 +79,13 @@ SCHEMA = {
 
 def load_table(path: str) -> Optional[dict]:
     """The skewlint table of a configuration file (None for a pyproject.toml without one)."""
+    loaded = _load(path)
+    return loaded[0] if loaded is not None else None
+
+
+def _load(path: str) -> Optional[Tuple[dict, str]]:
+    """The skewlint table of a configuration file and the file's text (None for a pyproject.toml
+    without one)."""
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -95,8 +102,45 @@ def load_table(path: str) -> Optional[dict]:
         table = data.get("tool", {}).get("skewlint")
         if table is not None and not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.skewlint] must be a table")
-        return table
-    return data
+        return None if table is None else (table, raw.decode("utf-8"))
+    return data, raw.decode("utf-8")
+
+
+_HEADER = re.compile(r"\[\[?\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
+
+
+def key_positions(text: str, pyproject: bool) -> Dict[str, Tuple[int, int]]:
+    """Where each key of the skewlint table is written, (line, column) 1-based: `key = ...` in the
+    table's own section, or the header of a subtable (`[tool.skewlint.key]`). Keys written otherwise
+    (dotted keys, inline tables) get no position; a message without one names the file alone."""
+    prefix = ["tool", "skewlint"] if pyproject else []
+    positions: Dict[str, Tuple[int, int]] = {}
+    section: List[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        column = len(line) - len(stripped) + 1
+        header = _HEADER.match(stripped)
+        if header:
+            section = [part.strip().strip("\"'") for part in header.group(1).split(".")]
+            if section[: len(prefix)] == prefix and len(section) > len(prefix):
+                positions.setdefault(section[len(prefix)], (number, column))
+            continue
+        key = _KEY.match(stripped) if section == prefix else None
+        if key:
+            positions.setdefault(key.group(1).strip("\"'"), (number, column))
+    return positions
+
+
+def _value_position(text: str, start: Tuple[int, int], value: str) -> Tuple[int, int]:
+    """Where the string `value` is first written at or after `start` (else `start`)."""
+    lines = text.splitlines(keepends=True)
+    offset = sum(len(line) for line in lines[: start[0] - 1])
+    found = [i for i in (text.find(f'"{value}"', offset), text.find(f"'{value}'", offset)) if i >= 0]
+    if not found:
+        return start
+    before = text[: min(found)]
+    return before.count("\n") + 1, min(found) - (before.rfind("\n") + 1) + 1
 
 
 def _toml_error(path: str, message: str, raw: bytes) -> str:
@@ -111,34 +155,47 @@ def _toml_error(path: str, message: str, raw: bytes) -> str:
     return f"{path}: invalid TOML: {message}"
 
 
-def validate(table: dict, path: str) -> List[str]:
-    """Every problem of one table: unknown keys, values of the wrong type, unknown rule selectors."""
+def _at(path: str, position: Optional[Tuple[int, int]]) -> str:
+    return f"{path}:{position[0]}:{position[1]}" if position else path
+
+
+def validate(table: dict, path: str, text: str = "") -> List[str]:
+    """Every problem of one table: unknown keys, values of the wrong type, unknown rule selectors;
+    `path:line:column:` where `text` (the file's) shows where the key or selector is written."""
     problems = []
+    positions = key_positions(text, os.path.basename(path) == "pyproject.toml")
+
+    def where(key: str, selector: Optional[str] = None) -> str:
+        position = positions.get(key)
+        if position is not None and selector is not None:
+            position = _value_position(text, position, selector)
+        return _at(path, position)
+
     for key, value in table.items():
         if key not in SCHEMA:
             match = difflib.get_close_matches(key.replace("_", "-"), list(SCHEMA), n=1, cutoff=0.6)
             hint = f"; did you mean `{match[0]}`?" if match else ""
-            problems.append(f"{path}: unknown option `{key}`{hint} (known options: {', '.join(SCHEMA)})")
+            problems.append(f"{where(key)}: unknown option `{key}`{hint} (known options: {', '.join(SCHEMA)})")
             continue
         description, check = SCHEMA[key]
         if not check(value):
             shown = f"`{value}`" if isinstance(value, str) and key == "output-format" else type(value).__name__
-            problems.append(f"{path}: `{key}` must be {description}, not {shown}")
+            problems.append(f"{where(key)}: `{key}` must be {description}, not {shown}")
             continue
         selectors = (value if key in ("select", "extend-select", "ignore")
                      else [s for group in value.values() for s in group] if key == "per-file-ignores" else ())
-        problems += [f"{path}: {error}" for error in selector_errors(selectors)]
+        problems += [f"{where(key, selector)}: {error}" for selector, error in selector_errors(selectors)]
     return problems
 
 
-def selector_errors(selectors) -> List[str]:
-    """One message per unknown rule selector."""
+def selector_errors(selectors) -> List[Tuple[str, str]]:
+    """(selector, message) for each unknown rule selector."""
     errors = []
     for selector in selectors:
         try:
             registry().resolve(selector)
         except SelectorError as error:
-            errors.append(str(error))
+            errors.append((selector, str(error)))
     return errors
 
 
@@ -153,22 +210,24 @@ def load_chain(path: str) -> Tuple[List[Tuple[str, dict]], List[str]]:
     while True:
         visited.append(os.path.realpath(current))
         try:
-            table = load_table(current)
+            loaded = _load(current)
         except ConfigError as error:
             return chain, problems + error.messages
-        if table is None:
+        if loaded is None:
             if chain:
                 problems.append(f"{chain[0][0]}: `extend`: {current} has no [tool.skewlint] table")
             return chain, problems
-        problems += validate(table, current)
+        table, text = loaded
+        problems += validate(table, current, text)
         chain.insert(0, (current, table))
         target = table.get("extend")
         if not isinstance(target, str) or not target:
             return chain, problems
         following = os.path.normpath(os.path.join(os.path.dirname(current), os.path.expanduser(target)))
+        at = _at(current, key_positions(text, os.path.basename(current) == "pyproject.toml").get("extend"))
         if os.path.realpath(following) in visited:
             cycle = " -> ".join([name for name, _ in reversed(chain)] + [following])
-            return chain, problems + [f"{current}: `extend` makes a cycle: {cycle}"]
+            return chain, problems + [f"{at}: `extend` makes a cycle: {cycle}"]
         if not os.path.isfile(following):
-            return chain, problems + [f"{current}: `extend`: {following}: configuration file not found"]
+            return chain, problems + [f"{at}: `extend`: {following}: configuration file not found"]
         current = following

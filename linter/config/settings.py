@@ -204,7 +204,7 @@ class Resolver:
         self._by_dir: Dict[str, Settings] = {}
         self._fixed: Optional[Settings] = None
         # The command line's own selectors are checked once, up front.
-        self._problems(selector_errors(
+        self._problems(message for _, message in selector_errors(
             (overrides.select or []) + overrides.extend_select + overrides.ignore
             + [s for selectors in overrides.per_file_ignores.values() for s in selectors]))
         if overrides.config is not None:
@@ -222,8 +222,9 @@ class Resolver:
         self.read += [path] + [name for name, _ in chain if name != path]
         return chain, problems
 
-    def _problems(self, problems: List[str]) -> bool:
+    def _problems(self, problems) -> bool:
         """Record (or raise) problems; whether there were any."""
+        problems = list(problems)
         if problems and not self._collect:
             raise ConfigError(*problems)
         self.errors += [problem for problem in problems if problem not in self.errors]
