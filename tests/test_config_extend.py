@@ -144,3 +144,10 @@ def test_without_collect_the_first_file_raises_all_its_problems(tmp_path):
     with pytest.raises(ConfigError) as error:
         settings_of(tmp_path)
     assert len(error.value.messages) == 2
+
+
+def test_a_key_written_otherwise_gets_the_file_alone(tmp_path):
+    write(tmp_path, "pyproject.toml", '[tool]\nskewlint.fix = "yes"\n')
+    with pytest.raises(ConfigError) as error:
+        settings_of(tmp_path)
+    assert error.value.messages == [f"{tmp_path / 'pyproject.toml'}: `fix` must be a boolean, not str"]
