@@ -7,13 +7,14 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import click
 
 from skewlint import __version__
 from skewlint.config.settings import ConfigError, Overrides, Resolver
-from skewlint.config.discovery import MissingPath, discover
+from skewlint.config.discovery import MissingPath, discover, discover_all
+from skewlint.config.options import RunFlags
 from skewlint.run import cache as cache_module
 from skewlint.run import project, runner, stop
 from skewlint.run.engine import lint_bytes
@@ -125,7 +126,7 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
         force_exclude=force_exclude,
         respect_gitignore=respect_gitignore,
     )
-    flags = _RunFlags(fix, unsafe_fixes, output_format, fix_only, diff, show_fixes, exit_non_zero_on_fix)
+    flags = RunFlags(fix, unsafe_fixes, output_format, fix_only, diff, show_fixes, exit_non_zero_on_fix)
     try:
         if show_settings or show_files:
             sys.exit(_show(list(paths), overrides, flags, show_files))
@@ -167,38 +168,12 @@ def _config_error(error: ConfigError) -> None:
         _error(message)
 
 
-class _RunFlags(NamedTuple):
-    """The options that the configuration keys `fix`, `unsafe-fixes` and `output-format` give a
-    default to (None: not on the command line). Those of the configuration that governs the working
-    directory apply, as ruff takes them from the project's configuration."""
-
-    fix: Optional[bool]
-    unsafe_fixes: Optional[bool]
-    output_format: Optional[str]
-    fix_only: bool
-    diff: bool
-    show_fixes: bool
-    exit_non_zero_on_fix: bool
-
-    def resolve(self, resolver: Resolver) -> Tuple[str, FixOptions]:
-        project_settings = resolver.for_path(os.getcwd())
-
-        def pick(cli, configured, default):
-            return cli if cli is not None else configured if configured is not None else default
-
-        output_format = pick(self.output_format, project_settings.output_format, "concise")
-        fixing = FixOptions.from_flags(pick(self.fix, project_settings.fix, False), self.fix_only, self.diff,
-                                       pick(self.unsafe_fixes, project_settings.unsafe_fixes, False),
-                                       self.show_fixes, self.exit_non_zero_on_fix)
-        return output_format, fixing
-
-
-def _show(paths: List[str], overrides: Overrides, flags: _RunFlags, files: bool) -> int:
+def _show(paths: List[str], overrides: Overrides, flags: RunFlags, files: bool) -> int:
     """--show-files: the files a run would lint; --show-settings: the settings of the first path.
     Print only: nothing is linted, nothing written."""
     resolver = Resolver(overrides, collect=True)
     if files:
-        found, missing = _discovered(paths, resolver)
+        found, missing = discover_all(paths, resolver)
         resolver.raise_errors()
         click.echo("".join(f"{path}\n" for path in sorted(map(_display, found))), nl=False)
         if missing is not None:
@@ -220,17 +195,6 @@ def _show(paths: List[str], overrides: Overrides, flags: _RunFlags, files: bool)
     return EXIT_CLEAN
 
 
-def _discovered(paths: List[str], resolver: Resolver) -> Tuple[List[str], Optional[MissingPath]]:
-    """The files to lint, and the paths that do not exist (None: all do)."""
-    found: List[str] = []
-    try:
-        for path, _ in discover(paths or ["."], resolver):
-            found.append(path)
-    except MissingPath as missing:
-        return found, missing
-    return found, None
-
-
 def _watch(run, paths: List[str], overrides: Overrides) -> None:
     """--watch: lint, then again on every change, until Ctrl-C (exit 130, as the handler in check)."""
     from skewlint.run import watch
@@ -244,7 +208,7 @@ def _watch(run, paths: List[str], overrides: Overrides) -> None:
 
     def files() -> List[str]:
         resolver = Resolver(overrides, collect=True)
-        return _discovered(paths, resolver)[0] + resolver.read
+        return discover_all(paths, resolver)[0] + resolver.read
 
     def announce(changed: List[str]) -> None:
         names = ", ".join(_display(path) for path in changed[:3]) + (", ..." if len(changed) > 3 else "")

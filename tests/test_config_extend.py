@@ -151,3 +151,20 @@ def test_a_key_written_otherwise_gets_the_file_alone(tmp_path):
     with pytest.raises(ConfigError) as error:
         settings_of(tmp_path)
     assert error.value.messages == [f"{tmp_path / 'pyproject.toml'}: `fix` must be a boolean, not str"]
+
+
+def test_run_options_default_to_the_configuration_of_the_working_directory(tmp_path, monkeypatch):
+    from skewlint.config.options import RunFlags
+    from skewlint.fix.command import APPLY
+
+    write(tmp_path, "skewlint.toml", 'fix = true\nunsafe-fixes = true\noutput-format = "github"\n')
+    monkeypatch.chdir(tmp_path)
+    resolver = Resolver(Overrides())
+    unset = RunFlags(None, None, None, False, False, False, False)
+    output_format, fixing = unset.resolve(resolver)
+    assert (output_format, fixing.mode, fixing.unsafe) == ("github", APPLY, True)
+    output_format, fixing = unset._replace(fix=False, unsafe_fixes=False, output_format="json").resolve(resolver)
+    assert (output_format, fixing.mode, fixing.unsafe) == ("json", None, False)
+    monkeypatch.chdir(tmp_path.parent)  # elsewhere: that file governs nothing
+    output_format, fixing = unset.resolve(Resolver(Overrides()))
+    assert (output_format, fixing.mode, fixing.unsafe) == ("concise", None, False)
