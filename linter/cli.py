@@ -13,7 +13,8 @@ import click
 
 from skewlint import __version__
 from skewlint.config.settings import ConfigError, Overrides, Resolver
-from skewlint.config.discovery import MissingPath, discover
+from skewlint.config.discovery import MissingPath, discover, discover_all
+from skewlint.config.options import RunFlags
 from skewlint.run import cache as cache_module
 from skewlint.run import project, runner, stop
 from skewlint.run.engine import lint_bytes
@@ -71,7 +72,8 @@ def main() -> None:
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to exclude in addition to the defaults.")
 @click.option("--force-exclude/--no-force-exclude", default=None, help="Apply excludes to files named on the command line too.")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files ignored by .gitignore (default: on).")
-@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="concise", envvar="SKEWLINT_OUTPUT_FORMAT", show_default=True)
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default=None, envvar="SKEWLINT_OUTPUT_FORMAT",
+              help="How to print the diagnostics (default: `output-format` of the configuration, else concise).")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH",
               help="Also write a report in FORMAT to PATH, beside the console output (repeatable).")
@@ -90,19 +92,26 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, envvar="SKEWLINT_NO_CACHE", help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), envvar="SKEWLINT_CACHE_DIR",
               help="Where the cache lives (default: .skewlint_cache in the project root).")
-@click.option("--fix", is_flag=True, help="Apply the fixes (the safe ones; with --unsafe-fixes all) to the files.")
-@click.option("--unsafe-fixes/--no-unsafe-fixes", default=False, help="Also apply (and mark `[*]`) the unsafe fixes.")
+@click.option("--fix/--no-fix", default=None,
+              help="Apply the fixes (the safe ones; with --unsafe-fixes all) to the files (default: `fix` of the configuration).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
+              help="Also apply (and mark `[*]`) the unsafe fixes (default: `unsafe-fixes` of the configuration).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
 @click.option("--fix-only", is_flag=True, help="Apply the fixes and report nothing else (implies --fix).")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes instead of writing them (implies --fix-only).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when something was fixed, even if nothing remains.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the settings resolved for the first of PATHS (default: the working directory) and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files a run would lint (after excludes) and exit.")
+@click.option("-w", "--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C ends it).")
 def check(paths, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, force_exclude,
           respect_gitignore, output_format, output_file, config_file, stdin_filename, show_statistics,
           exit_zero, quiet, verbose, reports, baseline_file, write_baseline, jobs, no_cache, cache_dir,
-          fix, unsafe_fixes, show_fixes, fix_only, diff, exit_non_zero_on_fix) -> None:
+          fix, unsafe_fixes, show_fixes, fix_only, diff, exit_non_zero_on_fix, show_settings, show_files,
+          watch) -> None:
     """Lint PATHS (files or directories; default `.`; `-` reads stdin)."""
     stop.install()
-    conflict = _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline)
+    conflict = _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline, watch)
     if conflict:
         _error(conflict)
         sys.exit(EXIT_ERROR)
@@ -117,15 +126,24 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
         force_exclude=force_exclude,
         respect_gitignore=respect_gitignore,
     )
+    flags = RunFlags(fix, unsafe_fixes, output_format, fix_only, diff, show_fixes, exit_non_zero_on_fix)
     try:
-        status = _check(list(paths), overrides, output_format, output_file, stdin_filename,
-                        show_statistics, quiet, verbose, reports=_reports(reports),
-                        baseline_file=baseline_file, write_baseline=write_baseline,
-                        jobs=jobs, cache_dir=None if no_cache else (cache_dir or ""),
-                        fixing=FixOptions.from_flags(fix, fix_only, diff, unsafe_fixes, show_fixes,
-                                                     exit_non_zero_on_fix))
+        if show_settings or show_files:
+            sys.exit(_show(list(paths), overrides, flags, show_files))
+
+        def run() -> int:
+            resolver = Resolver(overrides, collect=True)
+            output, fixing = flags.resolve(resolver)
+            return _check(list(paths), resolver, output, output_file, stdin_filename,
+                          show_statistics, quiet, verbose, reports=_reports(reports),
+                          baseline_file=baseline_file, write_baseline=write_baseline,
+                          jobs=jobs, cache_dir=None if no_cache else (cache_dir or ""), fixing=fixing)
+
+        if watch:
+            _watch(run, list(paths), overrides)
+        status = run()
     except ConfigError as error:
-        _error(str(error))
+        _config_error(error)
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:  # Ctrl-C: the shell's convention, 128 + SIGINT
         _error("interrupted")
@@ -145,7 +163,62 @@ def check(paths, select, extend_select, ignore, per_file_ignores, exclude, exten
     sys.exit(EXIT_CLEAN if exit_zero and status == EXIT_FINDINGS else status)
 
 
-def _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline) -> Optional[str]:
+def _config_error(error: ConfigError) -> None:
+    for message in error.messages:
+        _error(message)
+
+
+def _show(paths: List[str], overrides: Overrides, flags: RunFlags, files: bool) -> int:
+    """--show-files: the files a run would lint; --show-settings: the settings of the first path.
+    Print only: nothing is linted, nothing written."""
+    resolver = Resolver(overrides, collect=True)
+    if files:
+        found, missing = discover_all(paths, resolver)
+        resolver.raise_errors()
+        click.echo("".join(f"{path}\n" for path in sorted(map(_display, found))), nl=False)
+        if missing is not None:
+            _error(f"path does not exist: {missing}")
+            return EXIT_ERROR
+        return EXIT_CLEAN
+    from skewlint.config.show import settings_text
+
+    target = paths[0] if paths and paths[0] != "-" else os.getcwd()
+    if not os.path.lexists(target):
+        _error(f"path does not exist: {target}")
+        return EXIT_ERROR
+    settings = resolver.for_path(target)
+    output_format, fixing = flags.resolve(resolver)
+    resolver.raise_errors()
+    enabled = settings.enabled if os.path.isdir(target) else settings.enabled_for(target)
+    click.echo(settings_text(_display(target), settings, enabled, fixing.mode == fix_command.APPLY,
+                             fixing.unsafe, output_format), nl=False)
+    return EXIT_CLEAN
+
+
+def _watch(run, paths: List[str], overrides: Overrides) -> None:
+    """--watch: lint, then again on every change, until Ctrl-C (exit 130, as the handler in check)."""
+    from skewlint.run import watch
+
+    def once() -> None:
+        try:
+            run()
+        except ConfigError as error:  # the user is editing the configuration: say so, keep watching
+            _config_error(error)
+        click.echo("skewlint: watching for file changes (Ctrl-C to stop)", err=True)
+
+    def files() -> List[str]:
+        resolver = Resolver(overrides, collect=True)
+        return discover_all(paths, resolver)[0] + resolver.read
+
+    def announce(changed: List[str]) -> None:
+        names = ", ".join(_display(path) for path in changed[:3]) + (", ..." if len(changed) > 3 else "")
+        click.echo(f"skewlint: {len(changed)} file{'s' if len(changed) != 1 else ''} changed ({names}); "
+                   "checking again", err=True)
+
+    watch.watch(once, files, announce)
+
+
+def _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline, watch=False) -> Optional[str]:
     """Options that contradict each other: refused, rather than one silently winning."""
     explicit = click.get_current_context().get_parameter_source("cache_dir") == click.core.ParameterSource.COMMANDLINE
     if quiet and verbose:
@@ -156,6 +229,10 @@ def _conflict(paths, quiet, verbose, no_cache, baseline_file, write_baseline) ->
         return "--baseline and --write-baseline cannot be used together (--write-baseline replaces the baseline)"
     if "-" in paths and len(paths) > 1:
         return "`-` (read stdin) cannot be combined with other paths"
+    if watch and ("-" in paths or click.get_current_context().params.get("stdin_filename")):
+        return "--watch cannot read stdin (`-`, --stdin-filename)"
+    if watch and write_baseline:
+        return "--watch and --write-baseline cannot be used together"
     return None
 
 
@@ -171,15 +248,16 @@ def _reports(values: Tuple[str, ...]) -> List[Tuple[str, str]]:
     return reports
 
 
-def _check(paths, overrides, output_format, output_file, stdin_filename, show_statistics, quiet, verbose,
+def _check(paths, resolver: Resolver, output_format, output_file, stdin_filename, show_statistics, quiet, verbose,
            reports=(), baseline_file=None, write_baseline=None, jobs=1, cache_dir=None,
            fixing: FixOptions = FixOptions()) -> int:
     known = Baseline.load(baseline_file) if baseline_file and not write_baseline else None  # fail early
-    resolver = Resolver(overrides)
     results = []
     fix_paths = {}  # display name -> (path, enabled rules): what --fix needs to fix a file
     failed = False
     if paths == ["-"] or (not paths and stdin_filename):
+        resolver.for_path(stdin_filename or os.getcwd())
+        resolver.raise_errors()
         results.extend(_lint_stdin(resolver, stdin_filename))
         fixed = _fix(results, {}, fixing)
     else:
@@ -191,6 +269,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
         except MissingPath as missing:
             _error(f"path does not exist: {missing}")
             failed = True
+        resolver.raise_errors()  # every configuration problem of every file, before anything is linted
         cache = _open_cache(cache_dir, resolver) if cache_dir is not None else None
         log = (lambda path: click.echo(f"skewlint: checking {path}", err=True)) if verbose else None
         outcomes = runner.run(files, jobs or runner.usable_cpus(), cache, log)
@@ -229,7 +308,7 @@ def _check(paths, overrides, output_format, output_file, stdin_filename, show_st
     if fixing.only:  # --fix-only, --diff: what was (or would be) fixed, not what remains
         text = "" if quiet or output_format not in HUMAN_FORMATS else show_fixes + fix_command.only_summary(fixing, fixed.total)
     elif show_statistics:
-        text = statistics(diagnostics, output_format)
+        text = statistics(diagnostics, output_format, lambda d: fix_command.would_fix(d, fixing))
     else:
         text = FORMATS[output_format](fix_command.for_display(diagnostics, fixing, output_format), sources)
         if output_format in HUMAN_FORMATS and not quiet:
@@ -363,7 +442,10 @@ def clean(cache_dir) -> None:
     try:
         directory = cache_dir or _open_cache("", Resolver(Overrides())).directory
         removed = cache_module.clean(directory)
-    except (ConfigError, ValueError, OSError) as error:
+    except ConfigError as error:
+        _config_error(error)
+        sys.exit(EXIT_ERROR)
+    except (ValueError, OSError) as error:
         _error(str(error))
         sys.exit(EXIT_ERROR)
     click.echo(f"skewlint: {'removed' if removed else 'no cache at'} {_display(directory)}", err=True)

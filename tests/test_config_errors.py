@@ -52,7 +52,9 @@ def test_wrong_types_and_unknown_keys(tmp_path, table, expected):
     (tmp_path / "pyproject.toml").write_text(f"[tool.skewlint]\n{table}\n", encoding="utf-8")
     (tmp_path / "a.py").write_text(BUGGY, encoding="utf-8")
     message = refused(run(".", cwd=tmp_path))
-    assert "pyproject.toml: " in message and expected in message
+    # The line and column of the key (of the selector, for an unknown one).
+    column = table.index('"SKW10X"') + 1 if "SKW10X" in table else 1
+    assert f"pyproject.toml:2:{column}: " in message and expected in message
 
 
 def test_tool_skewlint_that_is_not_a_table(tmp_path):

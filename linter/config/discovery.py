@@ -6,7 +6,7 @@ is set (pre-commit passes every changed file by name).
 from __future__ import annotations
 
 import os
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from skewlint.config.settings import Resolver
 from skewlint.config.gitignore import GitIgnore, is_ignored, parents_with_ignores
@@ -43,6 +43,17 @@ def discover(paths: List[str], resolver: Resolver) -> Iterator[Tuple[str, object
                 yield path, settings
     if missing:
         raise MissingPath(", ".join(missing))
+
+
+def discover_all(paths: List[str], resolver: Resolver) -> Tuple[List[str], Optional[MissingPath]]:
+    """The files to lint, and the paths that do not exist (None: all do)."""
+    found: List[str] = []
+    try:
+        for path, _ in discover(paths or ["."], resolver):
+            found.append(path)
+    except MissingPath as missing:
+        return found, missing
+    return found, None
 
 
 def _excluded_explicit(path: str, settings) -> bool:

@@ -5,20 +5,15 @@ does); `--config FILE` names one for every file. Command-line options are applie
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
-import re
-import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from skewlint.config.files import ConfigError, load_chain, selector_errors
 from skewlint.registry import SelectorError, registry
+
+__all__ = ["ConfigError", "Overrides", "Resolver", "Settings", "matches"]
 
 CONFIG_FILES = (".skewlint.toml", "skewlint.toml", "pyproject.toml")
 
@@ -28,45 +23,6 @@ DEFAULT_EXCLUDE = (
     ".svn", ".tox", ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist",
     "node_modules", "site-packages", "venv",
 )
-
-# key -> (type description, validator)
-_LIST = ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v))
-_BOOL = ("a boolean", lambda v: isinstance(v, bool))
-_PER_FILE = (
-    "a table of glob -> list of rule selectors",
-    lambda v: isinstance(v, dict)
-    and all(isinstance(k, str) and _LIST[1](i) for k, i in v.items()),
-)
-def _numbers(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-
-
-def _normalization_entry(entry) -> bool:
-    return (isinstance(entry, dict) and set(entry) <= {"mean", "std", "files"} and {"mean", "std"} <= set(entry)
-            and _numbers(entry["mean"]) and _numbers(entry["std"])
-            and isinstance(entry.get("files", ""), str))
-
-
-_NORMALIZATION = (
-    "a table with `mean` and `std` (lists of numbers) and an optional `files` glob, or a list of such tables",
-    lambda v: _normalization_entry(v) or (isinstance(v, list) and bool(v) and all(_normalization_entry(e) for e in v)),
-)
-SCHEMA = {
-    "select": _LIST,
-    "extend-select": _LIST,
-    "ignore": _LIST,
-    "per-file-ignores": _PER_FILE,
-    "exclude": _LIST,
-    "extend-exclude": _LIST,
-    "force-exclude": _BOOL,
-    "respect-gitignore": _BOOL,
-    "normalization": _NORMALIZATION,
-}
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message names the file and says what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +39,12 @@ class Settings:
     source: Optional[str] = None  # the configuration file, if any
     # Declared training normalization: (files glob or "", mean, std) entries, for SKW402.
     normalization: Tuple[Tuple[str, Tuple[float, ...], Tuple[float, ...]], ...] = ()
+    extends: Tuple[str, ...] = ()  # the files `source` extends, nearest first
+    # Options of the run, not of a file: those of the configuration that governs the working
+    # directory apply (None: not set there). The command line overrides them.
+    fix: Optional[bool] = None
+    unsafe_fixes: Optional[bool] = None
+    output_format: Optional[str] = None
 
     def declared_normalization(self, path: str):
         """The (mean, std) declared for this file in `[tool.skewlint.normalization]`, or None."""
@@ -155,64 +117,18 @@ class Overrides:
         return {"select": self.select, "extend-select": self.extend_select, "ignore": self.ignore}
 
 
-def load_table(path: str) -> Optional[dict]:
-    """The skewlint table of a configuration file (None for a pyproject.toml without one)."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise ConfigError(f"{path}: could not read: {error.strerror or error}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:  # TOML is UTF-8; tomllib itself would raise this uncaught
-        row = raw[: error.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{row}: invalid TOML: not UTF-8 ({error.reason})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_toml_error(path, str(error), raw)) from None
-    if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("skewlint")
-        if table is not None and not isinstance(table, dict):
-            raise ConfigError(f"{path}: [tool.skewlint] must be a table")
-        return table
-    return data
-
-
-def _toml_error(path: str, message: str, raw: bytes) -> str:
-    """`path:line:column: invalid TOML: what`, the form editors jump to (tomllib puts the position
-    at the end of its message, and says "end of document" for an unclosed construct)."""
-    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
-    if match:
-        return f"{path}:{match.group(1)}:{match.group(2)}: invalid TOML: {message[: match.start()]}"
-    if message.endswith("(at end of document)"):
-        row = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
-        return f"{path}:{max(row, 1)}: invalid TOML: {message[: -len('(at end of document)')].strip()} at the end of the file"
-    return f"{path}: invalid TOML: {message}"
-
-
-def validate(table: dict, path: str) -> None:
-    rules = registry()
-    for key, value in table.items():
-        if key not in SCHEMA:
-            match = difflib.get_close_matches(key.replace("_", "-"), list(SCHEMA), n=1, cutoff=0.6)
-            hint = f"; did you mean `{match[0]}`?" if match else ""
-            known = ", ".join(SCHEMA)
-            raise ConfigError(f"{path}: unknown option `{key}`{hint} (known options: {known})")
-        description, check = SCHEMA[key]
-        if not check(value):
-            raise ConfigError(f"{path}: `{key}` must be {description}, not {type(value).__name__}")
-    try:
-        for key in ("select", "extend-select", "ignore"):
-            rules.resolve_all(table.get(key) or ())
-        for selectors in (table.get("per-file-ignores") or {}).values():
-            rules.resolve_all(selectors)
-    except SelectorError as error:
-        raise ConfigError(f"{path}: {error}") from None
-
-
-def build_settings(table: dict, root: str, source: Optional[str], overrides: Overrides) -> Settings:
+def build_settings(chain: List[Tuple[str, dict]], root: str, overrides: Overrides) -> Settings:
+    """The settings of a configuration chain (the extended files first, the file itself last) with
+    the command line on top. As ruff merges `extend`: each file's keys replace its base's, rule
+    selections apply in order (a base's `select`, then the file's `extend-select`, ...) and
+    `extend-exclude` accumulates. Patterns of an extended file are relative to its own directory."""
+    tables = [_rebased(table, os.path.dirname(os.path.abspath(path)), root) for path, table in chain]
+    table: dict = {}
+    for layer in tables:
+        table.update(layer)
     rules = registry()
     try:
-        enabled = rules.select([table, overrides.layer()])
+        enabled = rules.select(tables + [overrides.layer()])
         per_file = dict(table.get("per-file-ignores") or {})
         per_file.update(overrides.per_file_ignores)
         per_file_ignores = tuple((p, rules.resolve_all(s)) for p, s in per_file.items())
@@ -228,12 +144,43 @@ def build_settings(table: dict, root: str, source: Optional[str], overrides: Ove
         enabled=enabled,
         per_file_ignores=per_file_ignores,
         exclude=tuple(exclude),
-        extend_exclude=tuple(table.get("extend-exclude", ())) + tuple(overrides.extend_exclude),
+        extend_exclude=tuple(p for layer in tables for p in layer.get("extend-exclude", ()))
+        + tuple(overrides.extend_exclude),
         force_exclude=pick(overrides.force_exclude, "force-exclude", False),
         respect_gitignore=pick(overrides.respect_gitignore, "respect-gitignore", True),
-        source=source,
+        source=chain[-1][0] if chain else None,
         normalization=_declared(table.get("normalization")),
+        extends=tuple(path for path, _ in reversed(chain[:-1])),
+        fix=table.get("fix"),
+        unsafe_fixes=table.get("unsafe-fixes"),
+        output_format=table.get("output-format"),
     )
+
+
+def _rebased(table: dict, directory: str, root: str) -> dict:
+    """An extended file's path patterns (those with a `/`), made relative to `root`; outside it,
+    absolute (paths outside the root are matched absolute)."""
+    if os.path.normpath(directory) == os.path.normpath(root):
+        return table
+
+    def rebase(pattern: str) -> str:
+        if "/" not in pattern.rstrip("/"):
+            return pattern  # a name: matched anywhere
+        absolute = os.path.normpath(os.path.join(directory, pattern))
+        relative = os.path.relpath(absolute, root)
+        return (absolute if relative == ".." or relative.startswith(".." + os.sep) else relative).replace(os.sep, "/")
+
+    table = dict(table)
+    for key in ("exclude", "extend-exclude"):
+        if isinstance(table.get(key), list):
+            table[key] = [rebase(p) for p in table[key]]
+    if isinstance(table.get("per-file-ignores"), dict):
+        table["per-file-ignores"] = {rebase(p): codes for p, codes in table["per-file-ignores"].items()}
+    entries = table.get("normalization")
+    if entries is not None:
+        entries = [entries] if isinstance(entries, dict) else entries
+        table["normalization"] = [dict(e, files=rebase(e["files"])) if e.get("files") else e for e in entries]
+    return table
 
 
 def _declared(value) -> tuple:
@@ -242,27 +189,56 @@ def _declared(value) -> tuple:
 
 
 class Resolver:
-    """Finds and caches the settings of each directory."""
+    """Finds and caches the settings of each directory.
 
-    def __init__(self, overrides: Overrides, cwd: Optional[str] = None):
+    `collect`: configuration problems are recorded in `errors` (every one of every file, the
+    directory falling back to the defaults) instead of raised at the first, for the caller to
+    report them all (`raise_errors()`) once it has looked everywhere."""
+
+    def __init__(self, overrides: Overrides, cwd: Optional[str] = None, collect: bool = False):
         self.overrides = overrides
         self.cwd = os.path.abspath(cwd or os.getcwd())
+        self.errors: List[str] = []
+        self.read: List[str] = []  # every configuration file looked at (for --watch)
+        self._collect = collect
         self._by_dir: Dict[str, Settings] = {}
         self._fixed: Optional[Settings] = None
-        if overrides.config is not None:
-            path = os.path.abspath(overrides.config)
-            if not os.path.isfile(path):
-                raise ConfigError(f"{overrides.config}: configuration file not found")
-            table = load_table(path) or {}
-            validate(table, overrides.config)
-            self._fixed = build_settings(table, os.path.dirname(path), path, overrides)
         # The command line's own selectors are checked once, up front.
-        try:
-            registry().select([overrides.layer()])
-            for selectors in overrides.per_file_ignores.values():
-                registry().resolve_all(selectors)
-        except SelectorError as error:
-            raise ConfigError(str(error)) from None
+        self._problems(message for _, message in selector_errors(
+            (overrides.select or []) + overrides.extend_select + overrides.ignore
+            + [s for selectors in overrides.per_file_ignores.values() for s in selectors]))
+        if overrides.config is not None:
+            if not os.path.isfile(overrides.config):
+                self._problems([f"{overrides.config}: configuration file not found"])
+                chain = []
+            else:
+                chain, problems = self._load(overrides.config)
+                chain = [] if self._problems(problems) else chain
+            root = os.path.dirname(os.path.abspath(overrides.config))
+            self._fixed = self._build(chain, root)
+
+    def _load(self, path: str):
+        chain, problems = load_chain(path)
+        self.read += [path] + [name for name, _ in chain if name != path]
+        return chain, problems
+
+    def _problems(self, problems) -> bool:
+        """Record (or raise) problems; whether there were any."""
+        problems = list(problems)
+        if problems and not self._collect:
+            raise ConfigError(*problems)
+        self.errors += [problem for problem in problems if problem not in self.errors]
+        return bool(problems)
+
+    def _build(self, chain, root: str) -> Settings:
+        if self.errors:  # the command line's selectors are wrong: nothing is linted anyway
+            return build_settings([], root, Overrides())
+        return build_settings(chain, root, self.overrides)
+
+    def raise_errors(self) -> None:
+        """With `collect`: raise every problem found so far, if any."""
+        if self.errors:
+            raise ConfigError(*self.errors)
 
     def for_path(self, path: str) -> Settings:
         """Settings for a file or directory: those of the nearest configuration above it."""
@@ -280,17 +256,16 @@ class Resolver:
         for name in CONFIG_FILES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
-                table = load_table(candidate)
-                if table is None:  # a pyproject.toml without [tool.skewlint]
+                chain, problems = self._load(candidate)
+                if not chain and not problems:  # a pyproject.toml without [tool.skewlint]
                     continue
-                validate(table, candidate)
-                settings = build_settings(table, directory, candidate, self.overrides)
+                settings = self._build([] if self._problems(problems) else chain, directory)
                 break
         if settings is None:
             parent = os.path.dirname(directory)
             if parent != directory:
                 settings = self._for_dir(parent)
             else:
-                settings = build_settings({}, self.cwd, None, self.overrides)
+                settings = self._build([], self.cwd)
         self._by_dir[directory] = settings
         return settings

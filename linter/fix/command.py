@@ -102,8 +102,12 @@ def for_display(diagnostics, options: FixOptions, output_format: str):
     after fixing, nothing is marked. Other formats show every fix with its applicability."""
     if output_format != "concise":
         return diagnostics
-    return [d if d.fix is None or (options.mode is None and applicable(d.fix, options.unsafe))
-            else replace(d, fix=None) for d in diagnostics]
+    return [d if d.fix is None or would_fix(d, options) else replace(d, fix=None) for d in diagnostics]
+
+
+def would_fix(diagnostic, options: FixOptions) -> bool:
+    """Would `--fix` with these options fix it? (After fixing, what remains is not marked fixable.)"""
+    return options.mode is None and applicable(diagnostic.fix, options.unsafe)
 
 
 def hint(diagnostics, options: FixOptions) -> str:

@@ -169,16 +169,23 @@ NEEDS_EDITS = frozenset({"json", "json-lines", "sarif"})
 HUMAN_FORMATS = frozenset({"concise", "full"})
 
 
-def statistics(diagnostics: List[Diagnostic], output_format: str) -> str:
+def statistics(diagnostics: List[Diagnostic], output_format: str,
+               fixable: Callable[[Diagnostic], bool] = lambda d: False) -> str:
+    """Diagnostics per rule, most first. A rule is fixable when `fixable` (would `--fix` fix it, with
+    these options) holds for one of its diagnostics; as ruff, the text marks it `[*]` (the others
+    `[ ]`, when any is fixable)."""
     counts = Counter((d.code, d.name) for d in diagnostics)
+    fixable_codes = {d.code for d in diagnostics if fixable(d)}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if output_format in ("json", "json-lines"):
         return json.dumps(
-            [{"code": code, "name": name, "count": count} for (code, name), count in rows],
+            [{"code": code, "name": name, "count": count, "fixable": code in fixable_codes}
+             for (code, name), count in rows],
             indent=2, sort_keys=True,
         ) + "\n"
     width = max((len(str(count)) for count in counts.values()), default=1)
-    return "".join(f"{count:>{width}}\t{code}\t{name}\n" for (code, name), count in rows)
+    marks = {True: "[*] ", False: "[ ] "} if fixable_codes else {True: "", False: ""}
+    return "".join(f"{count:>{width}}\t{code}\t{marks[code in fixable_codes]}{name}\n" for (code, name), count in rows)
 
 
 def summary(count: int, files: int, baselined: int = 0, stale: int = 0, failed: bool = False) -> Optional[str]:
