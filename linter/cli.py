@@ -14,7 +14,7 @@ import click
 from skewlint import __version__
 from skewlint.config.settings import ConfigError, Overrides, Resolver
 from skewlint.config.discovery import MissingPath, discover, discover_all
-from skewlint.config.options import RunFlags
+from skewlint.options import RunFlags
 from skewlint.run import cache as cache_module
 from skewlint.run import project, runner, stop
 from skewlint.run.engine import lint_bytes

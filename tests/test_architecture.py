@@ -16,7 +16,8 @@ ALLOWED = {
     "skewlint.semantic": ("skewlint.adapters", "skewlint.lazy"),
     "skewlint.rules": ("skewlint.semantic", "skewlint.adapters", "skewlint.registry", "skewlint.diagnostics",
                        "skewlint.fix.edits", "skewlint.lazy"),
-    "skewlint.config": ("skewlint.registry",),
+    # Configuration validates `output-format` against the formats report knows.
+    "skewlint.config": ("skewlint.registry", "skewlint.report.output.FORMATS"),
     "skewlint.report": ("skewlint.config", "skewlint.diagnostics", "skewlint.registry", "skewlint.run.source",
                         "skewlint.run.notebook", "skewlint.atomic_write", "skewlint.__version__"),
 }

@@ -154,7 +154,7 @@ def test_a_key_written_otherwise_gets_the_file_alone(tmp_path):
 
 
 def test_run_options_default_to_the_configuration_of_the_working_directory(tmp_path, monkeypatch):
-    from skewlint.config.options import RunFlags
+    from skewlint.options import RunFlags
     from skewlint.fix.command import APPLY
 
     write(tmp_path, "skewlint.toml", 'fix = true\nunsafe-fixes = true\noutput-format = "github"\n')
