@@ -7,7 +7,7 @@ from typing import Optional
 from skewlint.lazy import libcst as cst
 
 from skewlint.fix import edits
-from skewlint.adapters import has_module_modes, has_role
+from skewlint.adapters import has_module_modes, has_role, method_has_role
 from skewlint.adapters.vocabulary import MODEL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.semantic.facts import OFF
@@ -556,6 +556,8 @@ class TrainingFlagAtInference(Rule):
                 model.silence(self.code, site.node, "the result is only displayed (visualisation)")
             elif flag and repeated_draws(model, site.node):
                 model.silence(self.code, site.node, "repeated draws over range(): Monte Carlo dropout")
+            elif flag and _builds_before_loading(model, site):
+                model.silence(self.code, site.node, "a discarded call that builds the variables before weights are loaded")
             elif flag and context.after_training and not analysis.trained(dotted(site.node.func) or "", site.function):
                 model.silence(self.code, site.node, "after training, but not the model it trains (a layer tried out)")
             elif flag:
@@ -566,6 +568,24 @@ class TrainingFlagAtInference(Rule):
                     "training; pass the inference flag instead",
                     statement=site.statement,
                 )
+
+
+def _builds_before_loading(model, site) -> bool:
+    """`_ = model(inputs, training=True)` then `model.load_weights(...)`: a subclassed Keras model has
+    no variables until it is called once; the result is thrown away and every weight (and statistic)
+    the call touched is then overwritten."""
+    statement = site.statement
+    small = statement.body[0] if type(statement) is cst.SimpleStatementLine and len(statement.body) == 1 else None
+    discarded = (type(small) is cst.Expr and small.value is site.node) or (
+        type(small) is cst.Assign and small.value is site.node
+        and all(type(t.target) is cst.Name and t.target.value == "_" for t in small.targets))
+    if not discarded:
+        return False
+    receiver = dotted(site.node.func)
+    order = model.source_order(site.node)
+    return any(later.function is site.function and model.source_order(later.node) > order
+               and type(later.node.func) is cst.Attribute and method_has_role(later.node.func.attr.value, "weights-load")
+               and dotted(later.node.func.value) == receiver for later in model.calls)
 
 
 _FLAX_FLAGS = (("train", True, "`train=True`"), ("deterministic", False, "`deterministic=False`"))

@@ -262,6 +262,10 @@ class TransformerFitOnEvalData(Rule):
                 if _stateless(model, _built_by(model, func.value, model.source_order(site.node))):
                     model.silence(self.code, site.node, "a stateless preprocessor: its fit learns nothing from the data")
                     continue
+                if _label_encoder(model, site) and not _labels_encoded_in_training(model):
+                    model.silence(self.code, site.node, "a label encoder learns only the label set, and no "
+                                                        "encoder is fitted on training labels to differ from it")
+                    continue
                 if _only_plotted(model, site):  # `plt.scatter(*PCA(2).fit_transform(X_test).T)`
                     model.silence(self.code, site.node, "the result is only displayed (visualisation)")
                     continue
@@ -271,6 +275,24 @@ class TransformerFitOnEvalData(Rule):
             else:
                 continue
             yield Finding(self.code, site.node, message, statement=site.statement)
+
+
+def _label_encoder(model, site) -> bool:
+    built = _built_by(model, site.node.func.value, model.source_order(site.node))
+    return any(has_role(model.qualify(v.func), "label-encoder") for v in built)
+
+
+def _labels_encoded_in_training(model) -> bool:
+    """Does the file fit a label encoder on data that is not evaluation data? Only then can a mapping
+    learned from evaluation labels differ from the one the model's labels were encoded with."""
+    for site in model.calls:
+        func = site.node.func
+        if type(func) is cst.Attribute and func.attr.value in _FIT_METHODS and site.node.args and \
+                _label_encoder(model, site):
+            data = data_name(site.node.args[0].value)
+            if data is not None and not is_eval_data_name(data.rsplit(".", 1)[-1]):
+                return True
+    return False
 
 
 def _only_plotted(model, site) -> bool:

@@ -13,7 +13,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import is_tta
-from skewlint.semantic.sinks import only_displayed, written_out
+from skewlint.semantic.sinks import reads_any, only_displayed, written_out
 from skewlint.semantic.walk import descendants
 
 FAMILY = "evaluation data pipeline"
@@ -557,7 +557,8 @@ class EvalLoaderShuffle(_LoaderRule):
         if call.args and has_role(site.qualname, "loader"):
             names.add(dotted(call.args[0].value))
         names.discard(None)
-        listed = _read_in_dataset_order(model, names | {f"{name}.dataset" for name in names})
+        loaders = {n for n in names if n != (dotted(call.args[0].value) if call.args else None)}
+        listed = _read_in_dataset_order(model, names | {f"{name}.dataset" for name in names}, loaders)
         paired = f"`{listed}`" if listed else _written_in_loader_order(model, names)
         return (paired, None) if paired else (None, "no output is paired with the data in its order")
 
@@ -586,12 +587,72 @@ _ORDER_ATTRIBUTES = frozenset({"samples", "imgs", "targets", "labels", "filename
                                "classes", "image_ids", "ids", "paths", "img_paths", "image_paths", "files"})
 
 
-def _read_in_dataset_order(model, owners) -> Optional[str]:
-    """The first `owner.attribute` of the file that lists the data of one of `owners` in dataset order."""
-    for node in descendants(model.module):
-        if type(node) is cst.Attribute and node.attr.value in _ORDER_ATTRIBUTES and dotted(node.value) in owners:
-            return dotted(node)
+def _read_in_dataset_order(model, owners, loaders) -> Optional[str]:
+    """The first `owner.attribute` that lists the data of one of `owners` in dataset order and meets
+    the loaders' outputs: in one statement (`zip(test_set.targets, predict(test_loader))`), or
+    through the name it is bound to (`labels = test_set.targets` ... `confusion_matrix(labels, preds)`).
+    A list read to filter or mask the dataset itself pairs nothing."""
+    outputs = _outputs(model, loaders)
+    statements = [n for n in descendants(model.module) if type(n) in (cst.SimpleStatementLine, cst.For)]
+    for statement in statements:
+        part = statement.iter if type(statement) is cst.For else statement
+        counted = {id(n.args[0].value) for n in descendants(part)  # `len(test_set.targets)` pairs nothing
+                   if type(n) is cst.Call and dotted(n.func) == "len" and n.args}
+        for node in descendants(part):
+            if type(node) is not cst.Attribute or node.attr.value not in _ORDER_ATTRIBUTES or \
+                    dotted(node.value) not in owners or id(node) in counted:
+                continue
+            if _meets(part, outputs, loaders):
+                return dotted(node)
+            bound = _assigned_names(statement) if type(statement) is cst.SimpleStatementLine else set()
+            if bound and any(_meets(other, outputs, loaders) and reads_any(other, bound)
+                             for other in statements if other is not statement):
+                return dotted(node)
     return None
+
+
+def _outputs(model, loaders) -> set:
+    """Names bound to what the loaders give: a call's result that takes a loader
+    (`scores = predict(loader)`), a comprehension over one, values kept in a loop over one, and
+    names computed from those (`preds = torch.cat(outs)`)."""
+    found = set()
+    for node in descendants(model.module):
+        if type(node) is cst.For and _iterated(node.iter) in loaders:
+            found |= {dotted(n.func.value) for n in descendants(node.body) if type(n) is cst.Call and
+                      type(n.func) is cst.Attribute and n.func.attr.value in ("append", "extend")} - {None}
+            found |= {t for line in descendants(node.body) if type(line) is cst.SimpleStatementLine
+                      for t in _assigned_names(line)}
+    lines = [n for n in descendants(model.module) if type(n) is cst.SimpleStatementLine]
+    for _ in range(2):  # a couple of steps of derivation
+        for line in lines:
+            if _meets(line, found, loaders):
+                found |= _assigned_names(line)
+    return found
+
+
+def _meets(part, outputs, loaders) -> bool:
+    """Does this code read a loader's outputs, or take a loader in a call or a comprehension?"""
+    for node in descendants(part):
+        if type(node) is cst.Name and node.value in outputs:
+            return True
+        if type(node) is cst.Call and any(_iterated(arg.value) in loaders for arg in node.args) and \
+                dotted(node.func) not in ("enumerate", "tqdm", "tqdm.tqdm", "iter", "len", "next"):
+            return True
+        if type(node) is cst.CompFor and _iterated(node.iter) in loaders:
+            return True
+    return False
+
+
+def _assigned_names(line) -> set:
+    """The plain names a line binds (`ood_set.imgs = ...` binds none: it changes `ood_set`)."""
+    found = set()
+    for small in line.body:
+        for target in small.targets if type(small) is cst.Assign else (
+                [small] if type(small) in (cst.AnnAssign, cst.AugAssign) else []):
+            target = target.target
+            elements = [e.value for e in target.elements] if type(target) in (cst.Tuple, cst.List) else [target]
+            found |= {e.value for e in elements if type(e) is cst.Name}
+    return found
 
 
 def _written_in_loader_order(model, loaders) -> Optional[str]:

@@ -40,6 +40,7 @@ ROLES = {
         "torch.nn.ReplicationPad3d", "torch.nn.ConstantPad1d", "torch.nn.ConstantPad3d",
         "torch.nn.UpsamplingNearest2d", "torch.nn.UpsamplingBilinear2d", "torch.nn.Fold", "torch.nn.Unfold",
         "torch.nn.ChannelShuffle", "torch.nn.CosineSimilarity", "torch.nn.PairwiseDistance",
+        "torch.nn.RNNCell", "torch.nn.LSTMCell", "torch.nn.GRUCell",  # cells take no `dropout`
         "torch.nn.Module",  # an empty container (its layers are calls of their own)
     ],
     "tensor-constructor": [

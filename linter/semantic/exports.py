@@ -33,7 +33,8 @@ def exports(model, text: Optional[str] = None) -> dict:
     for info in model.classes.values():
         if id(info.node) in top:
             unknown: list = []
-            free = info.is_model and model._class_mode_free(info, set(), unknown)
+            # A plain class too: a mixin without layers adds none to the models deriving from it.
+            free = model._class_mode_free(info, set(), unknown)
             classes[info.name] = {"line": lines.get(("class", info.name), 1), "model": info.is_model,
                                   "framework": info.framework, "bases": info.bases,
                                   "mode_free": free and not unknown,

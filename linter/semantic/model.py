@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
-from skewlint.semantic.names import argument, dotted, keyword, mentions
+from skewlint.semantic.names import argument, dotted, is_builtin, keyword, mentions
 from skewlint.semantic.walk import descendants, fields
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
@@ -396,8 +396,7 @@ class SemanticModel:
                 self.assignments.get(layer.value) or [layer] if type(layer) is cst.Name else [layer])]  # `append(layer)`
             return all(type(layer) is cst.Call and self._layer_mode_free(layer, set()) for layer in layers)
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
-            cls = self.local_class(call.func.value, models_only=True)
-            return cls is not None and self._class_mode_free(cls, set())
+            return self._class_mode_free(self.local_class(call.func.value), set())
         if (self.qualify(call.func) or "").startswith("torch.nn."):  # a bare layer: `nn.Linear(784, 10)`
             return self._layer_mode_free(call, set())
         entry = self.project_entry(call.func, "classes")
@@ -435,8 +434,8 @@ class SemanticModel:
             local = self.local_class(base)
             if local is not None and not self._class_mode_free(local, seen, unknown):
                 return False
-            if local is None and base != "torch.nn.Module" and base not in self.unreadable and \
-                    not self._project_mode_free(base):
+            if local is None and not has_role(base, "mode-free-layer") and base not in self.unreadable and \
+                    not self._project_mode_free(base):  # `class RNNLinear(nn.Linear)` adds to a mode-free layer
                 if unknown is None or framework_of(base):
                     return False
                 unknown.append(base)
@@ -457,6 +456,9 @@ class SemanticModel:
             return False  # Dropout, BatchNorm and every layer not known to be mode-free
         if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
             return self._class_mode_free(self.local_class(call.func.value), seen, unknown)
+        if qualname is None and type(call.func) is cst.Name and is_builtin(call.func.value) and \
+                call.func.value not in self.function_names:
+            return True  # `raise ValueError(...)`, `len(...)`: Python's own, no layer
         entry = self.project_entry(call.func, "classes")
         if entry is not None:
             return entry.data["mode_free"]

@@ -1,6 +1,7 @@
 """Names of expressions: dotted text of attribute chains, and name tokens for role heuristics."""
 from __future__ import annotations
 
+import builtins
 import re
 from functools import lru_cache
 from typing import List, Optional
@@ -21,6 +22,14 @@ def dotted(node) -> Optional[str]:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def is_builtin(name: str) -> bool:
+    """A name of Python's builtins (`len`, `ValueError`): what it calls is known, whatever the file."""
+    return name in _BUILTINS
 
 
 def last_name(node) -> str:

@@ -83,7 +83,7 @@ def written_out(model, names, after) -> Optional[str]:
             passed = True
         if not passed or id(node) in inside:
             continue
-        if type(node) is cst.Assign and _mentions(node.value, names):
+        if type(node) is cst.Assign and reads_any(node.value, names):
             for target in node.targets:
                 if type(target.target) is cst.Subscript:
                     return f"the rows of `{dotted(target.target.value) or 'a table'}`"
@@ -92,13 +92,14 @@ def written_out(model, names, after) -> Optional[str]:
             func = node.func
             saves = has_role(model.qualify(func), "persist") or (
                 type(func) is cst.Attribute and method_has_role(func.attr.value, "persist"))
-            if saves and (any(_mentions(arg.value, names) for arg in node.args) or
-                          (type(func) is cst.Attribute and _mentions(func.value, names))):
+            if saves and (any(reads_any(arg.value, names) for arg in node.args) or
+                          (type(func) is cst.Attribute and reads_any(func.value, names))):
                 return f"the rows `{dotted(func) or 'a save'}(...)` writes"
     return None
 
 
-def _mentions(expr, names) -> bool:
+def reads_any(expr, names) -> bool:
+    """Does `expr` read one of `names`?"""
     return any(type(n) is cst.Name and n.value in names for n in descendants(expr))
 
 
