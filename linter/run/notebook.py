@@ -189,6 +189,12 @@ def _cell_of(row: int, starts) -> Tuple[int, int, int]:
     return found[0], row - found[1] + 1, found[2]
 
 
+def cite(row: int, starts) -> str:
+    """How a message names a row of the joined cells: the cell and its line, as a reader finds it."""
+    cell, row_in_cell, _ = _cell_of(row, starts)
+    return f"cell {cell}, line {row_in_cell}"
+
+
 def _relocate(diagnostic, starts):
     from skewlint.diagnostics import Location
 
@@ -248,7 +254,8 @@ def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, pa
 
     # Classes and functions of cells that do not parse exist, but what they are is not known.
     unreadable = frozenset(name for _, _, names in broken for name in names)
-    result = engine.lint_text(text, display, enabled, path, edits=False, unreadable=unreadable)  # not fixed
+    result = engine.lint_text(text, display, enabled, path, edits=False, unreadable=unreadable,  # not fixed
+                              cite=lambda row: cite(row, starts))
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
     shifts = {number: shift for number, _, shift in starts}
     for number, error, _ in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
