@@ -29,6 +29,9 @@ class FileResult:
     dependencies: dict = field(default_factory=dict)
     # Abandoned at the time limit: a verdict about this run's limit and load, not the file; never cached.
     timed_out: bool = False
+    # Suppression items that name no rule, when SKW901 is off (the command line warns on stderr):
+    # (row, cell or None, item, the comment's form).
+    unknown_suppressions: list = field(default_factory=list)
 
 
 def lint_file(path: str, enabled: frozenset, display: Optional[str] = None, edits: bool = True) -> FileResult:
@@ -123,10 +126,11 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
     result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})
-    if findings:
-        result.diagnostics = _locate(module, text, display, findings, enabled, edits, cite)
-    elif UNUSED_SUPPRESSION in enabled:
-        result.diagnostics = _locate(module, text, display, [], enabled)
+    comments = suppressions.parse(text)
+    if findings or UNUSED_SUPPRESSION in enabled:
+        result.diagnostics = _locate(module, text, display, findings, enabled, edits, cite, comments)
+    if UNUSED_SUPPRESSION not in enabled:  # SKW901 reports them when it is on
+        result.unknown_suppressions = [(row, None, item, form) for row, _, item, form in comments.unknown]
     return result
 
 
@@ -220,11 +224,11 @@ def _run_rules(model, enabled: Iterable[str]):
 
 
 def _locate(module, text: str, display: str, findings: List[Finding], enabled: frozenset,
-            edits: bool = True, cite: Callable[[int], str] = cite_line) -> List[Diagnostic]:
+            edits: bool = True, cite: Callable[[int], str] = cite_line, comments=None) -> List[Diagnostic]:
     """Resolve the positions of the nodes the findings name (only for files with findings) and
-    apply suppressions."""
+    apply suppressions (`comments`, parsed from `text` unless given)."""
     rules = registry().rules
-    comments = suppressions.parse(text)
+    comments = comments if comments is not None else suppressions.parse(text)
     positions = node_positions.of(module, _located_nodes(module, findings, edits))
     diagnostics = []
     for finding in findings:
@@ -314,7 +318,7 @@ def _unused_suppressions(comments, display: str, enabled: frozenset) -> List[Dia
         if named is not None and named.code in enabled:
             out.append(report(suppression.row, suppression.column,
                               f"unused suppression of `{selector}`: nothing was reported here"))
-    for row, column, item in comments.unknown:  # `# noqa: missing-eval-mod`: a typo suppresses nothing
+    for row, column, item, _ in comments.unknown:  # `# noqa: missing-eval-mod`: a typo suppresses nothing
         out.append(report(row, column, f"`{item}` names no skewlint rule (a code, prefix or rule name): it suppresses nothing"))
     return out
 

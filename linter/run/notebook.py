@@ -257,6 +257,8 @@ def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, pa
     result = engine.lint_text(text, display, enabled, path, edits=False, unreadable=unreadable,  # not fixed
                               cite=lambda row: cite(row, starts))
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
+    result.unknown_suppressions = [(_cell_of(row, starts)[1], _cell_of(row, starts)[0], item, form)
+                                   for row, _, item, form in result.unknown_suppressions]
     shifts = {number: shift for number, _, shift in starts}
     for number, error, _ in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
         [diagnostic] = engine._error_result(display, enabled, SourceError(
