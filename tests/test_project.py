@@ -48,3 +48,19 @@ def test_bad_normalization_config(tmp_path, value):
     write(tmp_path, "x.py", "import torch\n")
     result = run("check", ".", cwd=tmp_path)
     assert result.returncode == 2 and "`normalization` must be" in result.stderr
+
+
+def test_related_location_names_the_training_file(tmp_path):
+    """SKW402's evidence is in another file: `full` names that file, SARIF gives its artifact."""
+    import json
+
+    shutil.copytree(PROJECT, tmp_path / "app")
+    full = run("check", "--select", "SKW402", "--output-format", "full", "app", cwd=tmp_path).stdout
+    assert "  = note: app/train.py:6:13: the training normalization\n" in full.replace("\\", "/")
+    sarif = json.loads(run("check", "--select", "SKW402", "--output-format", "sarif", "app", cwd=tmp_path).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/predict.py"
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"] == {"artifactLocation": {"uri": "app/train.py", "uriBaseId": "%SRCROOT%"},
+                                           "region": {"startLine": 6, "startColumn": 13}}
+    assert related["message"]["text"] == "the training normalization"

@@ -72,9 +72,12 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                 if reference is not None and (inference or norm["role"] == "eval"):
                     mean, std = reference
                     source = "`[tool.skewlint.normalization]` in the configuration declares"
+                    related = ()
                 elif agreed is not None and inference:
                     mean, std = tuple(agreed[1]["mean"]), tuple(agreed[1]["std"])
                     source = f"the training code of this directory (`{agreed[0].path}` line {agreed[1]['row']}) uses"
+                    related = ((Location(agreed[1]["row"], agreed[1]["column"]), "the training normalization",
+                                agreed[0].path),)
                 else:
                     continue
                 if same(tuple(norm["mean"]), tuple(mean)) and same(tuple(norm["std"]), tuple(std)):
@@ -85,6 +88,7 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                              f"{source} mean={_numbers(mean)}, std={_numbers(std)}; use the training constants"),
                     filename=result.path, location=Location(norm["row"], norm["column"]),
                     end_location=Location(norm["end_row"], norm["end_column"]), noqa_row=norm["row"], url=rule.url(),
+                    related=related,
                 ))
 
 
