@@ -11,14 +11,13 @@ from skewlint.adapters.statistics import KNOWN_STATISTICS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
-from skewlint.semantic.fitting import data_name, fitting_call
+from skewlint.semantic.fitting import FIT_METHODS, data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
 from skewlint.semantic.normalization import extract, same
 from skewlint.semantic.sinks import only_displayed
 from skewlint.semantic.walk import descendants, own_nodes
 
 FAMILY = "preprocessing parity"
-_FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
 _TRANSFORM_METHODS = ("transform", "fit_transform", "texts_to_sequences", "texts_to_matrix")
 _PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "evaluate", "score")
 
@@ -249,7 +248,7 @@ class TransformerFitOnEvalData(Rule):
     def check(self, model):
         for site in model.calls:
             func = site.node.func
-            if type(func) is not cst.Attribute or func.attr.value not in _FIT_METHODS or not site.node.args:
+            if type(func) is not cst.Attribute or func.attr.value not in FIT_METHODS or not site.node.args:
                 continue
             data = data_name(site.node.args[0].value)
             if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):
