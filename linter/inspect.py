@@ -86,7 +86,7 @@ LEGEND = [
 def _data(model, line) -> List[str]:
     """Pipelines, normalizations, loaders and fitted preprocessors, as the semantic model sees them."""
     from skewlint.semantic.fitting import fits
-    from skewlint.semantic.normalization import extract
+    from skewlint.semantic.normalization import extract, numbers_text
 
     pipes = model.pipelines
     norms = extract(model)
@@ -110,7 +110,7 @@ def _data(model, line) -> List[str]:
             if random:
                 why = f"random augmentation ({', '.join(f'`{r}`' for r in random)})"
             elif norm is not None and norm.mean is not None:
-                why = f"normalization, mean={_numbers(norm.mean)}, std={_numbers(norm.std)}"
+                why = f"normalization, mean={numbers_text(norm.mean)}, std={numbers_text(norm.std)}"
             else:
                 why = "deterministic"
             out.append(f"      `{model.snippet(step)}`: {why}")
@@ -120,7 +120,7 @@ def _data(model, line) -> List[str]:
         out.append("    none")
     out.append("  normalizations (the constants, their role, where they come from):")
     for norm in norms:
-        constants = (f"mean={_numbers(norm.mean)}, std={_numbers(norm.std)}" if norm.mean is not None and
+        constants = (f"mean={numbers_text(norm.mean)}, std={numbers_text(norm.std)}" if norm.mean is not None and
                      norm.std is not None else "constants not known")
         source = "computed from data" if norm.computed else "written in the code"
         if norm.after_to_tensor:
@@ -148,9 +148,6 @@ def _data(model, line) -> List[str]:
         out.append("    none")
     return out
 
-
-def _numbers(values) -> str:
-    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
 
 
 def _candidates(model, line, tally: Counter) -> List[str]:

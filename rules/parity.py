@@ -13,7 +13,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.fitting import FIT_METHODS, data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
-from skewlint.semantic.normalization import extract, same
+from skewlint.semantic.normalization import extract, numbers_text, same
 from skewlint.semantic.sinks import only_displayed
 from skewlint.semantic.walk import descendants, own_nodes
 
@@ -22,16 +22,13 @@ _TRANSFORM_METHODS = ("transform", "fit_transform", "texts_to_sequences", "texts
 _PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "evaluate", "score")
 
 
-def _numbers(values) -> str:
-    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
-
 
 def _describe(norm) -> str:
     parts = []
     if norm.mean is not None:
-        parts.append(f"mean={_numbers(norm.mean)}")
+        parts.append(f"mean={numbers_text(norm.mean)}")
     if norm.std is not None:
-        parts.append(f"std={_numbers(norm.std)}")
+        parts.append(f"std={numbers_text(norm.std)}")
     return ", ".join(parts) or "statistics computed from the data"
 
 
@@ -205,7 +202,7 @@ def _near_miss(norm, bgr_images: bool) -> tuple:
     if mean is None or std is None:
         return None, None
     if norm.after_to_tensor and max(mean) > 1.5:
-        return (f"mean {_numbers(mean)} is in the 0-255 range but `ToTensor()` has already scaled pixels to "
+        return (f"mean {numbers_text(mean)} is in the 0-255 range but `ToTensor()` has already scaled pixels to "
                 "0-1: divide the constants by 255"), norm.mean_node or norm.node
     for name, (known_mean, known_std) in KNOWN_STATISTICS.items():
         if same(mean, known_mean, 2e-3) and same(std, known_std, 2e-3):

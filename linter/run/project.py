@@ -47,7 +47,7 @@ def summarize(model, module, text: str, enabled: frozenset) -> Optional[dict]:
 def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
     """Add SKW402 diagnostics to the results of inference and evaluation files whose constants
     differ from their directory's training constants or the declared ones."""
-    from skewlint.semantic.normalization import same
+    from skewlint.semantic.normalization import numbers_text, same
 
     by_directory: Dict[str, List] = {}
     for result in results:
@@ -84,13 +84,10 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                     continue
                 result.diagnostics.append(Diagnostic(
                     code=rule.code, name=rule.name, severity=rule.severity,
-                    message=(f"normalizes with mean={_numbers(norm['mean'])}, std={_numbers(norm['std'])} but "
-                             f"{source} mean={_numbers(mean)}, std={_numbers(std)}; use the training constants"),
+                    message=(f"normalizes with mean={numbers_text(norm['mean'])}, std={numbers_text(norm['std'])} but "
+                             f"{source} mean={numbers_text(mean)}, std={numbers_text(std)}; use the training constants"),
                     filename=result.path, location=Location(norm["row"], norm["column"]),
                     end_location=Location(norm["end_row"], norm["end_column"]), noqa_row=norm["row"], url=rule.url(),
                     related=related,
                 ))
 
-
-def _numbers(values) -> str:
-    return "(" + ", ".join(f"{v:g}" for v in values) + ")"

@@ -47,6 +47,11 @@ class Norm:
         return {"mean": list(self.mean) if self.mean else None, "std": list(self.std) if self.std else None}
 
 
+def numbers_text(values) -> str:
+    """Constants as messages write them: `(0.485, 0.456, 0.406)`."""
+    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+
+
 def same(a: Optional[Numbers], b: Optional[Numbers], tolerance: float = 1e-3) -> bool:
     """Equal as numbers: one value broadcasts to three channels (`(0.5,)` is `(0.5, 0.5, 0.5)`)."""
     if a is None or b is None:
