@@ -64,3 +64,17 @@ def test_related_location_names_the_training_file(tmp_path):
     assert related["physicalLocation"] == {"artifactLocation": {"uri": "app/train.py", "uriBaseId": "%SRCROOT%"},
                                            "region": {"startLine": 6, "startColumn": 13}}
     assert related["message"]["text"] == "the training normalization"
+
+
+def test_notebooks_in_the_project_phase_count_rows_in_cells(tmp_path):
+    """SKW402 in a notebook is located in its cell, and a training notebook is cited by cell and line."""
+    from test_notebook import notebook
+
+    predict = (PROJECT / "predict.py").read_text().splitlines(True)
+    train = (PROJECT / "train.py").read_text().splitlines(True)
+    (tmp_path / "predict.ipynb").write_bytes(notebook(("markdown", "# x"), predict[:6], predict[6:]))
+    (tmp_path / "train.ipynb").write_bytes(notebook(train[:3], train[3:]))
+    result = run("check", "--select", "SKW402", ".", cwd=tmp_path)
+    [line] = [line for line in result.stdout.splitlines() if "SKW402" in line]
+    assert line.startswith("predict.ipynb:cell 3:7:25: SKW402 ")
+    assert "(`train.ipynb` cell 2, line 3) uses" in line

@@ -43,8 +43,8 @@ def _physical(diagnostic, location, end=None, filename=None) -> dict:
     filename = filename or diagnostic.filename
     physical = {"artifactLocation": _artifact(filename)}
     # A notebook's rows count within a cell, not within the .ipynb file: no region then, the cell is
-    # named in the message and the properties.
-    if diagnostic.cell is None or filename != diagnostic.filename:
+    # named in the message and the properties (in the note, for a related location in another notebook).
+    if diagnostic.cell is None if filename == diagnostic.filename else not filename.endswith(".ipynb"):
         physical["region"] = _region(location, end)
     return physical
 

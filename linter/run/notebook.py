@@ -224,6 +224,14 @@ def _related(location, note: str, cell: int, starts):
     return Location(row, location.column + shift), (note if other == cell else f"cell {other}: {note}")
 
 
+def _cell_norm(norm: dict, starts) -> dict:
+    """A summary's normalization with its rows counted in its cell (`cell` names it)."""
+    cell, row, shift = _cell_of(norm["row"], starts)
+    offset = norm["row"] - row
+    return dict(norm, cell=cell, row=row, column=norm["column"] + shift,
+                end_row=max(1, norm["end_row"] - offset), end_column=norm["end_column"] + shift)
+
+
 def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None):
     """Lint a notebook's code cells as one module; locations come back as (cell, row in cell)."""
     from skewlint.run import engine
@@ -259,6 +267,8 @@ def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, pa
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
     result.unknown_suppressions = [(_cell_of(row, starts)[1], _cell_of(row, starts)[0], item, form)
                                    for row, _, item, form in result.unknown_suppressions]
+    if result.summary:  # the project phase reports and cites constants by cell, as everything else
+        result.summary = dict(result.summary, norms=[_cell_norm(norm, starts) for norm in result.summary["norms"]])
     shifts = {number: shift for number, _, shift in starts}
     for number, error, _ in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
         [diagnostic] = engine._error_result(display, enabled, SourceError(

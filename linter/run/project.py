@@ -75,8 +75,11 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                     related = ()
                 elif agreed is not None and inference:
                     mean, std = tuple(agreed[1]["mean"]), tuple(agreed[1]["std"])
-                    source = f"the training code of this directory (`{agreed[0].path}` line {agreed[1]['row']}) uses"
-                    related = ((Location(agreed[1]["row"], agreed[1]["column"]), "the training normalization",
+                    cell = agreed[1].get("cell")  # a notebook's rows count in their cell
+                    where = f"cell {cell}, line {agreed[1]['row']}" if cell is not None else f"line {agreed[1]['row']}"
+                    source = f"the training code of this directory (`{agreed[0].path}` {where}) uses"
+                    related = ((Location(agreed[1]["row"], agreed[1]["column"]),
+                                f"{f'cell {cell}: ' if cell is not None else ''}the training normalization",
                                 agreed[0].path),)
                 else:
                     continue
@@ -86,7 +89,7 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                     code=rule.code, name=rule.name, severity=rule.severity,
                     message=(f"normalizes with mean={numbers_text(norm['mean'])}, std={numbers_text(norm['std'])} but "
                              f"{source} mean={numbers_text(mean)}, std={numbers_text(std)}; use the training constants"),
-                    filename=result.path, location=Location(norm["row"], norm["column"]),
+                    filename=result.path, location=Location(norm["row"], norm["column"]), cell=norm.get("cell"),
                     end_location=Location(norm["end_row"], norm["end_column"]), noqa_row=norm["row"], url=rule.url(),
                     related=related,
                 ))
