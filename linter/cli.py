@@ -289,6 +289,7 @@ def _check(paths, resolver: Resolver, output_format, output_file, stdin_filename
         settings_of = {outcome.result.path: outcome.job.settings for outcome in outcomes if outcome.result}
         project.check(results, lambda path: settings_of[path].declared_normalization(path)
                       if settings_of.get(path) is not None else None)
+    _warn_unknown_suppressions(results)
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     formats = {output_format} | {name for name, _ in reports}
     sources = _sources(diagnostics) if formats & NEEDS_SOURCES or known is not None or write_baseline else {}
@@ -356,6 +357,15 @@ def _open_cache(cache_dir: str, resolver: Resolver) -> cache_module.Cache:
 _STDIN: Dict[str, bytes] = {}
 _STDIN_ENABLED: Dict[str, frozenset] = {}  # the rules each stdin text was linted with (for --fix)
 _STDIN_READ: List[bytes] = []
+
+
+def _warn_unknown_suppressions(results) -> None:
+    """One warning per suppression item that names no rule, when SKW901 (which reports them) is off
+    for the file: a typo in `# noqa: SKW1O1` suppresses nothing. The exit code does not change."""
+    for result in sorted(results, key=lambda r: r.path):
+        for row, cell, item, form in result.unknown_suppressions:
+            where = f"{result.path}:{f'cell {cell}:' if cell is not None else ''}{row}"
+            click.echo(f"skewlint: warning: {where}: unknown rule '{item}' in {form}", err=True)
 
 
 def _lint_stdin(resolver: Resolver, stdin_filename: Optional[str]):

@@ -47,7 +47,8 @@ class Diagnostic:
     url: Optional[str] = None
     cell: Optional[int] = None
     fix: Optional[dict] = None
-    # (Location, note) pairs: evidence shown by `full` output.
+    # (Location, note) pairs: evidence shown by `full` output; (Location, note, filename) for
+    # evidence in another file (`related_locations` reads both).
     related: tuple = field(default=())
 
     def sort_key(self) -> tuple:
@@ -69,3 +70,10 @@ class Diagnostic:
             "severity": self.severity,
             "url": self.url,
         }
+
+
+def related_locations(diagnostic: Diagnostic):
+    """(Location, note, filename) of each related location: the diagnostic's own file unless the
+    entry names another."""
+    for location, note, *other in diagnostic.related:
+        yield location, note, other[0] if other else diagnostic.filename

@@ -8,6 +8,7 @@ from typing import List, Optional
 from skewlint.lazy import libcst as cst
 
 from skewlint.run.positions import every
+from skewlint.semantic.names import dotted
 from skewlint.semantic.model import build
 from skewlint.run.source import decode, read_bytes
 
@@ -62,11 +63,91 @@ def describe(path: str, candidates: Optional[Counter] = None) -> str:
         grad = "/".join(sorted(analysis.resolved_grad(observation)))
         out.append(f"    line {line(observation.node)} `{code}` [{kind}] model `{observation.key}`: "
                    f"mode {facts(observation.facts)}; context {observation.context.kind}{evidence}; grad {grad}")
-    out.append("  (modes: TRAIN, EVAL, UNKNOWN after code skewlint cannot see; ENTRY: whatever the caller had)")
+    out.extend(_data(model, line))
+    out.extend(LEGEND)
     if candidates is not None:
         out.append("  candidates (reported, or held back and why):")
         out.extend(_candidates(model, line, candidates) or ["    none"])
     return "\n".join(out) + "\n"
+
+
+LEGEND = [
+    "  legend:",
+    "    modes: TRAIN (dropout active, BatchNorm learning batch statistics), EVAL (inference behaviour),",
+    "      UNKNOWN (after code skewlint cannot read, e.g. a library call that takes the model).",
+    "    ENTRY: the function does not set the mode before this point, so the model is in whatever mode",
+    "      its caller left it in. Nothing is wrong by itself: the mode is checked where the function is",
+    "      called (those calls are listed as `call of an evaluating/training function`).",
+    "    grad: on (an autograd graph is built), off (under `torch.no_grad()` or `inference_mode`);",
+    "      a function's grad state comes from its callers, entry when no caller in the file says.",
+]
+
+
+def _data(model, line) -> List[str]:
+    """Pipelines, normalizations, loaders and fitted preprocessors, as the semantic model sees them."""
+    from skewlint.semantic.fitting import fits
+    from skewlint.semantic.normalization import extract, numbers_text
+
+    pipes = model.pipelines
+    norms = extract(model)
+    by_node = {id(norm.node): norm for norm in norms}
+
+    def role(found) -> str:
+        if not found:
+            return "data of no known role"
+        return f"{'evaluation' if found[0] == 'eval' else 'training'} data ({found[1]})"
+
+    out = ["  pipelines (each step: random augmentation, normalization or deterministic):"]
+    for site, pipeline in pipes.built():
+        name = model.assigned_name(site)
+        label = f"`{name}`" if name else f"`{model.snippet(site.node)}`"
+        out.append(f"    line {line(site.node)} {label} for {role(pipes.role(site.node, name))}; "
+                   + ("random: its output varies from call to call" if pipeline.augments else "deterministic"))
+        for step, random in pipeline.steps:
+            # A step written as a name (`normalize`) is the normalization it is bound to.
+            bound = model.assignments.get(dotted(step) or "", ()) if type(step) is cst.Name else ()
+            norm = by_node.get(id(step)) or next((by_node[id(v)] for v in bound if id(v) in by_node), None)
+            if random:
+                why = f"random augmentation ({', '.join(f'`{r}`' for r in random)})"
+            elif norm is not None and norm.mean is not None:
+                why = f"normalization, mean={numbers_text(norm.mean)}, std={numbers_text(norm.std)}"
+            else:
+                why = "deterministic"
+            out.append(f"      `{model.snippet(step)}`: {why}")
+        if not pipeline.steps and pipeline.augments:
+            out.append(f"      random: {', '.join(f'`{r}`' for r in pipeline.random_steps)}")
+    if len(out) == 1:
+        out.append("    none")
+    out.append("  normalizations (the constants, their role, where they come from):")
+    for norm in norms:
+        constants = (f"mean={numbers_text(norm.mean)}, std={numbers_text(norm.std)}" if norm.mean is not None and
+                     norm.std is not None else "constants not known")
+        source = "computed from data" if norm.computed else "written in the code"
+        if norm.after_to_tensor:
+            source += ", after a 0-1 conversion (`ToTensor`)"
+        use = {"train": "training", "eval": "evaluation"}.get(norm.role or "", "no known role")
+        evidence = f" ({norm.evidence})" if norm.evidence else ""
+        out.append(f"    line {line(norm.node)} `{model.snippet(norm.node)}`: {constants}; {source}; {use}{evidence}")
+    if not norms:
+        out.append("    none")
+    out.append("  loaders (shuffle and drop_last change which samples are scored, and in which order):")
+    loaders = pipes.loaders()
+    for site, shuffle, drop_last, found in loaders:
+        options = ", ".join(f"{option}={model.snippet(value) if value is not None else 'False (default)'}"
+                            for option, value in (("shuffle", shuffle), ("drop_last", drop_last)))
+        out.append(f"    line {line(site.node)} `{model.snippet(site.node)}`: {options}; {role(found)}")
+    if not loaders:
+        out.append("    none")
+    out.append("  fitted preprocessors (what learns its state from which data):")
+    fitted = fits(model)
+    for site, method, data, found in fitted:
+        receiver = model.snippet(site.node.func.value)
+        learned = f"`{data}`, {role(found)}" if data else "data skewlint cannot name"
+        out.append(f"    line {line(site.node)} `{receiver}.{method}()` learns from {learned}")
+    if not fitted:
+        out.append("    none")
+    return out
+
 
 
 def _candidates(model, line, tally: Counter) -> List[str]:

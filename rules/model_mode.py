@@ -15,6 +15,7 @@ from skewlint.semantic.state import is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
 from skewlint.semantic.names import (
+    argument_node,
     argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
 )
 from skewlint.semantic.optimizers import stepped_models
@@ -193,8 +194,10 @@ class FunctionalDropoutIgnoresMode(Rule):
                     why = "is called with `training=True`: it stays active after `model.eval()`"
                 else:
                     continue
+                # The argument that is wrong, or the call that lacks it.
+                where = (argument_node(call, 2, "training") if training is not None else None) or call
                 yield Finding(
-                    self.code, call, f"`{short}` {why}; pass `training=self.training`", statement=site.statement,
+                    self.code, where, f"`{short}` {why}; pass `training=self.training`", statement=site.statement,
                     fix=_training_fix(function, call, training, safe=has_role(name, "functional-dropout")),
                 )
             elif has_role(name, "attention-dropout"):
@@ -203,7 +206,7 @@ class FunctionalDropoutIgnoresMode(Rule):
                     continue
                 yield Finding(
                     self.code,
-                    call,
+                    argument_node(call, 4, "dropout_p") or call,
                     f"`{short}` applies `dropout_p` in eval mode too; "
                     "pass `dropout_p=self.dropout_p if self.training else 0.0`",
                     statement=site.statement,
@@ -551,7 +554,7 @@ class TrainingFlagAtInference(Rule):
             context, _ = analysis.contexts.get(site.node, (None, None))
             if context is None or context.kind != "eval":
                 continue
-            flag = _training_flag(model, site)
+            flag, where = _training_flag(model, site)
             if flag and only_displayed(model, site.node):
                 model.silence(self.code, site.node, "the result is only displayed (visualisation)")
             elif flag and repeated_draws(model, site.node):
@@ -563,7 +566,7 @@ class TrainingFlagAtInference(Rule):
             elif flag:
                 yield Finding(
                     self.code,
-                    site.node,
+                    where or site.node,
                     f"{flag} in evaluation code ({context.evidence}): dropout and BatchNorm behave as in "
                     "training; pass the inference flag instead",
                     statement=site.statement,
@@ -592,27 +595,29 @@ _FLAX_FLAGS = (("train", True, "`train=True`"), ("deterministic", False, "`deter
 
 
 def _training_flag(model, site):
+    """(the flag as the message names it, the node that sets it: the argument, or the call), or
+    (None, None)."""
     call = site.node
     func = call.func
     if site.qualname == "keras.backend.set_learning_phase" and call.args and _truthy(call.args[0].value):
-        return "`set_learning_phase(1)`"
+        return "`set_learning_phase(1)`", call
     use_running_average = keyword(call, "use_running_average")
     if use_running_average is not None and is_bool(use_running_average, False):
-        return "`use_running_average=False`"
+        return "`use_running_average=False`", argument_node(call, None, "use_running_average")
     name = dotted(func) or ""
     if name.endswith("apply") or name.endswith("apply_fn"):
         for word, value, text in _FLAX_FLAGS:
             flag = keyword(call, word)
             if flag is not None and is_bool(flag, value):
-                return text
+                return text, argument_node(call, None, word)
         mutable = keyword(call, "mutable")
         if mutable is not None and "batch_stats" in _strings(mutable):
-            return '`mutable=["batch_stats"]`'
-        return None
+            return '`mutable=["batch_stats"]`', argument_node(call, None, "mutable")
+        return None, None
     training = keyword(call, "training")
     if training is not None and is_bool(training, True) and _is_model_call(model, site, func):
-        return f"`{name or 'model'}(..., training=True)`"
-    return None
+        return f"`{name or 'model'}(..., training=True)`", argument_node(call, None, "training")
+    return None, None
 
 
 def _is_model_call(model, site, func) -> bool:

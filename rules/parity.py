@@ -11,28 +11,24 @@ from skewlint.adapters.statistics import KNOWN_STATISTICS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
-from skewlint.semantic.fitting import data_name, fitting_call
+from skewlint.semantic.fitting import FIT_METHODS, data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
-from skewlint.semantic.normalization import extract, same
+from skewlint.semantic.normalization import extract, numbers_text, same
 from skewlint.semantic.sinks import only_displayed
 from skewlint.semantic.walk import descendants, own_nodes
 
 FAMILY = "preprocessing parity"
-_FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
 _TRANSFORM_METHODS = ("transform", "fit_transform", "texts_to_sequences", "texts_to_matrix")
 _PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function", "evaluate", "score")
 
-
-def _numbers(values) -> str:
-    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
 
 
 def _describe(norm) -> str:
     parts = []
     if norm.mean is not None:
-        parts.append(f"mean={_numbers(norm.mean)}")
+        parts.append(f"mean={numbers_text(norm.mean)}")
     if norm.std is not None:
-        parts.append(f"std={_numbers(norm.std)}")
+        parts.append(f"std={numbers_text(norm.std)}")
     return ", ".join(parts) or "statistics computed from the data"
 
 
@@ -146,9 +142,9 @@ class SuspiciousNormalizationConstants(Rule):
     def check(self, model):
         bgr = "cv2" in model.imports.aliases.values() or any(v.startswith("cv2") for v in model.imports.aliases.values())
         for norm in extract(model):
-            problem = _near_miss(norm, bgr)
+            problem, where = _near_miss(norm, bgr)
             if problem:
-                yield Finding(self.code, norm.node, f"{problem}; check the constants")
+                yield Finding(self.code, where, f"{problem}; check the constants")
         for division, scaling in _rescaled_twice(model):
             yield Finding(
                 self.code, division,
@@ -199,29 +195,33 @@ def _scales_to_unit(model, call: cst.Call) -> bool:
     return qualname.endswith("functional.to_tensor") and qualname.startswith("torchvision")
 
 
-def _near_miss(norm, bgr_images: bool) -> Optional[str]:
+def _near_miss(norm, bgr_images: bool) -> tuple:
+    """(the problem, the node that holds it: the mistyped value, the mean, or the whole
+    normalization when both constants are wrong), or (None, None)."""
     mean, std = norm.mean, norm.std
     if mean is None or std is None:
-        return None
+        return None, None
     if norm.after_to_tensor and max(mean) > 1.5:
-        return (f"mean {_numbers(mean)} is in the 0-255 range but `ToTensor()` has already scaled pixels to "
-                "0-1: divide the constants by 255")
+        return (f"mean {numbers_text(mean)} is in the 0-255 range but `ToTensor()` has already scaled pixels to "
+                "0-1: divide the constants by 255"), norm.mean_node or norm.node
     for name, (known_mean, known_std) in KNOWN_STATISTICS.items():
         if same(mean, known_mean, 2e-3) and same(std, known_std, 2e-3):
-            return None
+            return None, None
     for name, (known_mean, known_std) in KNOWN_STATISTICS.items():
         if len(mean) != len(known_mean) or len(std) != len(known_std):
             continue
         if same(mean, known_std, 2e-3) and same(std, known_mean, 2e-3):
-            return f"mean and std are swapped: these are the {name} statistics the wrong way round"
+            return f"mean and std are swapped: these are the {name} statistics the wrong way round", norm.node
         if len(mean) == 3 and not bgr_images and same(mean, known_mean[::-1], 2e-3) and same(std, known_std[::-1], 2e-3):
-            return f"the {name} statistics in reversed (BGR) channel order, with RGB images"
-        differences = [(which, got, want) for which, values, expected in (("mean", mean, known_mean), ("std", std, known_std))
-                       for got, want in zip(values, expected) if not same((got,), (want,), 2e-3)]
-        if len(differences) == 1 and abs(differences[0][1] - differences[0][2]) < 0.1:
-            which, got, want = differences[0]
-            return f"{which} value {got:g} is a near miss of the {name} statistics ({want:g})"
-    return None
+            return f"the {name} statistics in reversed (BGR) channel order, with RGB images", norm.node
+        differences = [(which, index, got, want)
+                       for which, values, expected in (("mean", mean, known_mean), ("std", std, known_std))
+                       for index, (got, want) in enumerate(zip(values, expected)) if not same((got,), (want,), 2e-3)]
+        if len(differences) == 1 and abs(differences[0][2] - differences[0][3]) < 0.1:
+            which, index, got, want = differences[0]
+            return (f"{which} value {got:g} is a near miss of the {name} statistics ({want:g})",
+                    norm.constant_node(which, index))
+    return None, None
 
 
 class TransformerFitOnEvalData(Rule):
@@ -245,7 +245,7 @@ class TransformerFitOnEvalData(Rule):
     def check(self, model):
         for site in model.calls:
             func = site.node.func
-            if type(func) is not cst.Attribute or func.attr.value not in _FIT_METHODS or not site.node.args:
+            if type(func) is not cst.Attribute or func.attr.value not in FIT_METHODS or not site.node.args:
                 continue
             data = data_name(site.node.args[0].value)
             if data is None or not is_eval_data_name(data.rsplit(".", 1)[-1]):

@@ -11,7 +11,7 @@ from skewlint.adapters.vocabulary import PIPELINE_WORDS, TRAIN_FLAGS, TRANSFORM_
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
-from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import argument, argument_node, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import is_tta
 from skewlint.semantic.sinks import reads_any, only_displayed, written_out
 from skewlint.semantic.walk import descendants
@@ -297,7 +297,7 @@ class TrainFlagInEvalPreprocessing(Rule):
                 continue
             yield Finding(
                 self.code,
-                site.node,
+                argument_node(site.node, None, flag) or site.node,
                 f"`{flag}=True` selects the training variant of `{model.snippet(site.node.func)}` in evaluation "
                 f"code ({evidence}); pass `{flag}=False`",
                 statement=site.statement,
@@ -370,7 +370,8 @@ class _LoaderRule(Rule):
     family = FAMILY
 
     def flagged(self, model, site):  # pragma: no cover - interface
-        """(option text, keyword to set to False or None, its position) when the call has the option."""
+        """(option text, keyword to set to False or None, its position, the node that sets the option:
+        the argument, or the call) when the call has the option."""
         raise NotImplementedError
 
     def harm(self, model, site):  # pragma: no cover - interface
@@ -384,10 +385,11 @@ class _LoaderRule(Rule):
         for site in model.calls:
             flagged = self.flagged(model, site)
             if flagged is not None:
-                option, parameter, position = flagged
+                option, parameter, position, where = flagged
                 role = pipes.role(site.node, model.assigned_name(site))
             elif has_role(site.qualname, "loader"):  # `drop_last=drop_last`, set True when `flag == "test"`
                 option, parameter, position, role = _set_for_evaluation(site, *self.option)
+                where = argument_node(site.node, self.option[1], self.option[0])
             else:
                 continue
             if option is None:
@@ -401,7 +403,7 @@ class _LoaderRule(Rule):
                 model.silence(self.code, site.node, harmless)
                 continue
             change = edits.set_argument(site.node, parameter, "False", position=position) if parameter else None
-            yield Finding(self.code, site.node, self.message.format(option=option, evidence=role[1], detail=detail),
+            yield Finding(self.code, where or site.node, self.message.format(option=option, evidence=role[1], detail=detail),
                           statement=site.statement,
                           fix=edits.unsafe(f"Set `{parameter}=False`", change) if change else None)
 
@@ -432,10 +434,10 @@ class EvalLoaderDropLast(_LoaderRule):
     def flagged(self, model, site):
         call = site.node
         if has_role(site.qualname, "loader") and is_bool(argument(call, 8, "drop_last"), True):
-            return "`drop_last=True`", "drop_last", 8
+            return "`drop_last=True`", "drop_last", 8, argument_node(call, 8, "drop_last")
         if type(call.func) is cst.Attribute and call.func.attr.value == "batch" and \
                 is_bool(keyword(call, "drop_remainder"), True):
-            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1
+            return "`batch(..., drop_remainder=True)`", "drop_remainder", 1, argument_node(call, None, "drop_remainder")
         return None
 
     def harm(self, model, site):
@@ -570,14 +572,14 @@ class EvalLoaderShuffle(_LoaderRule):
                 return None
             loader = has_role(site.qualname, "loader")
             if is_bool(argument(call, 2, "shuffle") if loader else keyword(call, "shuffle"), True):
-                return "`shuffle=True`", "shuffle", 2 if loader else None
+                return "`shuffle=True`", "shuffle", 2 if loader else None, argument_node(call, 2 if loader else None, "shuffle")
             sampler = keyword(call, "sampler")
             # `SubsetRandomSampler` selects a subset (a k-fold split): the order is not the point.
             if type(sampler) is cst.Call and (dotted(sampler.func) or "").rsplit(".", 1)[-1] == "RandomSampler":
-                return "`RandomSampler`", None, None
+                return "`RandomSampler`", None, None, sampler
         if type(func) is cst.Attribute and func.attr.value == "shuffle" and call.args and \
                 not has_role(site.qualname, "random-api") and not (dotted(func.value) or "").startswith(("random", "np")):
-            return "`.shuffle()`", None, None
+            return "`.shuffle()`", None, None, call
         return None
 
 

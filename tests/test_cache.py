@@ -247,3 +247,17 @@ def test_settings_json_cannot_spell_do_not_break_the_cache(tmp_path):
     cache = cache_module.Cache(str(tmp_path / "c"), warn=lambda m: None)
     runner.run([job], workers=1, cache=cache)
     assert cache.load(job, (tmp_path / "a.py").read_bytes()) is not None
+
+
+def test_related_locations_in_another_file_round_trip():
+    from skewlint.diagnostics import Diagnostic, Location, related_locations
+    from skewlint.run.cache import _decode, _encode
+
+    diagnostic = Diagnostic(code="SKW402", name="n", severity="error", message="m", filename="app/predict.py",
+                            location=Location(13, 25), end_location=Location(13, 70), noqa_row=13,
+                            related=((Location(6, 13), "the training normalization", "app/train.py"),
+                                     (Location(2, 1), "here")))
+    plain = json.loads(json.dumps(_encode(diagnostic)))  # JSON-able
+    assert _decode(plain) == diagnostic
+    assert list(related_locations(diagnostic)) == [(Location(6, 13), "the training normalization", "app/train.py"),
+                                                   (Location(2, 1), "here", "app/predict.py")]

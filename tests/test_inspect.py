@@ -143,3 +143,53 @@ def test_grad_state_and_contexts():
     assert analysis.resolved_grad(by_code["net(x)"]) == {"off"}  # set_grad_enabled(False) statement
     contexts = {info.name: c.kind for info, c in analysis.function_contexts.items() if info is not None}
     assert contexts == {"evaluate": "eval", "caller": "unknown"}
+
+
+INSPECTED = '''\
+import torchvision
+import torchvision.transforms as T
+from torch.utils.data import DataLoader
+from sklearn.preprocessing import StandardScaler
+
+normalize = T.Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))
+train_tf = T.Compose([T.RandomResizedCrop(224), T.ToTensor(), normalize])
+val_tf = T.Compose([T.Resize(256), T.ToTensor(), T.Normalize((0.5,), (0.5,))])
+train_set = torchvision.datasets.CIFAR10("d", train=True, transform=train_tf)
+test_set = torchvision.datasets.CIFAR10("d", train=False, transform=val_tf)
+train_loader = DataLoader(train_set, batch_size=64, shuffle=True, drop_last=True)
+test_loader = DataLoader(test_set, batch_size=64)
+X_train = StandardScaler().fit_transform(X_train_raw)
+scaler = StandardScaler().fit(X_test)
+'''
+
+
+def test_inspect_explains_pipelines_normalizations_loaders_and_fits(tmp_path):
+    from skewlint.inspect import describe
+
+    path = tmp_path / "data.py"
+    path.write_text(INSPECTED)
+    text = describe(str(path))
+    assert "    line 7 `train_tf` for training data (`train_tf` is training data); random: its output varies" in text
+    assert "      `T.RandomResizedCrop(224)`: random augmentation (`RandomResizedCrop`)\n" in text
+    assert "      `T.ToTensor()`: deterministic\n" in text
+    # A step written as a name is the normalization it is bound to, with its constants.
+    assert "      `normalize`: normalization, mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)\n" in text
+    assert "    line 8 `val_tf` for evaluation data (`val_tf` is evaluation data); deterministic\n" in text
+    assert ("    line 8 `T.Normalize((0.5,), (0.5,))`: mean=(0.5), std=(0.5); written in the code, after a 0-1 "
+            "conversion (`ToTensor`); evaluation (`val_tf`)\n") in text
+    assert ("    line 11 `DataLoader(train_set, batch_size=64, ...)`: shuffle=True, drop_last=True; training data "
+            "(`train_loader` is training data)\n") in text
+    assert "shuffle=False (default), drop_last=False (default); evaluation data (`test_loader` is evaluation data)" in text
+    assert "    line 13 `StandardScaler().fit_transform()` learns from `X_train_raw`, training data" in text
+    assert "    line 14 `StandardScaler().fit()` learns from `X_test`, evaluation data (`X_test` is evaluation data)" in text
+    assert "    ENTRY: the function does not set the mode before this point, so the model is in whatever mode" in text
+
+
+def test_inspect_says_none_where_the_file_has_nothing(tmp_path):
+    from skewlint.inspect import describe
+
+    path = tmp_path / "plain.py"
+    path.write_text("import torch\nx = torch.ones(1)\n")
+    text = describe(str(path))
+    for section in ("pipelines", "normalizations", "loaders", "fitted preprocessors"):
+        assert f"  {section} (" in text and text.split(f"  {section} (")[1].split("\n")[1] == "    none"

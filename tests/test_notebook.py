@@ -180,3 +180,16 @@ def test_one_forward_in_a_cell_is_a_demonstration_a_loop_over_data_is_an_evaluat
     assert (2, "SKW201") not in found
     loop = ["for images, labels in test_loader:\n", "    out = model(images)\n"]
     assert (2, "SKW201") in [(d.cell, d.code) for d in lint(notebook(setup, loop))]
+
+
+def test_messages_cite_the_cell_and_its_line_of_other_evidence():
+    """A message that cites another line names its cell and the line in that cell, not the row of
+    the joined cells (issue 18)."""
+    data = notebook(["import torch\n", "import torchvision\n", "import torchvision.transforms as T\n"],
+                    ("markdown", "# data"),
+                    ["train_tf = T.Compose([\n", "    T.RandomHorizontalFlip(),\n", "    T.ToTensor(),\n", "])\n"],
+                    ["ds = torchvision.datasets.CIFAR10('d', train=False, transform=train_tf)\n"])
+    [finding] = [d for d in lint(data) if d.code == "SKW301"]
+    assert finding.cell == 4
+    assert "(built at cell 3, line 1)" in finding.message and "line 4)" not in finding.message
+    assert finding.related == ((Location(1, 12), "cell 3: the pipeline is built here"),)

@@ -53,7 +53,8 @@ def shared(tmp_path, monkeypatch):
         _diagnostic("SKW103", "mode-method-not-called", "nb.ipynb", 3, 1, 7, "`m.eval` is not called", cell=2),
         _diagnostic("SKW103", "mode-method-not-called", odd, 3, 1, 11,
                     "`model.eval` is not called\nsecond line, 100% <sure> & \"quoted\"",
-                    related=((Location(2, 1), "the model is built here"),)),
+                    related=((Location(2, 1), "the model is built here"),
+                             (Location(7, 3), "evidence in another file", "src/other.py"))),
         _diagnostic("SKW103", "mode-method-not-called", odd, 5, 5, 15, "`model.eval` is not called"),
         _diagnostic("SKW104", "training-attribute-assigned", odd, 6, 1, 15, "assigning `model.training`",
                     severity="warning"),
@@ -166,6 +167,8 @@ def test_sarif_rules_levels_related_and_fingerprints(shared):
     related = run["results"][1]["relatedLocations"]
     assert related == [{"id": 1, "message": {"text": "the model is built here"}, "physicalLocation": {
         "artifactLocation": {"uri": "src/train%2C%20eval%3A100%25.py", "uriBaseId": "%SRCROOT%"},
-        "region": {"startColumn": 1, "startLine": 2}}}]
+        "region": {"startColumn": 1, "startLine": 2}}}, {"id": 2, "message": {"text": "evidence in another file"},
+        "physicalLocation": {"artifactLocation": {"uri": "src/other.py", "uriBaseId": "%SRCROOT%"},
+                             "region": {"startColumn": 3, "startLine": 7}}}]
     prints = [r["partialFingerprints"]["skewlint/v1"] for r in run["results"]]
     assert len(set(prints)) == 4

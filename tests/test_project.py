@@ -48,3 +48,33 @@ def test_bad_normalization_config(tmp_path, value):
     write(tmp_path, "x.py", "import torch\n")
     result = run("check", ".", cwd=tmp_path)
     assert result.returncode == 2 and "`normalization` must be" in result.stderr
+
+
+def test_related_location_names_the_training_file(tmp_path):
+    """SKW402's evidence is in another file: `full` names that file, SARIF gives its artifact."""
+    import json
+
+    shutil.copytree(PROJECT, tmp_path / "app")
+    full = run("check", "--select", "SKW402", "--output-format", "full", "app", cwd=tmp_path).stdout
+    assert "  = note: app/train.py:6:13: the training normalization\n" in full.replace("\\", "/")
+    sarif = json.loads(run("check", "--select", "SKW402", "--output-format", "sarif", "app", cwd=tmp_path).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/predict.py"
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"] == {"artifactLocation": {"uri": "app/train.py", "uriBaseId": "%SRCROOT%"},
+                                           "region": {"startLine": 6, "startColumn": 13}}
+    assert related["message"]["text"] == "the training normalization"
+
+
+def test_notebooks_in_the_project_phase_count_rows_in_cells(tmp_path):
+    """SKW402 in a notebook is located in its cell, and a training notebook is cited by cell and line."""
+    from test_notebook import notebook
+
+    predict = (PROJECT / "predict.py").read_text().splitlines(True)
+    train = (PROJECT / "train.py").read_text().splitlines(True)
+    (tmp_path / "predict.ipynb").write_bytes(notebook(("markdown", "# x"), predict[:6], predict[6:]))
+    (tmp_path / "train.ipynb").write_bytes(notebook(train[:3], train[3:]))
+    result = run("check", "--select", "SKW402", ".", cwd=tmp_path)
+    [line] = [line for line in result.stdout.splitlines() if "SKW402" in line]
+    assert line.startswith("predict.ipynb:cell 3:7:25: SKW402 ")
+    assert "(`train.ipynb` cell 2, line 3) uses" in line

@@ -197,3 +197,23 @@ def test_notebook_cells_get_their_own_diagnostics(client, tmp_path):
     updated = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
                           and m["params"]["uri"] == cells[2])
     assert [d["range"]["start"]["line"] for d in updated["params"]["diagnostics"]] == [1]
+
+
+def test_cross_file_normalization_names_the_training_file(client, tmp_path):
+    """SKW402 in an editor buffer: the training file beside it is read from disk, and the related
+    information points into it."""
+    import shutil
+
+    from helpers import FIXTURES
+
+    project = FIXTURES / "parity" / "project_mismatch"
+    shutil.copy(project / "train.py", tmp_path / "train.py")
+    uri = (tmp_path / "predict.py").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                            "text": (project / "predict.py").read_text()}})
+    [found] = [d for d in client.diagnostics(uri) if d["code"] == "SKW402"]
+    assert found["range"]["start"] == {"line": 12, "character": 24}
+    [related] = found["relatedInformation"]
+    assert related["location"]["uri"] == (tmp_path / "train.py").as_uri()
+    assert related["location"]["range"]["start"] == {"line": 5, "character": 12}
+    assert related["message"] == "the training normalization"

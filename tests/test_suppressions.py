@@ -106,13 +106,13 @@ def test_rule_names_and_prefixes_in_noqa():
 def test_an_unknown_item_suppresses_nothing_and_is_recorded(comment, unknown):
     assert _both(comment) == ["SKW103", "SKW104"]
     parsed = suppressions.parse(BOTH.format(comment=comment))
-    assert [item for _, _, item in parsed.unknown] == unknown
+    assert [item for _, _, item, _ in parsed.unknown] == unknown
 
 
 def test_an_unknown_item_does_not_undo_the_known_ones():
     text = BOTH.format(comment="# noqa: SKW10x, SKW104")
     assert _both("# noqa: SKW10x, SKW104") == ["SKW103"]
-    assert [(row, item) for row, _, item in suppressions.parse(text).unknown] == [(4, "SKW10x")]
+    assert [(row, item) for row, _, item, _ in suppressions.parse(text).unknown] == [(4, "SKW10x")]
 
 
 @pytest.mark.parametrize("comment", ["# noqa: E501", "# noqa: E501 line too long", "# noqa: BLE001 - a reason",
@@ -125,7 +125,7 @@ def test_other_linters_codes_and_prose_after_them_are_not_ours(comment):
 def test_file_level_rule_names_and_upper_case_noqa():
     assert _both("\n    # skewlint: noqa: training-attribute-assigned") == ["SKW103"]
     text = BOTH.format(comment="\n    # skewlint: noqa: SKW104, skw10x")
-    assert [(row, item) for row, _, item in suppressions.parse(text).unknown] == [(5, "skw10x")]
+    assert [(row, item) for row, _, item, _ in suppressions.parse(text).unknown] == [(5, "skw10x")]
     # `# NOQA` is found in a file that mentions `noqa` nowhere in lower case.
     assert _both("# NOQA") == []
 
@@ -148,3 +148,48 @@ def test_an_item_naming_no_rule_is_reported_by_skw901():
     [typo] = [d for d in found if d.code == "SKW901"]
     assert "`missing-eval-mod` names no skewlint rule" in typo.message and typo.location.column == 13
     assert codes(source, select=("SKW103",)) == [(4, "SKW103")]  # off by default
+
+
+def test_items_naming_no_rule_are_kept_for_a_warning_when_skw901_is_off():
+    import textwrap
+
+    from skewlint.registry import registry
+    from skewlint.run.engine import lint_text
+
+    source = textwrap.dedent("""
+        import torch
+        model = torch.hub.load("x", "y")
+        model.eval()  # noqa: SKW1O1, missing-eval-mod
+        x = 1  # noqa: E501 long URL
+        y = 2  # skewlint: ignore[nope]
+    """)
+    off = lint_text(source, "a.py", registry().select([{"select": ["SKW103"]}]))
+    assert off.diagnostics == []
+    assert off.unknown_suppressions == [(4, None, "SKW1O1", "noqa"), (4, None, "missing-eval-mod", "noqa"),
+                                        (6, None, "nope", "skewlint: ignore")]
+    on = lint_text(source, "a.py", registry().select([{"select": ["SKW103", "SKW901"]}]))
+    assert len(on.diagnostics) == 3 and on.unknown_suppressions == []  # SKW901 reports them instead
+
+
+def test_notebook_items_naming_no_rule_name_their_cell():
+    from test_notebook import notebook
+
+    from skewlint.registry import registry
+    from skewlint.run.notebook import lint_notebook
+
+    data = notebook(["import torch\n"], ["x = 1\n", "y = 2  # noqa: SKW1O1\n"])
+    result = lint_notebook(data, "nb.ipynb", registry().select([{"select": ["SKW1"]}]))
+    assert result.unknown_suppressions == [(2, 2, "SKW1O1", "noqa")]
+
+
+@pytest.mark.slow
+def test_unknown_items_warn_on_stderr_without_changing_the_exit_code(tmp_path):
+    from test_cli import run, write
+
+    write(tmp_path, "a.py", "import torch\nmodel = torch.hub.load('x', 'y')\nmodel.eval()  # noqa: SKW1O1\n")
+    for arguments in (("check", "a.py"), ("check", "a.py")):  # the second run reads the cache
+        result = run(*arguments, cwd=tmp_path)
+        assert result.returncode == 0 and "All checks passed!" in result.stdout
+        assert result.stderr.splitlines() == ["skewlint: warning: a.py:3: unknown rule 'SKW1O1' in noqa"]
+    result = run("check", "--extend-select", "SKW901", "a.py", cwd=tmp_path)
+    assert result.returncode == 1 and "SKW1O1" in result.stdout and "warning" not in result.stderr

@@ -15,19 +15,23 @@ from typing import List, Optional
 
 from skewlint import __version__
 from skewlint.config.settings import ConfigError, Overrides, Resolver
-from skewlint.diagnostics import Diagnostic
+from skewlint.diagnostics import Diagnostic, related_locations
 
 SOURCE = "skewlint"
 _NOQA_CODES = re.compile(r"#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*", re.IGNORECASE)
 
 
-def _enabled(path: str) -> Optional[frozenset]:
-    """The rules for `path` from its configuration (read afresh: the user may be editing it);
-    None for an excluded file. Raises ConfigError."""
+def _settings(path: str):
+    """The configuration that governs `path` (read afresh: the user may be editing it); None for an
+    excluded file. Raises ConfigError."""
     settings = Resolver(Overrides()).for_path(path)
-    if settings.is_excluded(path, ancestors=True):
-        return None
-    return settings.enabled_for(path)
+    return None if settings.is_excluded(path, ancestors=True) else settings
+
+
+def _enabled(path: str) -> Optional[frozenset]:
+    """The rules for `path` from its configuration; None for an excluded file. Raises ConfigError."""
+    settings = _settings(path)
+    return None if settings is None else settings.enabled_for(path)
 
 
 def _display(path: str) -> str:
@@ -46,13 +50,44 @@ def lint_document(text: str, path: str) -> List[Diagnostic]:
     """The diagnostics for an editor buffer; [] for excluded files. Raises ConfigError."""
     from skewlint.run import engine
 
-    enabled = _enabled(path)
-    if enabled is None:
+    settings = _settings(path)
+    if settings is None:
         return []
+    enabled = settings.enabled_for(path)
     # The buffer is already text: lint it as is (a coding cookie names the file's bytes, not these).
     if not engine._needs_parse(text.encode("utf-8", "surrogatepass"), enabled):
         return []
-    return engine.lint_text(text, _display(path), enabled, path).diagnostics
+    result = engine.lint_text(text, _display(path), enabled, path)
+    if result.summary:  # normalization constants: SKW402 compares them with the training code's
+        _project_phase(result, path, settings)
+    return result.diagnostics
+
+
+# The summaries of the other files of a document's directory, as on disk: path -> (stamp, summary).
+_SUMMARIES: dict = {}
+
+
+def _project_phase(result, path: str, settings) -> None:
+    """The command line's project phase for one buffer: SKW402 against the training files of its
+    directory (their summaries read from disk, again only when a file changes) or the declared
+    constants. Adds to `result.diagnostics`."""
+    from skewlint.run import engine, project
+
+    others = []
+    here = os.path.abspath(path)
+    if result.summary.get("role") == "inference":
+        directory = os.path.dirname(here)
+        for name in sorted(os.listdir(directory)):
+            other = os.path.join(directory, name)
+            if not name.endswith(".py") or other == here or not os.path.isfile(other) or settings.is_excluded(other):
+                continue
+            status = os.stat(other)
+            stamp = (status.st_mtime_ns, status.st_size)
+            if _SUMMARIES.get(other, (None,))[0] != stamp:
+                _SUMMARIES[other] = (stamp, engine.lint_file(other, frozenset({project.CODE}), _display(other)).summary)
+            if _SUMMARIES[other][1]:
+                others.append(engine.FileResult(_display(other), summary=_SUMMARIES[other][1]))
+    project.check([result, *others], settings.declared_normalization)
 
 
 def noqa_edit(line: str, code: str):
@@ -83,11 +118,8 @@ def to_lsp(document, d: Diagnostic):
     from lsprotocol import types
 
     related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(uri=document.uri, range=client_range(document, location, location)),
-            message=note,
-        )
-        for location, note in d.related
+        types.DiagnosticRelatedInformation(location=_related_location(document, d, location, filename), message=note)
+        for location, note, filename in related_locations(d)
     ]
     return types.Diagnostic(
         range=client_range(document, d.location, d.end_location),
@@ -99,6 +131,18 @@ def to_lsp(document, d: Diagnostic):
         related_information=related or None,
         data={"name": d.name, "noqa_row": d.noqa_row, "fix": d.fix},
     )
+
+
+def _related_location(document, d: Diagnostic, location, filename: str):
+    """An evidence location in the document, or in another file (its rows as on disk, whose text
+    the server does not hold: code points as characters)."""
+    from lsprotocol import types
+    from pygls.uris import from_fs_path
+
+    if filename == d.filename:
+        return types.Location(uri=document.uri, range=client_range(document, location, location))
+    position = types.Position(line=location.row - 1, character=location.column - 1)
+    return types.Location(uri=from_fs_path(os.path.abspath(filename)), range=types.Range(start=position, end=position))
 
 
 def fix_edit(document, edit: dict):

@@ -5,7 +5,7 @@ import json
 from collections import Counter
 from typing import Callable, Dict, List, Optional
 
-from skewlint.diagnostics import Diagnostic
+from skewlint.diagnostics import Diagnostic, related_locations
 from skewlint.report.fingerprints import fingerprints
 from skewlint.report.source_lines import line_of
 
@@ -37,8 +37,9 @@ def full(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
             )
             out.append(f"{gutter} |\n{d.location.row} | {line}\n")
             out.append(f"{gutter} | {' ' * (d.location.column - 1)}{'^' * max(1, width)} {d.name}\n")
-        for location, note in d.related:
-            out.append(f"  = note: line {location.row}: {note}\n")
+        for location, note, filename in related_locations(d):
+            where = f"line {location.row}" if filename == d.filename else f"{filename}:{location.row}:{location.column}"
+            out.append(f"  = note: {where}: {note}\n")
         if d.fix:
             out.append(f"  = fix ({d.fix.get('applicability')}): {d.fix.get('message')}\n")
         if d.url:

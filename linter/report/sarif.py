@@ -13,6 +13,7 @@ from typing import Dict, List
 from urllib.parse import quote
 
 from skewlint import __version__
+from skewlint.diagnostics import related_locations
 from skewlint.report.fingerprints import fingerprints
 from skewlint.registry import registry
 
@@ -38,11 +39,12 @@ def _region(location, end=None) -> dict:
     return region
 
 
-def _physical(diagnostic, location, end=None) -> dict:
-    physical = {"artifactLocation": _artifact(diagnostic.filename)}
+def _physical(diagnostic, location, end=None, filename=None) -> dict:
+    filename = filename or diagnostic.filename
+    physical = {"artifactLocation": _artifact(filename)}
     # A notebook's rows count within a cell, not within the .ipynb file: no region then, the cell is
-    # named in the message and the properties.
-    if diagnostic.cell is None:
+    # named in the message and the properties (in the note, for a related location in another notebook).
+    if diagnostic.cell is None if filename == diagnostic.filename else not filename.endswith(".ipynb"):
         physical["region"] = _region(location, end)
     return physical
 
@@ -91,8 +93,9 @@ def _result(diagnostic, index: int, fingerprint: str) -> dict:
     }
     if diagnostic.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": _physical(diagnostic, location), "message": {"text": note}}
-            for number, (location, note) in enumerate(diagnostic.related, start=1)
+            {"id": number, "physicalLocation": _physical(diagnostic, location, filename=filename),
+             "message": {"text": note}}
+            for number, (location, note, filename) in enumerate(related_locations(diagnostic), start=1)
         ]
     if diagnostic.fix and diagnostic.cell is None:
         result["fixes"] = [_fix(diagnostic)]

@@ -199,12 +199,14 @@ def _result_to_plain(result: FileResult) -> dict:
         "diagnostics": [_encode(d) for d in result.diagnostics],
         "summary": _encode(getattr(result, "summary", None)),
         "dependencies": dict(result.dependencies),
+        "unknown_suppressions": _encode(result.unknown_suppressions),
     }
 
 
 def _result_from_plain(plain: dict, display: str) -> FileResult:
     result = FileResult(display, [_decode(d) for d in plain["diagnostics"]], parsed=plain["parsed"],
-                        dependencies=dict(plain["dependencies"]))
+                        dependencies=dict(plain["dependencies"]),
+                        unknown_suppressions=_decode(plain.get("unknown_suppressions", [])))
     if any(field.name == "summary" for field in dataclasses.fields(FileResult)):
         result.summary = _decode(plain["summary"])  # type: ignore[attr-defined]
     return result

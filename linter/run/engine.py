@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional
 
 from skewlint.run import deadline, nesting, project, suppressions
 from skewlint.run import positions as node_positions
@@ -29,6 +29,9 @@ class FileResult:
     dependencies: dict = field(default_factory=dict)
     # Abandoned at the time limit: a verdict about this run's limit and load, not the file; never cached.
     timed_out: bool = False
+    # Suppression items that name no rule, when SKW901 is off (the command line warns on stderr):
+    # (row, cell or None, item, the comment's form).
+    unknown_suppressions: list = field(default_factory=list)
 
 
 def lint_file(path: str, enabled: frozenset, display: Optional[str] = None, edits: bool = True) -> FileResult:
@@ -67,15 +70,17 @@ def lint_bytes(data: bytes, display: str, enabled: frozenset, path: Optional[str
 
 
 def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
-              content: Optional[str] = None, edits: bool = True, unreadable: frozenset = frozenset()) -> FileResult:
+              content: Optional[str] = None, edits: bool = True, unreadable: frozenset = frozenset(),
+              cite: Callable[[int], str] = None) -> FileResult:
     """Lint source text; `path` as for `lint_bytes`, `content` the digest of the file's bytes (its
     summary is then kept in the index for the files that import it). `unreadable`: names the code
-    defines where it cannot be parsed (a notebook's cells that do not parse)."""
+    defines where it cannot be parsed (a notebook's cells that do not parse). `cite`: how a message
+    names a row of `text` (`line 10`; a notebook names the cell and its line)."""
     limit = deadline.seconds()
     timer = deadline.Timer()
     try:
         with deadline.limit(limit) as timer:
-            return _analyse(text, display, enabled, path, content, edits, unreadable)
+            return _analyse(text, display, enabled, path, content, edits, unreadable, cite or cite_line)
     except BaseException:
         if not timer.fired:
             raise
@@ -85,8 +90,13 @@ def lint_text(text: str, display: str, enabled: frozenset, path: Optional[str] =
         return result
 
 
+def cite_line(row: int) -> str:
+    return f"line {row}"
+
+
 def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = None,
-             content: Optional[str] = None, edits: bool = True, unreadable: frozenset = frozenset()) -> FileResult:
+             content: Optional[str] = None, edits: bool = True, unreadable: frozenset = frozenset(),
+             cite: Callable[[int], str] = cite_line) -> FileResult:
     import libcst as cst  # imported only when a file needs parsing
 
     from skewlint.semantic.model import attach, build_local
@@ -116,10 +126,11 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
     result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})
-    if findings:
-        result.diagnostics = _locate(module, text, display, findings, enabled, edits)
-    elif UNUSED_SUPPRESSION in enabled:
-        result.diagnostics = _locate(module, text, display, [], enabled)
+    comments = suppressions.parse(text)
+    if findings or UNUSED_SUPPRESSION in enabled:
+        result.diagnostics = _locate(module, text, display, findings, enabled, edits, cite, comments)
+    if UNUSED_SUPPRESSION not in enabled:  # SKW901 reports them when it is on
+        result.unknown_suppressions = [(row, None, item, form) for row, _, item, form in comments.unknown]
     return result
 
 
@@ -213,11 +224,11 @@ def _run_rules(model, enabled: Iterable[str]):
 
 
 def _locate(module, text: str, display: str, findings: List[Finding], enabled: frozenset,
-            edits: bool = True) -> List[Diagnostic]:
+            edits: bool = True, cite: Callable[[int], str] = cite_line, comments=None) -> List[Diagnostic]:
     """Resolve the positions of the nodes the findings name (only for files with findings) and
-    apply suppressions."""
+    apply suppressions (`comments`, parsed from `text` unless given)."""
     rules = registry().rules
-    comments = suppressions.parse(text)
+    comments = comments if comments is not None else suppressions.parse(text)
     positions = node_positions.of(module, _located_nodes(module, findings, edits))
     diagnostics = []
     for finding in findings:
@@ -232,9 +243,7 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
             for node, note in finding.related
             if node in positions
         )
-        message = finding.message
-        for index, (location, _) in enumerate(related):  # rules write `{line0}` for evidence lines
-            message = message.replace(f"{{line{index}}}", str(location.row))
+        message = cited(finding.message, [location.row for location, _ in related], cite)
         diagnostics.append(
             Diagnostic(
                 code=rule.code,
@@ -253,6 +262,13 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
     if UNUSED_SUPPRESSION in enabled:
         diagnostics.extend(_unused_suppressions(comments, display, enabled))
     return diagnostics
+
+
+def cited(message: str, rows: List[int], cite: Callable[[int], str] = cite_line) -> str:
+    """A rule's message with its evidence rows filled in: rules write `line {line0}`, `line {line1}`."""
+    for index, row in enumerate(rows):
+        message = message.replace(f"line {{line{index}}}", cite(row)).replace(f"{{line{index}}}", str(row))
+    return message
 
 
 def _located_nodes(module, findings: List[Finding], edits: bool) -> list:
@@ -302,7 +318,7 @@ def _unused_suppressions(comments, display: str, enabled: frozenset) -> List[Dia
         if named is not None and named.code in enabled:
             out.append(report(suppression.row, suppression.column,
                               f"unused suppression of `{selector}`: nothing was reported here"))
-    for row, column, item in comments.unknown:  # `# noqa: missing-eval-mod`: a typo suppresses nothing
+    for row, column, item, _ in comments.unknown:  # `# noqa: missing-eval-mod`: a typo suppresses nothing
         out.append(report(row, column, f"`{item}` names no skewlint rule (a code, prefix or rule name): it suppresses nothing"))
     return out
 

@@ -189,6 +189,12 @@ def _cell_of(row: int, starts) -> Tuple[int, int, int]:
     return found[0], row - found[1] + 1, found[2]
 
 
+def cite(row: int, starts) -> str:
+    """How a message names a row of the joined cells: the cell and its line, as a reader finds it."""
+    cell, row_in_cell, _ = _cell_of(row, starts)
+    return f"cell {cell}, line {row_in_cell}"
+
+
 def _relocate(diagnostic, starts):
     from skewlint.diagnostics import Location
 
@@ -216,6 +222,14 @@ def _related(location, note: str, cell: int, starts):
 
     other, row, shift = _cell_of(location.row, starts)
     return Location(row, location.column + shift), (note if other == cell else f"cell {other}: {note}")
+
+
+def _cell_norm(norm: dict, starts) -> dict:
+    """A summary's normalization with its rows counted in its cell (`cell` names it)."""
+    cell, row, shift = _cell_of(norm["row"], starts)
+    offset = norm["row"] - row
+    return dict(norm, cell=cell, row=row, column=norm["column"] + shift,
+                end_row=max(1, norm["end_row"] - offset), end_column=norm["end_column"] + shift)
 
 
 def lint_notebook(data: bytes, display: str, enabled: frozenset, path: Optional[str] = None):
@@ -248,8 +262,13 @@ def _lint_module(text: str, starts, broken, display: str, enabled: frozenset, pa
 
     # Classes and functions of cells that do not parse exist, but what they are is not known.
     unreadable = frozenset(name for _, _, names in broken for name in names)
-    result = engine.lint_text(text, display, enabled, path, edits=False, unreadable=unreadable)  # not fixed
+    result = engine.lint_text(text, display, enabled, path, edits=False, unreadable=unreadable,  # not fixed
+                              cite=lambda row: cite(row, starts))
     result.diagnostics = [_relocate(d, starts) for d in result.diagnostics]
+    result.unknown_suppressions = [(_cell_of(row, starts)[1], _cell_of(row, starts)[0], item, form)
+                                   for row, _, item, form in result.unknown_suppressions]
+    if result.summary:  # the project phase reports and cites constants by cell, as everything else
+        result.summary = dict(result.summary, norms=[_cell_norm(norm, starts) for norm in result.summary["norms"]])
     shifts = {number: shift for number, _, shift in starts}
     for number, error, _ in broken:  # one SKW999 per cell that does not parse, in the cell's own rows
         [diagnostic] = engine._error_result(display, enabled, SourceError(

@@ -47,7 +47,7 @@ def summarize(model, module, text: str, enabled: frozenset) -> Optional[dict]:
 def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
     """Add SKW402 diagnostics to the results of inference and evaluation files whose constants
     differ from their directory's training constants or the declared ones."""
-    from skewlint.semantic.normalization import same
+    from skewlint.semantic.normalization import numbers_text, same
 
     by_directory: Dict[str, List] = {}
     for result in results:
@@ -72,21 +72,25 @@ def check(results, declared: Callable[[str], Optional[tuple]]) -> None:
                 if reference is not None and (inference or norm["role"] == "eval"):
                     mean, std = reference
                     source = "`[tool.skewlint.normalization]` in the configuration declares"
+                    related = ()
                 elif agreed is not None and inference:
                     mean, std = tuple(agreed[1]["mean"]), tuple(agreed[1]["std"])
-                    source = f"the training code of this directory (`{agreed[0].path}` line {agreed[1]['row']}) uses"
+                    cell = agreed[1].get("cell")  # a notebook's rows count in their cell
+                    where = f"cell {cell}, line {agreed[1]['row']}" if cell is not None else f"line {agreed[1]['row']}"
+                    source = f"the training code of this directory (`{agreed[0].path}` {where}) uses"
+                    related = ((Location(agreed[1]["row"], agreed[1]["column"]),
+                                f"{f'cell {cell}: ' if cell is not None else ''}the training normalization",
+                                agreed[0].path),)
                 else:
                     continue
                 if same(tuple(norm["mean"]), tuple(mean)) and same(tuple(norm["std"]), tuple(std)):
                     continue
                 result.diagnostics.append(Diagnostic(
                     code=rule.code, name=rule.name, severity=rule.severity,
-                    message=(f"normalizes with mean={_numbers(norm['mean'])}, std={_numbers(norm['std'])} but "
-                             f"{source} mean={_numbers(mean)}, std={_numbers(std)}; use the training constants"),
-                    filename=result.path, location=Location(norm["row"], norm["column"]),
+                    message=(f"normalizes with mean={numbers_text(norm['mean'])}, std={numbers_text(norm['std'])} but "
+                             f"{source} mean={numbers_text(mean)}, std={numbers_text(std)}; use the training constants"),
+                    filename=result.path, location=Location(norm["row"], norm["column"]), cell=norm.get("cell"),
                     end_location=Location(norm["end_row"], norm["end_column"]), noqa_row=norm["row"], url=rule.url(),
+                    related=related,
                 ))
 
-
-def _numbers(values) -> str:
-    return "(" + ", ".join(f"{v:g}" for v in values) + ")"

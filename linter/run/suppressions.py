@@ -36,9 +36,10 @@ class Suppressions:
     lines: Dict[int, List[Suppression]] = field(default_factory=dict)
     file_blanket: bool = False
     file_codes: Set[str] = field(default_factory=set)
-    # (row, column of the comment, item) for each item that is neither a skewlint code, prefix or
-    # rule name nor another linter's code: it suppresses nothing (a typo is never a blanket `# noqa`).
-    unknown: List[Tuple[int, int, str]] = field(default_factory=list)
+    # (row, column of the comment, item, the comment's form: `noqa`, `skewlint: ignore`, `skewlint:
+    # noqa`) for each item that is neither a skewlint code, prefix or rule name nor another linter's
+    # code: it suppresses nothing (a typo is never a blanket `# noqa`).
+    unknown: List[Tuple[int, int, str, str]] = field(default_factory=list)
 
     def covers(self, code: str, name: str, rows) -> bool:
         """Is a diagnostic of `code` on any of `rows` suppressed? Marks the suppression used."""
@@ -130,14 +131,14 @@ def parse(text: str) -> Suppressions:
             if file_level.group("codes"):
                 selectors, codes, unknown = _classify(_split(file_level.group("codes")), foreign_codes=True)
                 result.file_codes.update(code for selector in selectors for code in codes[selector])
-                result.unknown += [(row, column + file_level.start(), item) for item in unknown]
+                result.unknown += [(row, column + file_level.start(), item, "skewlint: noqa") for item in unknown]
             else:
                 result.file_blanket = True
             continue
         for match in _IGNORE.finditer(comment):
             selectors, codes, unknown = _classify(_split(match.group("items")), foreign_codes=False)
             result.lines.setdefault(row, []).append(Suppression(row, column + match.start(), selectors, codes=codes))
-            result.unknown += [(row, column + match.start(), item) for item in unknown]
+            result.unknown += [(row, column + match.start(), item, "skewlint: ignore") for item in unknown]
         # Each `# noqa` of the comment (the language server appends `  # noqa: CODE` to a line).
         for noqa in _NOQA.finditer(comment):
             if noqa.group("colon") is None:
@@ -147,5 +148,5 @@ def parse(text: str) -> Suppressions:
             # Other linters' codes (`# noqa: E501`) are their business: no suppression of ours.
             if selectors:
                 result.lines.setdefault(row, []).append(Suppression(row, column + noqa.start(), selectors, codes=codes))
-            result.unknown += [(row, column + noqa.start(), item) for item in unknown]
+            result.unknown += [(row, column + noqa.start(), item, "noqa") for item in unknown]
     return result

@@ -12,6 +12,8 @@ from skewlint.semantic.names import dotted
 from skewlint.semantic.walk import descendants
 
 _FITS = ("fit", "fit_transform")
+# Every method that learns a preprocessor's state from data (Keras layers `adapt`, tokenizers `fit_on_texts`).
+FIT_METHODS = ("fit", "fit_transform", "partial_fit", "adapt", "fit_on_texts", "fit_on_sequences")
 _MAX_DEPTH = 3
 
 
@@ -143,3 +145,19 @@ def _preprocessor(model, receiver) -> bool:
                                                                      or has_role(qualname, "stateless-preprocessor")):
                 return True
     return False
+
+
+def fits(model) -> list:
+    """(call site, method, the data it learns from or None, that data's role or None) of each call
+    that fits a preprocessor the adapters know (or adapts a Keras layer, fits a tokenizer), in
+    source order (for `skewlint inspect`)."""
+    found = []
+    for site in model.calls:
+        func = site.node.func
+        if type(func) is not cst.Attribute or func.attr.value not in FIT_METHODS or not site.node.args:
+            continue
+        if func.attr.value in _FITS + ("partial_fit",) and not _preprocessor(model, func.value):
+            continue  # a model's fit: training, not preprocessing
+        data = data_name(site.node.args[0].value)
+        found.append((site, func.attr.value, data, model.pipelines.role(None, data) if data else None))
+    return found

@@ -76,6 +76,33 @@ def mode_set_by(call: cst.Call, method: str) -> str:
     return "eval" if type(flag) is cst.Name and flag.value == "False" else "unknown"
 
 
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """`text`'s first line within `limit` characters; when cut, `...` and the brackets it left open
+    closed (`T.Compose([` becomes `T.Compose([...])`), so a message never quotes unbalanced code."""
+    first = text.split("\n")[0].rstrip()
+    if first == text and len(text) <= limit:
+        return text
+    cut = first if len(first) <= limit - 3 else first[:limit - 3]
+    opened: List[str] = []
+    quote = None
+    for index, char in enumerate(cut):
+        if quote is not None:
+            quote = None if char == quote else quote
+        elif char == "#":  # a comment inside the brackets: not code
+            cut = cut[:index].rstrip()
+            break
+        elif char in "'\"":
+            quote = char
+        elif char in _CLOSING:
+            opened.append(_CLOSING[char])
+        elif opened and char == opened[-1]:
+            opened.pop()
+    return cut + "..." + (quote or "") + "".join(reversed(opened))
+
+
 @dataclass(eq=False)
 class SemanticModel:
     module: cst.Module
@@ -162,9 +189,9 @@ class SemanticModel:
         return self._analysis
 
     def snippet(self, node) -> str:
-        """How the code writes a value, for messages: `scaler`, `StandardScaler()`, `T.Compose([...`."""
-        text = self.module.code_for_node(node).split("\n")[0]
-        return text if len(text) <= 40 else text[:37] + "..."
+        """How the code writes a value, for messages: `scaler`, `StandardScaler()`, `T.Compose([...])`
+        (a value written over several lines or longer than 40 characters is cut, its brackets closed)."""
+        return shortened(self.module.code_for_node(node))
 
     def inherited(self, name: str, cls: Optional[ClassInfo]) -> Optional[FunctionInfo]:
         """The method `name` of `cls` or of the first of its bases this file defines, and so on up."""

@@ -71,6 +71,16 @@ def argument(call: cst.Call, position: int, name: str):
     return None
 
 
+def argument_node(call: cst.Call, position: Optional[int], name: str):
+    """The `cst.Arg` (`training=True`, or the positional one) bound to parameter `name` at
+    `position` (None: keyword only), or None: what a finding about that argument points at."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position] if position is not None and len(positional) > position else None
+
+
 def chain_root(value):
     """The call a chain of method calls starts from: `torch.randn(...)` of `torch.randn(...).to(device)`."""
     while type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Call:

@@ -30,9 +30,26 @@ class Norm:
     after_to_tensor: bool = False  # follows a 0-1 conversion (`ToTensor`) in the same pipeline
     api: str = ""
     statement: Optional[cst.CSTNode] = None  # the statement holding a call (to find its position by text)
+    # The expressions that give the mean and the std (or variance) where the code writes them.
+    mean_node: Optional[cst.CSTNode] = None
+    std_node: Optional[cst.CSTNode] = None
+
+    def constant_node(self, which: str, index: int):
+        """Where the code writes value `index` of the mean or std (`which`): that element of a
+        literal tuple or list, else the whole expression, else the normalizing call."""
+        expr = self.mean_node if which == "mean" else self.std_node
+        values = self.mean if which == "mean" else self.std
+        if type(expr) in (cst.Tuple, cst.List) and values is not None and len(expr.elements) == len(values):
+            return expr.elements[index].value
+        return expr if expr is not None else self.node
 
     def plain(self) -> dict:
         return {"mean": list(self.mean) if self.mean else None, "std": list(self.std) if self.std else None}
+
+
+def numbers_text(values) -> str:
+    """Constants as messages write them: `(0.485, 0.456, 0.406)`."""
+    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
 
 
 def same(a: Optional[Numbers], b: Optional[Numbers], tolerance: float = 1e-3) -> bool:
@@ -137,6 +154,7 @@ def extract(model) -> List[Norm]:
             computed = constants.computed(mean_expr) or constants.computed(std_expr)
         elif has_role(qualname, "deterministic-transform") and short == "Normalization" and qualname.startswith("keras"):
             mean_expr, variance = keyword(call, "mean"), keyword(call, "variance")
+            std_expr = None  # a variance: its values are not the std's
             if mean_expr is None:
                 continue  # adapted from data: no constants
             mean = constants.numbers(mean_expr)
@@ -149,7 +167,7 @@ def extract(model) -> List[Norm]:
             continue
         role, evidence = _role(model, pipes, site)
         norms.append(Norm(call, mean, std, role, evidence, computed, _after_to_tensor(model, site), short,
-                          site.statement))
+                          site.statement, mean_expr, std_expr))
     norms.extend(_hand_written(model, constants))
     return norms
 
@@ -219,5 +237,5 @@ def _hand_written(model, constants: Constants) -> List[Norm]:
             continue
         if len(mean) == 1 and len(std) == 1 and mean[0] in (0.0, 1.0) and std[0] in (1.0, 2.0):
             continue  # arithmetic, not normalization constants
-        norms.append(Norm(node, mean, std, None, "", False, False, "(x - mean) / std"))
+        norms.append(Norm(node, mean, std, None, "", False, False, "(x - mean) / std", None, left.right, node.right))
     return norms

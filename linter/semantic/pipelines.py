@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import GENERATOR_AUGMENTATIONS, P_POSITION, RANDOM_UNLESS_SCALAR, has_role
 from skewlint.adapters.vocabulary import EVAL_DATA_WORDS, SPLIT_KEYWORDS, TRAIN_FLAGS, TRAIN_WORDS
 from skewlint.semantic.contexts import built_for_eval, is_eval_data_name
-from skewlint.semantic.names import dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.walk import descendants
 
 _MAX_DEPTH = 6
@@ -23,6 +23,8 @@ class Pipeline:
     node: cst.CSTNode  # where it is built
     random_steps: Tuple[str, ...]  # the random augmentation steps, by name
     random_nodes: Tuple[cst.CSTNode, ...] = ()  # the steps of a composition that are random, in order
+    # Each step of a composition, in order, with the random augmentations it applies (none: deterministic).
+    steps: Tuple[Tuple[cst.CSTNode, Tuple[str, ...]], ...] = ()
 
     @property
     def augments(self) -> bool:
@@ -58,7 +60,7 @@ class Pipelines:
                 steps = _steps(expr)
                 per_step = [(step, self._random_steps(step, depth)) for step in steps]
                 return Pipeline(expr, tuple(r for _, found in per_step for r in found),
-                                tuple(step for step, found in per_step if found))
+                                tuple(step for step, found in per_step if found), tuple(per_step))
             if has_role(qualname, "transform-factory"):
                 flag = _flag(expr, ("is_training", "training", "train"))
                 return Pipeline(expr, (f"{dotted(expr.func)}(is_training=True)",) if flag else ())
@@ -241,6 +243,25 @@ class Pipelines:
         return self.model.assignments.get(name, ()) if name else ()
 
     # data roles ------------------------------------------------------------------------------------
+    def built(self) -> list:
+        """(call site, pipeline) of each composition, transform factory or image generator the file
+        builds, in source order (for `skewlint inspect`)."""
+        roles = ("pipeline-compose", "transform-factory", "image-generator")
+        found = []
+        for site in self.model.calls:
+            if any(has_role(site.qualname, role) for role in roles):
+                pipeline = self.of(site.node)
+                if pipeline is not None:
+                    found.append((site, pipeline))
+        return found
+
+    def loaders(self) -> list:
+        """(call site, `shuffle` argument, `drop_last` argument, the data's role or None) of each
+        data loader the file builds (an argument None: the loader's default, off)."""
+        return [(site, argument(site.node, 2, "shuffle"), argument(site.node, 8, "drop_last"),
+                 self.role(site.node, self.model.assigned_name(site)))
+                for site in self.model.calls if has_role(site.qualname, "loader")]
+
     def role(self, expr, target: Optional[str] = None, depth: int = 0) -> Optional[Tuple[str, str]]:
         """("eval" | "train", evidence) for data: from the name it is bound to, how it was built,
         and the data it wraps (`DataLoader(val_set)`)."""
