@@ -287,7 +287,7 @@ def _labels_encoded_in_training(model) -> bool:
     learned from evaluation labels differ from the one the model's labels were encoded with."""
     for site in model.calls:
         func = site.node.func
-        if type(func) is cst.Attribute and func.attr.value in _FIT_METHODS and site.node.args and \
+        if type(func) is cst.Attribute and func.attr.value in FIT_METHODS and site.node.args and \
                 _label_encoder(model, site):
             data = data_name(site.node.args[0].value)
             if data is not None and not is_eval_data_name(data.rsplit(".", 1)[-1]):

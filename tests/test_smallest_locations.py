@@ -52,11 +52,11 @@ def test_random_element_of_a_multi_line_compose():
     ("fixes/skw106_training_follows_mode.py", 14, "SKW106", "F.dropout(x, 0.5)"),  # the call lacks `training`
     ("pipelines/skw303_train_flag_in_eval_preprocessing.py", 12, "SKW303", "is_training=True"),
     ("pipelines/skw303_train_flag_in_eval_preprocessing.py", 13, "SKW303", "train=True"),
-    ("pipelines/skw304_305_eval_loaders.py", 11, "SKW304", "drop_last=True"),
-    ("pipelines/skw304_305_eval_loaders.py", 23, "SKW304", "drop_remainder=True"),
+    ("pipelines/skw304_305_eval_loaders.py", 12, "SKW304", "drop_last=True"),
+    ("pipelines/skw304_305_eval_loaders.py", 29, "SKW304", "drop_remainder=True"),
     ("pipelines/skw304_loader_factory.py", 12, "SKW304", "drop_last=drop_last"),
-    ("pipelines/skw304_305_eval_loaders.py", 12, "SKW305", "shuffle=True"),
-    ("pipelines/skw304_305_eval_loaders.py", 13, "SKW305", "RandomSampler(test_set)"),
+    ("pipelines/skw304_305_eval_loaders.py", 13, "SKW305", "shuffle=True"),
+    ("pipelines/skw304_305_eval_loaders.py", 14, "SKW305", "RandomSampler(test_set)"),
     ("fixes/skw305_shuffle_false.py", 6, "SKW305", "True"),  # shuffle, positional
     ("parity/skw403_suspicious_constants.py", 5, "SKW403", "0.465"),
     ("parity/skw403_suspicious_constants.py", 9, "SKW403", "0.3801"),
