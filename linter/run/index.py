@@ -229,7 +229,11 @@ class ProjectView:
 
     def _mode_free(self, path: str, name: str, depth: int) -> bool:
         found = self.resolve(path, name, "classes", depth)
-        return found is not None and found.data["mode_free"]
+        if found is not None:
+            return found.data["mode_free"]
+        # A helper function the model calls (`seq_lengths(x)`): no layer, unless it builds one.
+        function = self.resolve(path, name, "functions", depth)
+        return function is not None and function.data.get("layer_free", False)
 
     def resolve(self, path: str, qualname: str, kind: str, depth: int = 0) -> Optional["Entry"]:
         """A name as the project file at `path` uses it: a qualified name it imports, a name it

@@ -99,6 +99,9 @@ def _function_entry(analysis, info, line: int, receiver=()) -> dict:
         entry["exit"] = {k: sorted({f.mode for f in facts}) for k, facts in of_params(summary.exit).items()}
     if returns_graph_free(analysis.model, info):  # `accuracy(out, y)` giving a number: accumulating it keeps no graph
         entry["graph_free"] = True
+    model = analysis.model
+    if all(model._layer_mode_free(site.node, set()) for site in model.calls if site.function is info):
+        entry["layer_free"] = True  # builds no dropout or normalization layer, calls no such function
     fits = fitted_parameters(analysis.model, info)
     if fits:
         entry["fits"] = sorted(fits)
