@@ -173,6 +173,24 @@ def test_a_layer_defined_in_a_cell_that_does_not_parse_is_not_assumed_mode_depen
     assert "SKW101" in [d.code for d in unknown]
 
 
+def test_a_model_whose_class_is_in_a_cell_that_does_not_parse_is_not_assumed_mode_dependent():
+    """The network's own class has a blank to fill in (`self.fc2 = # COMPLETE HERE`): its layers are
+    unknown, so a prediction after training is not reported as made in training mode."""
+    imports = ["import torch\n", "import torch.nn as nn\n"]
+    net = ["class Net(nn.Module):\n", "    def __init__(self):\n", "        super().__init__()\n",
+           "        self.fc1 = nn.Linear(4, 8)\n", "        self.fc2 = {}\n", "    def forward(self, x):\n",
+           "        return self.fc2(torch.relu(self.fc1(x)))\n"]
+    train = ["net = Net()\n", "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n", "for epoch in range(10):\n",
+             "    opt.zero_grad()\n", "    loss = ((net(x) - y) ** 2).mean()\n", "    loss.backward()\n",
+             "    opt.step()\n"]
+    predict = ["pred = net(x_new).detach()\n"]
+    blank = [line.format("# COMPLETE HERE") for line in net]
+    found = [d.code for d in lint(notebook(imports, blank, train, predict))]
+    assert "SKW999" in found and "SKW101" not in found
+    dropout = [line.format("nn.Dropout(0.5)") for line in net]
+    assert "SKW101" in [d.code for d in lint(notebook(imports, dropout, train, predict))]
+
+
 def test_one_forward_in_a_cell_is_a_demonstration_a_loop_over_data_is_an_evaluation():
     setup = ["import torch\n", "model = torch.hub.load('x', 'y')\n", "model.eval()\n"]
     demo = ["out = model(sample)\n", "out.argmax(1)\n"]

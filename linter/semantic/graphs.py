@@ -163,7 +163,7 @@ def _backward_receivers(model, function) -> Dict[str, set]:
     each with the code of what is back-propagated (`output["loss"]`)."""
     found: Dict[str, set] = {}
     for site in model.calls:
-        root = _backward_root(site.node) if site.function is function else None
+        root = backward_root(site.node) if site.function is function else None
         if root is not None:
             found.setdefault(root, set()).add(model.module.code_for_node(site.node.func.value))
     return found
@@ -173,13 +173,13 @@ def _backward_receivers_in(loop) -> set:
     """The names a loop calls `.backward()` on (or on an item or attribute of)."""
     found = set()
     for node in descendants(loop.body):
-        root = _backward_root(node) if type(node) is cst.Call else None
+        root = backward_root(node) if type(node) is cst.Call else None
         if root is not None:
             found.add(root)
     return found
 
 
-def _backward_root(call: cst.Call) -> Optional[str]:
+def backward_root(call: cst.Call) -> Optional[str]:
     """The name `x.backward()` (`x["loss"].backward()`, `x.loss.backward()`) is called on, else None."""
     func = call.func
     if type(func) is not cst.Attribute or func.attr.value != "backward":

@@ -20,9 +20,9 @@ from skewlint.semantic.names import dotted, tokens
 from skewlint.semantic.facts import (
     ON, OFF, FROM_CALLER, ANYWHERE, DIRECTLY, MANUALLY, EACH, ENTRY_FACTS, Summary, State, join, grad_set,
 )
-from skewlint.semantic.walk import statements, targets
+from skewlint.semantic.walk import simple_lines, statements, targets
 from skewlint.semantic.effects import Effects
-from skewlint.semantic.graphs import Graphs
+from skewlint.semantic.graphs import Graphs, backward_root
 
 if TYPE_CHECKING:  # the analysis runs the interpreter
     from skewlint.semantic.state import Analysis
@@ -93,7 +93,8 @@ class Interpreter(Effects, Graphs):
             end, start = state, 0
             for index in range(1, len(body) + 1):
                 if index == len(body) or trains[index] != trains[start]:
-                    here = context if trains[start] or not any(trains[:start]) else \
+                    here = context if trains[start] or not any(trains[:start]) or (
+                        index < len(body) and self._feeds_step(body[start:index], body[index])) else \
                         Context(EVAL, "it runs after training has ended", body[start - 1], after_training=True)
                     end = self.block(body[start:index], end, here) if end is not None else None
                     start = index
@@ -107,6 +108,16 @@ class Interpreter(Effects, Graphs):
                 if facts != ENTRY_FACTS and self.visible(key):
                     self.summary.exit[key] = facts
         return self.summary
+
+    def _feeds_step(self, statements, step) -> bool:
+        """Do `statements` compute what the training statement `step` back-propagates (`loss = ...`
+        then `loss.backward()`)? Then they are the forward of a step written out without a loop,
+        not code that runs after training has ended."""
+        roots = {backward_root(site.node) for site in self.model.calls_by_statement.get(step, ())} - {None}
+        return any(name in roots for line in simple_lines(statements) for small in line.body
+                   if type(small) in (cst.Assign, cst.AugAssign, cst.AnnAssign)
+                   for target in (small.targets if type(small) is cst.Assign else [small])
+                   for name in [dotted(target.target)])
 
     def visible(self, key: str) -> bool:
         """Is this model visible to callers: a parameter, `self.<attr>` or a global?"""

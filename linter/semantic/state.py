@@ -196,8 +196,9 @@ class Analysis:
             elif type(value) is cst.Call and (self.model.qualify(value.func) or "").startswith("torch.nn.") and \
                     not has_role(self.model.qualify(value.func), "model-wrapper"):  # `DataParallel(model)`: the same model
                 calls.append(value)  # a bare layer trained as the model
-            elif type(value) is cst.Call and type(value.func) is cst.Name and self.model.local_class(value.func.value):
-                calls.append(value)  # a class of the file deriving from a layer (`class Scaled(nn.Linear)`)
+            elif type(value) is cst.Call and type(value.func) is cst.Name and (
+                    self.model.local_class(value.func.value) or value.func.value in self.model.unreadable):
+                calls.append(value)  # a class of the file (`class Scaled(nn.Linear)`), or of a cell that does not parse
         return bool(calls) and all(self.model.mode_free(call) for call in calls)
 
     def inference_script(self) -> bool:
