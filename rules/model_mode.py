@@ -11,6 +11,7 @@ from skewlint.adapters import has_module_modes, has_role
 from skewlint.adapters.vocabulary import MODEL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.semantic.facts import OFF
+from skewlint.semantic.kinds import ContextKind, Mode
 from skewlint.semantic.state import is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
@@ -390,21 +391,21 @@ class MissingEvalMode(Rule):
         # Global models a function evaluates in training mode by its own forward (reported there)
         evaluated_globals = {o.key for o in analysis.observations.values()
                              if o.via is None and o.function is not None and o.key not in o.function.params
-                             and model.is_global(o.key) and o.context.kind == "eval" and "train" in o.modes()}
+                             and model.is_global(o.key) and o.context.kind == ContextKind.EVAL and Mode.TRAIN in o.modes()}
         for observation in analysis.observations.values():
-            if observation.context.kind != "eval":
+            if observation.context.kind != ContextKind.EVAL:
                 continue
             modes = observation.modes()
-            if "train" not in modes or "unknown" in modes:
+            if Mode.TRAIN not in modes or Mode.UNKNOWN in modes:
                 continue
             inner = observation.via
             if inner is not None and inner.key == observation.key and observation.key in evaluated_globals and \
                     observation.key not in (inner.function.params if inner.function else ()):
                 continue  # the function's own forward of this global model is the finding, not each call
-            facts = [f for f in observation.facts if f.mode == "train"]
+            facts = [f for f in observation.facts if f.mode == Mode.TRAIN]
             if observation.context.after_training and not analysis.trained(observation.key, observation.function):
                 continue  # after the training loop, only the model it trained is the one evaluated
-            if observation.context.after_training and any(f.mode == "eval" and f.by_call for f in observation.facts):
+            if observation.context.after_training and any(f.mode == Mode.EVAL and f.by_call for f in observation.facts):
                 # The training loop ends in `.eval()`: its construction's mode reaching past the loop is
                 # only the path where the loop never ran.
                 facts = [f for f in facts if f.by_call or f.inferred]
@@ -491,12 +492,12 @@ class TrainModeNotRestored(Rule):
         analysis = model.analysis
         for observation in analysis.observations.values():
             context = observation.context
-            if context.kind != "train" or not context.manual or context.after_step:
+            if context.kind != ContextKind.TRAIN or not context.manual or context.after_step:
                 continue  # `fit()` trains elsewhere; code after the last step is no training step
             modes = observation.modes()
-            if "eval" not in modes or "unknown" in modes:
+            if Mode.EVAL not in modes or Mode.UNKNOWN in modes:
                 continue
-            facts = [f for f in observation.facts if f.mode == "eval" and f.by_call]
+            facts = [f for f in observation.facts if f.mode == Mode.EVAL and f.by_call]
             if not facts:
                 continue
             why = None
@@ -549,7 +550,7 @@ class TrainingFlagAtInference(Rule):
         analysis = model.analysis
         for site in model.calls:
             context, _ = analysis.contexts.get(site.node, (None, None))
-            if context is None or context.kind != "eval":
+            if context is None or context.kind != ContextKind.EVAL:
                 continue
             flag = _training_flag(model, site)
             if flag and only_displayed(model, site.node):

@@ -11,6 +11,7 @@ from skewlint.adapters.vocabulary import PIPELINE_WORDS, TRAIN_FLAGS, TRANSFORM_
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
 from skewlint.semantic.contexts import is_eval_data_name
+from skewlint.semantic.kinds import ContextKind
 from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import is_tta
 from skewlint.semantic.sinks import only_displayed, written_out
@@ -280,7 +281,7 @@ class TrainFlagInEvalPreprocessing(Rule):
             context, _ = analysis.contexts.get(site.node, (None, None))
             if target and is_eval_data_name(target.rsplit(".", 1)[-1]):
                 evidence = f"the result is `{target}`"
-            elif context is not None and context.kind == "eval" and not context.after_training and \
+            elif context is not None and context.kind == ContextKind.EVAL and not context.after_training and \
                     not (target and model.pipelines.role(None, target) == ("train", f"`{target}` is training data")):
                 evidence = context.evidence  # (after training, a notebook loads its data for the next part)
                 if context.by_name and not any(o.function is site.function for o in analysis.observations.values()):
