@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterator
 
 from skewlint.lazy import libcst as cst
 
@@ -10,6 +11,7 @@ from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, m
 from skewlint.adapters.vocabulary import MODEL_WORDS, STRONG_EVAL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
+from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.contexts import updates_weights
 from skewlint.semantic.kinds import ContextKind, Grad, Mode
 from skewlint.semantic.names import chain_root, dotted, is_bool, keyword, tokens
@@ -51,7 +53,7 @@ class MissingNoGrad(Rule):
         "https://pytorch.org/docs/stable/notes/autograd.html#locally-disabling-gradient-computation",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         torch_file = _imports_torch(model)
         if not torch_file and any(t.split(".")[0] in _OTHER_FRAMEWORKS for t in model.imports.aliases.values()):
             return
@@ -254,7 +256,7 @@ class TrainingStepInEval(Rule):
         "        loss = criterion(model(x), y)"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for site in model.calls:
             if not _updates_weights(site, model):
@@ -325,7 +327,7 @@ class LossAccumulatesGraph(Rule):
     )
     references = ("https://pytorch.org/docs/stable/notes/faq.html#my-model-reports-cuda-runtime-error-2-out-of-memory",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         if not _imports_torch(model):
             return
         analysis = model.analysis

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Iterator, Optional
 
 from skewlint.lazy import libcst as cst
 
@@ -15,6 +15,7 @@ from skewlint.semantic.kinds import ContextKind, Mode
 from skewlint.semantic.state import is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
+from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.names import (
     argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
 )
@@ -42,7 +43,7 @@ class ModeMethodNotCalled(Rule):
     fix_safety = "Safe fix: adds the call (`model.eval` becomes `model.eval()`), which is what the statement meant."
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.expression_statements:
             value = site.node.value
             if not (type(value) is cst.Attribute and value.attr.value in ("eval", "train")):
@@ -90,7 +91,7 @@ class TrainingAttributeAssigned(Rule):
     )
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.attribute_assignments:
             target = site.node
             if target.attr.value != "training":
@@ -171,7 +172,7 @@ class FunctionalDropoutIgnoresMode(Rule):
         "https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.calls:
             function = site.function
             if function is None or function.name != "forward" or not function.is_method:
@@ -386,7 +387,7 @@ class MissingEvalMode(Rule):
         "https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         # Global models a function evaluates in training mode by its own forward (reported there)
         evaluated_globals = {o.key for o in analysis.observations.values()
@@ -488,7 +489,7 @@ class TrainModeNotRestored(Rule):
     )
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for observation in analysis.observations.values():
             context = observation.context
@@ -546,7 +547,7 @@ class TrainingFlagAtInference(Rule):
         "https://flax.readthedocs.io/en/latest/guides/training_techniques/batch_norm.html",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for site in model.calls:
             context, _ = analysis.contexts.get(site.node, (None, None))

@@ -4,7 +4,7 @@ saw (`Observation`), graph-carrying accumulations, and a function's summary for 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 from skewlint.lazy import libcst as cst
 
