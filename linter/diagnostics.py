@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+
+if TYPE_CHECKING:  # neither is imported at run time: the report layer never needs libcst
+    from skewlint.fix.edits import Fix
+    from skewlint.lazy import libcst as cst
 
 
 @dataclass(frozen=True)
@@ -14,15 +18,15 @@ class Finding:
     """
 
     code: str
-    node: Any
+    node: cst.CSTNode
     message: str
     # The statement that contains `node`: its first line also accepts a suppression comment.
-    statement: Any = None
+    statement: Optional[cst.CSTNode] = None
     # Extra locations (node, note) that explain the finding (where the model was built, ...);
     # the message may refer to their lines as `{line0}`, `{line1}`, ...
-    related: tuple = ()
-    # A `skewlint.fix.edits.Fix`: changes of the tree that remove the problem (None: no fix offered).
-    fix: Any = None
+    related: Tuple[Tuple[cst.CSTNode, str], ...] = ()
+    # Changes of the tree that remove the problem (None: no fix offered).
+    fix: Optional[Fix] = None
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Location:
     row: int  # 1-based
     column: int  # 1-based
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> Dict[str, int]:
         return {"column": self.column, "row": self.row}
 
 
@@ -46,16 +50,17 @@ class Diagnostic:
     noqa_row: int
     url: Optional[str] = None
     cell: Optional[int] = None
-    fix: Optional[dict] = None
+    # The fix as JSON: applicability, message, and its text edits when the output needs them.
+    fix: Optional[Dict[str, Any]] = None
     # (Location, note) pairs: evidence shown by `full` output; (Location, note, filename) for
     # evidence in another file (`related_locations` reads both).
-    related: tuple = field(default=())
+    related: Tuple[tuple, ...] = field(default=())
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> Tuple[str, int, int, int, str]:
         # A notebook's rows restart in each cell: order by cell first.
         return (self.filename, self.cell or 0, self.location.row, self.location.column, self.code)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> Dict[str, Any]:
         """ruff's JSON schema: keys sorted, 1-based rows and columns, end exclusive."""
         return {
             "cell": self.cell,

@@ -48,7 +48,7 @@ def describe(path: str, candidates: Optional[Counter] = None) -> str:
             continue
         owner = f"{info.cls.name}." if info.cls is not None else ""
         evidence = f": {context.evidence}" if context.evidence else ""
-        out.append(f"    line {line(info.node)} {owner}{info.name}(): {context.kind}{evidence}")
+        out.append(f"    line {line(info.node)} {owner}{info.name}(): {context.kind.value}{evidence}")
     found = model.project.found() if model.project is not None else []
     if found:
         out.append("  from other files of the project:")
@@ -60,9 +60,9 @@ def describe(path: str, candidates: Optional[Counter] = None) -> str:
         code = module.code_for_node(observation.node).splitlines()[0][:60]
         kind = "call of an evaluating/training function" if observation.via is not None else "forward"
         evidence = f" ({observation.context.evidence})" if observation.context.evidence else ""
-        grad = "/".join(sorted(analysis.resolved_grad(observation)))
+        grad = "/".join(sorted(g.value for g in analysis.resolved_grad(observation)))
         out.append(f"    line {line(observation.node)} `{code}` [{kind}] model `{observation.key}`: "
-                   f"mode {facts(observation.facts)}; context {observation.context.kind}{evidence}; grad {grad}")
+                   f"mode {facts(observation.facts)}; context {observation.context.kind.value}{evidence}; grad {grad}")
     out.extend(_data(model, line))
     out.extend(LEGEND)
     if candidates is not None:

@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import ClassVar, Dict, Iterable, Iterator, List, Sequence
+from typing import (
+    TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Type,
+)
 
 from skewlint.adapters import FRAMEWORK_MARKERS
+
+if TYPE_CHECKING:  # the rules import the registry, not the other way round
+    from skewlint.diagnostics import Finding
+    from skewlint.semantic.model import SemanticModel
 
 # `docs/rules.md` is generated from this registry (`skewlint rule --all --output-format markdown`);
 # each rule has an explicit anchor there, its lower-case code.
@@ -37,9 +43,9 @@ class Rule:
     # Prefilter: byte strings of which one must occur in a file for this rule to need a parse
     # (by default the framework names of the adapters); empty means always parse; None marks
     # rules the engine produces itself (SKW901, SKW999).
-    markers: ClassVar = FRAMEWORK_MARKERS
+    markers: ClassVar[Optional[Sequence[bytes]]] = FRAMEWORK_MARKERS
 
-    def check(self, model) -> Iterator:  # pragma: no cover - interface
+    def check(self, model: SemanticModel) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError
 
     @classmethod
@@ -84,7 +90,7 @@ class Rule:
         return "\n".join(parts) + "\n"
 
     @classmethod
-    def as_dict(cls) -> dict:
+    def as_dict(cls) -> Dict[str, Any]:
         return {
             "code": cls.code,
             "name": cls.name,
@@ -98,7 +104,7 @@ class Rule:
         }
 
 
-def rules_page(rules: Iterable[type]) -> str:
+def rules_page(rules: Iterable[Type[Rule]]) -> str:
     """`docs/rules.md`: an index table, then each rule's documentation as `skewlint rule` prints it,
     under an explicit anchor (`<a id="skw101">`) that the diagnostics' URLs point to."""
     parts = [
@@ -123,9 +129,9 @@ class SelectorError(ValueError):
 
 
 class Registry:
-    def __init__(self, rules: Iterable[type]):
-        self.rules: Dict[str, type] = {}
-        self.by_name: Dict[str, type] = {}
+    def __init__(self, rules: Iterable[Type[Rule]]) -> None:
+        self.rules: Dict[str, Type[Rule]] = {}
+        self.by_name: Dict[str, Type[Rule]] = {}
         for rule in rules:
             assert _CODE.match(rule.code), rule.code
             assert rule.code not in self.rules and rule.name not in self.by_name, rule.code
@@ -134,19 +140,19 @@ class Registry:
             self.by_name[rule.name] = rule
         self.rules = dict(sorted(self.rules.items()))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Type[Rule]]:
         return iter(self.rules.values())
 
-    def get(self, code_or_name: str):
+    def get(self, code_or_name: str) -> Optional[Type[Rule]]:
         return self.rules.get(code_or_name.upper()) or self.by_name.get(code_or_name.lower())
 
-    def defaults(self) -> frozenset:
+    def defaults(self) -> FrozenSet[str]:
         return frozenset(code for code, rule in self.rules.items() if rule.default)
 
-    def always_on(self) -> frozenset:
+    def always_on(self) -> FrozenSet[str]:
         return frozenset(code for code, rule in self.rules.items() if not rule.can_disable)
 
-    def resolve(self, selector: str) -> frozenset:
+    def resolve(self, selector: str) -> FrozenSet[str]:
         """The codes a selector names: a code, a code prefix (`SKW1`), a rule name, or `ALL`."""
         text = selector.strip()
         if text.upper() == "ALL":
@@ -169,7 +175,7 @@ class Registry:
         hint = f"; did you mean `{match[0]}`?" if match else ""
         return f"unknown rule selector `{text}`{hint} (`skewlint rule --all` lists the rules)"
 
-    def select(self, layers: Sequence[dict]) -> frozenset:
+    def select(self, layers: Sequence[Mapping[str, Any]]) -> FrozenSet[str]:
         """Apply selection layers in order (configuration first, then the command line), as ruff does.
 
         Each layer may hold `select` (replaces what came before), `extend-select` (adds) and
@@ -183,8 +189,8 @@ class Registry:
             enabled -= self.resolve_all(layer.get("ignore") or ())
         return frozenset(enabled) | self.always_on()
 
-    def resolve_all(self, selectors: Iterable[str]) -> frozenset:
-        codes: set = set()
+    def resolve_all(self, selectors: Iterable[str]) -> FrozenSet[str]:
+        codes: Set[str] = set()
         for selector in selectors:
             codes |= self.resolve(selector)
         return frozenset(codes)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterator
 
 from skewlint.lazy import libcst as cst
 
@@ -10,7 +11,9 @@ from skewlint.adapters import GRAD_FREE_CALLABLES, has_module_modes, has_role, m
 from skewlint.adapters.vocabulary import MODEL_WORDS, STRONG_EVAL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
+from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.contexts import updates_weights
+from skewlint.semantic.kinds import ContextKind, Grad, Mode
 from skewlint.semantic.names import chain_root, dotted, is_bool, keyword, tokens
 from skewlint.semantic.sinks import in_loop, only_displayed
 
@@ -50,7 +53,7 @@ class MissingNoGrad(Rule):
         "https://pytorch.org/docs/stable/notes/autograd.html#locally-disabling-gradient-computation",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         torch_file = _imports_torch(model)
         if not torch_file and any(t.split(".")[0] in _OTHER_FRAMEWORKS for t in model.imports.aliases.values()):
             return
@@ -69,17 +72,17 @@ class MissingNoGrad(Rule):
                 if observation.via.function not in analysis.trained_through or caller is None:
                     continue
                 observation = dataclasses.replace(observation, context=caller[0])
-            if not torch_file and not any(f.by_call and f.mode == "eval" for f in observation.facts):
+            if not torch_file and not any(f.by_call and f.mode == Mode.EVAL for f in observation.facts):
                 continue  # a file that imports no torch: a model it switches with `.eval()` is one
             evidence = _evaluation_evidence(observation)
-            if evidence is None or analysis.resolved_grad(observation) != {"on"}:
+            if evidence is None or analysis.resolved_grad(observation) != {Grad.ON}:
                 continue
             key = observation.key
             function = observation.function
             if not _is_torch_model(model, observation):
                 continue
             why = None
-            if not all(analysis.has_weights(key, f, function) for f in observation.facts if f.mode == "train"):
+            if not all(analysis.has_weights(key, f, function) for f in observation.facts if f.mode == Mode.TRAIN):
                 why = "an untrained model fed a dummy input (a shape check)"
             elif function is not None and function.cls is not None and function.cls.is_model:
                 why = "inside the model's own methods: the caller decides"
@@ -189,10 +192,10 @@ def _evaluation_evidence(observation):
     context = observation.context
     if context.after_training:
         return None  # inference after training (a sample, a demo): memory is not the concern there
-    if context.kind == "eval" and not context.by_grad:
+    if context.kind == ContextKind.EVAL and not context.by_grad:
         return context.evidence
-    if context.kind == "unknown" and observation.facts and all(
-        f.mode == "eval" and f.by_call and " in `" not in f.how for f in observation.facts
+    if context.kind == ContextKind.UNKNOWN and observation.facts and all(
+        f.mode == Mode.EVAL and f.by_call and " in `" not in f.how for f in observation.facts
     ):
         return "it runs after an explicit `.eval()`"
     return None
@@ -219,7 +222,7 @@ def _imports_torch(model) -> bool:
 
 
 def _is_torch_model(model, observation) -> bool:
-    facts = [f for f in observation.facts if f.mode in ("train", "eval")]
+    facts = [f for f in observation.facts if f.mode in (Mode.TRAIN, Mode.EVAL)]
     if facts:
         return all(has_module_modes(f.framework) for f in facts)
     if any(target.split(".")[0] in _OTHER_FRAMEWORKS for target in model.imports.aliases.values()):
@@ -253,7 +256,7 @@ class TrainingStepInEval(Rule):
         "        loss = criterion(model(x), y)"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for site in model.calls:
             if not _updates_weights(site, model):
@@ -261,7 +264,7 @@ class TrainingStepInEval(Rule):
             context, _ = analysis.contexts.get(site.node, (None, None))
             if context is None:
                 continue
-            evidence = context.eval_evidence or (context.evidence if context.kind == "eval" and not context.by_grad else "")
+            evidence = context.eval_evidence or (context.evidence if context.kind == ContextKind.EVAL and not context.by_grad else "")
             if not evidence or _weak_name_evidence(evidence, site):
                 continue
             call = model.module.code_for_node(site.node.func).split("\n")[0]
@@ -324,21 +327,21 @@ class LossAccumulatesGraph(Rule):
     )
     references = ("https://pytorch.org/docs/stable/notes/faq.html#my-model-reports-cuda-runtime-error-2-out-of-memory",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         if not _imports_torch(model):
             return
         analysis = model.analysis
         for accumulation in analysis.accumulations.values():
             context = accumulation.context
-            data_loop = (context.kind == "train" and context.manual) or (
-                context.kind == "eval" and type(context.node) is cst.For and not context.by_grad)
+            data_loop = (context.kind == ContextKind.TRAIN and context.manual) or (
+                context.kind == ContextKind.EVAL and type(context.node) is cst.For and not context.by_grad)
             function = accumulation.function
             if not data_loop or (function is not None and function.cls is not None and function.cls.is_model):
                 continue  # only loops over batches; features collected inside a forward are needed
             grads = set()
             for grad in accumulation.grad:
-                grads |= analysis.entry_grad(accumulation.function) if grad == "entry" else {grad}
-            if grads != {"on"}:
+                grads |= analysis.entry_grad(accumulation.function) if grad == Grad.FROM_CALLER else {grad}
+            if grads != {Grad.ON}:
                 continue
             value = accumulation.value
             if "\n" in value or len(value) > 40:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Iterator, Optional
 
 from skewlint.lazy import libcst as cst
 
@@ -11,9 +11,11 @@ from skewlint.adapters import has_module_modes, has_role, method_has_role
 from skewlint.adapters.vocabulary import MODEL_WORDS
 from skewlint.diagnostics import Finding
 from skewlint.semantic.facts import OFF
+from skewlint.semantic.kinds import ContextKind, Mode
 from skewlint.semantic.state import is_managed_copy
 from skewlint.semantic.walk import descendants
 from skewlint.registry import Rule
+from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.names import (
     argument_node,
     argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
@@ -42,7 +44,7 @@ class ModeMethodNotCalled(Rule):
     fix_safety = "Safe fix: adds the call (`model.eval` becomes `model.eval()`), which is what the statement meant."
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.expression_statements:
             value = site.node.value
             if not (type(value) is cst.Attribute and value.attr.value in ("eval", "train")):
@@ -90,7 +92,7 @@ class TrainingAttributeAssigned(Rule):
     )
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.attribute_assignments:
             target = site.node
             if target.attr.value != "training":
@@ -171,7 +173,7 @@ class FunctionalDropoutIgnoresMode(Rule):
         "https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.calls:
             function = site.function
             if function is None or function.name != "forward" or not function.is_method:
@@ -388,26 +390,26 @@ class MissingEvalMode(Rule):
         "https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         # Global models a function evaluates in training mode by its own forward (reported there)
         evaluated_globals = {o.key for o in analysis.observations.values()
                              if o.via is None and o.function is not None and o.key not in o.function.params
-                             and model.is_global(o.key) and o.context.kind == "eval" and "train" in o.modes()}
+                             and model.is_global(o.key) and o.context.kind == ContextKind.EVAL and Mode.TRAIN in o.modes()}
         for observation in analysis.observations.values():
-            if observation.context.kind != "eval":
+            if observation.context.kind != ContextKind.EVAL:
                 continue
             modes = observation.modes()
-            if "train" not in modes or "unknown" in modes:
+            if Mode.TRAIN not in modes or Mode.UNKNOWN in modes:
                 continue
             inner = observation.via
             if inner is not None and inner.key == observation.key and observation.key in evaluated_globals and \
                     observation.key not in (inner.function.params if inner.function else ()):
                 continue  # the function's own forward of this global model is the finding, not each call
-            facts = [f for f in observation.facts if f.mode == "train"]
+            facts = [f for f in observation.facts if f.mode == Mode.TRAIN]
             if observation.context.after_training and not analysis.trained(observation.key, observation.function):
                 continue  # after the training loop, only the model it trained is the one evaluated
-            if observation.context.after_training and any(f.mode == "eval" and f.by_call for f in observation.facts):
+            if observation.context.after_training and any(f.mode == Mode.EVAL and f.by_call for f in observation.facts):
                 # The training loop ends in `.eval()`: its construction's mode reaching past the loop is
                 # only the path where the loop never ran.
                 facts = [f for f in facts if f.by_call or f.inferred]
@@ -490,16 +492,16 @@ class TrainModeNotRestored(Rule):
     )
     references = ("https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.train",)
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for observation in analysis.observations.values():
             context = observation.context
-            if context.kind != "train" or not context.manual or context.after_step:
+            if context.kind != ContextKind.TRAIN or not context.manual or context.after_step:
                 continue  # `fit()` trains elsewhere; code after the last step is no training step
             modes = observation.modes()
-            if "eval" not in modes or "unknown" in modes:
+            if Mode.EVAL not in modes or Mode.UNKNOWN in modes:
                 continue
-            facts = [f for f in observation.facts if f.mode == "eval" and f.by_call]
+            facts = [f for f in observation.facts if f.mode == Mode.EVAL and f.by_call]
             if not facts:
                 continue
             why = None
@@ -548,11 +550,11 @@ class TrainingFlagAtInference(Rule):
         "https://flax.readthedocs.io/en/latest/guides/training_techniques/batch_norm.html",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for site in model.calls:
             context, _ = analysis.contexts.get(site.node, (None, None))
-            if context is None or context.kind != "eval":
+            if context is None or context.kind != ContextKind.EVAL:
                 continue
             flag, where = _training_flag(model, site)
             if flag and only_displayed(model, site.node):

@@ -1,7 +1,7 @@
 """Family 4: preprocessing parity (SKW4xx)."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set
 
 from skewlint.lazy import libcst as cst
 
@@ -10,6 +10,7 @@ from skewlint.adapters.vocabulary import PREPROCESSING_WORDS, SPLIT_WORDS
 from skewlint.adapters.statistics import KNOWN_STATISTICS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
+from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.fitting import FIT_METHODS, data_name, fitting_call
 from skewlint.semantic.names import dotted, keyword, tokens
@@ -56,7 +57,7 @@ class NormalizationMismatch(Rule):
         "val_tf = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         norms = extract(model)
         train = [n for n in norms if n.role == "train"]
         if not train:
@@ -115,7 +116,7 @@ class CrossFileNormalizationMismatch(Rule):
         "normalize = T.Normalize(MEAN, STD)"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         return iter(())  # a project rule: `skewlint/run/project.py` reports it from the files' summaries
 
 
@@ -139,7 +140,7 @@ class SuspiciousNormalizationConstants(Rule):
     example = "T.Normalize(mean=(0.485, 0.465, 0.406), std=(0.229, 0.224, 0.225))"
     use_instead = "T.Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))"
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         bgr = "cv2" in model.imports.aliases.values() or any(v.startswith("cv2") for v in model.imports.aliases.values())
         for norm in extract(model):
             problem, where = _near_miss(norm, bgr)
@@ -242,7 +243,7 @@ class TransformerFitOnEvalData(Rule):
     example = "scaler.fit(X_train)\nX_train = scaler.transform(X_train)\nX_test = scaler.fit_transform(X_test)"
     use_instead = "scaler.fit(X_train)\nX_train = scaler.transform(X_train)\nX_test = scaler.transform(X_test)"
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         for site in model.calls:
             func = site.node.func
             if type(func) is not cst.Attribute or func.attr.value not in FIT_METHODS or not site.node.args:
@@ -395,7 +396,7 @@ class PreprocessingFitBeforeSplit(Rule):
         "https://scikit-learn.org/stable/common_pitfalls.html#data-leakage",
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         splits = [site for site in model.calls if _split_of(model, site) is not None]
         if not splits:
             return
@@ -556,7 +557,7 @@ class PreprocessingSkippedAtInference(Rule):
         "predictions = model.predict(scaler.transform(X_test))"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         fits = {}  # receiver -> its most recent `fit` so far, in source order
         for site in model.calls:
             func = site.node.func

@@ -1,7 +1,7 @@
 """Family 3: evaluation data pipelines (SKW3xx)."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from skewlint.lazy import libcst as cst
 
@@ -10,7 +10,9 @@ from skewlint.adapters import TEST_SIZES, has_role
 from skewlint.adapters.vocabulary import PIPELINE_WORDS, TRAIN_FLAGS, TRANSFORM_KEYWORDS
 from skewlint.diagnostics import Finding
 from skewlint.registry import Rule
+from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.contexts import is_eval_data_name
+from skewlint.semantic.kinds import ContextKind
 from skewlint.semantic.names import argument, argument_node, dotted, is_bool, keyword, tokens
 from skewlint.semantic.pipelines import is_tta
 from skewlint.semantic.sinks import reads_any, only_displayed, written_out
@@ -55,7 +57,7 @@ class AugmentationInEvalPipeline(Rule):
         "val_set = datasets.ImageFolder(valdir, transform=val_tf)"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         pipes = model.pipelines
         for site in model.calls:
             call = site.node
@@ -197,7 +199,7 @@ class SplitInheritsTrainTransform(Rule):
         "train_set, val_set = Subset(train_full, indices[:45000]), Subset(val_full, indices[45000:])"
     )
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         pipes = model.pipelines
         for site in model.calls:
             if not has_role(site.qualname, "split") or not site.node.args:
@@ -268,7 +270,7 @@ class TrainFlagInEvalPreprocessing(Rule):
     example = "val_tf = create_transform(224, is_training=True)\ntest_set = CIFAR10(root, train=True)"
     use_instead = "val_tf = create_transform(224, is_training=False)\ntest_set = CIFAR10(root, train=False)"
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         analysis = model.analysis
         for site in model.calls:
             flag = _train_flag(site.node)
@@ -280,7 +282,7 @@ class TrainFlagInEvalPreprocessing(Rule):
             context, _ = analysis.contexts.get(site.node, (None, None))
             if target and is_eval_data_name(target.rsplit(".", 1)[-1]):
                 evidence = f"the result is `{target}`"
-            elif context is not None and context.kind == "eval" and not context.after_training and \
+            elif context is not None and context.kind == ContextKind.EVAL and not context.after_training and \
                     not (target and model.pipelines.role(None, target) == ("train", f"`{target}` is training data")):
                 evidence = context.evidence  # (after training, a notebook loads its data for the next part)
                 if context.by_name and not any(o.function is site.function for o in analysis.observations.values()):
@@ -380,7 +382,7 @@ class _LoaderRule(Rule):
 
     option = ("", 0)  # the loader's keyword for the option, and its position
 
-    def check(self, model):
+    def check(self, model: SemanticModel) -> Iterator[Finding]:
         pipes = model.pipelines
         for site in model.calls:
             flagged = self.flagged(model, site)

@@ -32,6 +32,11 @@ def _check(result, name: str) -> None:
         assert diagnostic.location.row >= 1 and diagnostic.location.column >= 1, diagnostic
         assert diagnostic.end_location.row >= diagnostic.location.row, diagnostic
         assert diagnostic.message, diagnostic
-    if any(d.code == SYNTAX_ERROR for d in result.diagnostics):
+    if any(d.code == SYNTAX_ERROR and d.cell is None for d in result.diagnostics):
         # A file that could not be analysed gets exactly one SKW999 and nothing else.
         assert [d.code for d in result.diagnostics] == [SYNTAX_ERROR], result.diagnostics
+    # A notebook's cells that do not parse are left out of its module and the others linted
+    # (notebook.module_of): one SKW999 per such cell, and nothing else in it.
+    broken = [d.cell for d in result.diagnostics if d.code == SYNTAX_ERROR and d.cell is not None]
+    assert len(broken) == len(set(broken)), result.diagnostics
+    assert not [d for d in result.diagnostics if d.code != SYNTAX_ERROR and d.cell in broken], result.diagnostics

@@ -6,6 +6,7 @@ import pytest
 
 from helpers import FIXTURES
 from test_cli import SCRIPT
+from skewlint.semantic.kinds import Grad
 from skewlint.semantic.model import build
 
 
@@ -18,7 +19,7 @@ def analyse(source):
 
 def observations(source):
     model, analysis = analyse(source)
-    return {(model.module.code_for_node(o.node), o.key): (o.context.kind, sorted(o.modes()))
+    return {(model.module.code_for_node(o.node), o.key): (o.context.kind.value, sorted(o.modes()))
             for o in analysis.observations.values()}
 
 
@@ -68,7 +69,7 @@ def test_phase_loop_followed_per_value():
                         out.sum().backward()
                         opt.step()
     """)[1].observations.values()
-    seen = sorted((o.context.kind, sorted(o.modes()), sorted(o.grad)) for o in found)
+    seen = sorted((o.context.kind.value, sorted(o.modes()), sorted(g.value for g in o.grad)) for o in found)
     assert seen == [("eval", ["eval"], ["off"]), ("train", ["train"], ["on"])]
 
 
@@ -139,9 +140,9 @@ def test_grad_state_and_contexts():
         net(x)
     """)
     by_code = {model.module.code_for_node(o.node): o for o in analysis.observations.values()}
-    assert analysis.resolved_grad(by_code["model(x)"]) == {"off"}  # only called under no_grad
-    assert analysis.resolved_grad(by_code["net(x)"]) == {"off"}  # set_grad_enabled(False) statement
-    contexts = {info.name: c.kind for info, c in analysis.function_contexts.items() if info is not None}
+    assert analysis.resolved_grad(by_code["model(x)"]) == {Grad.OFF}  # only called under no_grad
+    assert analysis.resolved_grad(by_code["net(x)"]) == {Grad.OFF}  # set_grad_enabled(False) statement
+    contexts = {info.name: c.kind.value for info, c in analysis.function_contexts.items() if info is not None}
     assert contexts == {"evaluate": "eval", "caller": "unknown"}
 
 

@@ -87,6 +87,14 @@ def test_syntax_error_points_into_its_cell_and_the_other_cells_are_linted():
     assert ("SKW103", 1) in {(d.code, d.cell) for d in lint(data)}  # the cell that parses is linted
 
 
+
+def test_the_fuzz_invariant_takes_a_notebook_with_a_cell_that_does_not_parse():
+    """Regression (the fuzz soak): `never_raises` held every SKW999 to be a file's only diagnostic."""
+    from never_raises import check_bytes
+
+    data = notebook(BUGGY_CELL, ["x = (\n"])
+    assert [(d.code, d.cell) for d in check_bytes(data, "fuzzed.ipynb").diagnostics] == [("SKW103", 1), ("SKW999", 2)]
+
 def test_ipython_leading_indent_and_wildcard_help():
     data = notebook(["import torch\n", "model = torch.nn.Linear(2, 2)\n"], ["torch.*Tensor?\n"],
                     ["  x = 1\n", "  model.eval\n"])

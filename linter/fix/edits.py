@@ -20,21 +20,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from skewlint.lazy import libcst as cst
 
 from skewlint.semantic.walk import children
 
-SAFE, UNSAFE = "safe", "unsafe"
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
+    from typing_extensions import TypeGuard
+
+Applicability = Literal["safe", "unsafe"]  # written into the JSON output as they are
+SAFE: Applicability = "safe"
+UNSAFE: Applicability = "unsafe"
 
 # A change: the module before -> the module after. Built by the helpers below.
 Change = Callable[["cst.Module"], "cst.Module"]
+# A statement of a block: what `insert_before` and `wrap_in_with` take.
+Statement = Union["cst.SimpleStatementLine", "cst.BaseCompoundStatement"]
 
 
 @dataclass(frozen=True)
 class Fix:
-    applicability: str
+    applicability: Applicability
     message: str
     changes: Tuple[Change, ...]
 
@@ -56,33 +64,43 @@ def _expression(code: Union[str, cst.BaseExpression], module: cst.Module) -> cst
     return code
 
 
-def _statement(code: str, module: cst.Module) -> cst.BaseStatement:
+def _statement(code: str, module: cst.Module) -> Statement:
     return cst.parse_statement(code.rstrip("\n") + "\n", config=module.config_for_parsing)
+
+
+def _replaced(module: cst.Module, old: cst.CSTNode,
+              new: Union[cst.CSTNode, cst.FlattenSentinel[cst.BaseStatement]]) -> cst.Module:
+    # `old` is inside the module, so the module itself is what comes back.
+    return cast(cst.Module, module.deep_replace(old, new))
+
+
+def _rewriting(target: cst.CSTNode, change: Change) -> Change:
+    """Mark the node a change rewrites: the engine renders only its top-level statement."""
+    change.target = target  # type: ignore[attr-defined]  # read back with getattr (`_local_edit`)
+    return change
 
 
 def replace(node: cst.CSTNode, new: Union[str, cst.CSTNode]) -> Change:
     """Replace `node` by `new` (a node, or the code of an expression when `node` is one)."""
 
     def change(module: cst.Module) -> cst.Module:
-        return module.deep_replace(node, _expression(new, module) if isinstance(new, str) else new)
+        return _replaced(module, node, _expression(new, module) if isinstance(new, str) else new)
 
-    change.target = node  # the node it rewrites: the engine renders only its statement
-    return change
+    return _rewriting(node, change)
 
 
-def insert_before(statement: cst.BaseStatement, code: str) -> Change:
+def insert_before(statement: Statement, code: str) -> Change:
     """Insert the statement `code` (one line, e.g. `model.eval()`) before `statement`, at its
     indentation. Comments above `statement` stay above both."""
 
     def change(module: cst.Module) -> cst.Module:
         new = _statement(code, module).with_changes(leading_lines=statement.leading_lines)
-        return module.deep_replace(statement, cst.FlattenSentinel([new, statement.with_changes(leading_lines=())]))
+        return _replaced(module, statement, cst.FlattenSentinel([new, statement.with_changes(leading_lines=())]))
 
-    change.target = statement  # the node it rewrites: the engine renders only its statement
-    return change
+    return _rewriting(statement, change)
 
 
-def wrap_in_with(statement: cst.BaseStatement, item: str) -> Change:
+def wrap_in_with(statement: Statement, item: str) -> Change:
     """Put `statement` in the block of `with ITEM:` (e.g. `torch.no_grad()`), re-indented."""
 
     def change(module: cst.Module) -> cst.Module:
@@ -91,10 +109,9 @@ def wrap_in_with(statement: cst.BaseStatement, item: str) -> Change:
             body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=())]),
             leading_lines=statement.leading_lines,
         )
-        return module.deep_replace(statement, block)
+        return _replaced(module, statement, block)
 
-    change.target = statement  # the node it rewrites: the engine renders only its statement
-    return change
+    return _rewriting(statement, change)
 
 
 def decorate(function: cst.FunctionDef, decorator: str) -> Change:
@@ -102,10 +119,9 @@ def decorate(function: cst.FunctionDef, decorator: str) -> Change:
 
     def change(module: cst.Module) -> cst.Module:
         added = cst.Decorator(decorator=_expression(decorator, module))
-        return module.deep_replace(function, function.with_changes(decorators=[*function.decorators, added]))
+        return _replaced(module, function, function.with_changes(decorators=[*function.decorators, added]))
 
-    change.target = function  # the node it rewrites: the engine renders only its statement
-    return change
+    return _rewriting(function, change)
 
 
 def set_keyword(call: cst.Call, name: str, value: str) -> Change:
@@ -126,7 +142,7 @@ def set_keyword(call: cst.Call, name: str, value: str) -> Change:
                             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                   whitespace_after=cst.SimpleWhitespace("")),
                             comma=comma)
-            if type(comma) is cst.Comma:
+            if type(comma) is cst.Comma and last is not None:  # (a comma comes from the last argument)
                 # A trailing comma: the old last argument keeps its comma and comment, followed by
                 # the break that precedes an argument; the new one gets the break before the bracket.
                 before = args[-2].comma.whitespace_after if len(args) > 1 and type(args[-2].comma) is cst.Comma \
@@ -140,10 +156,9 @@ def set_keyword(call: cst.Call, name: str, value: str) -> Change:
                 else:
                     args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             args.append(added)
-        return module.deep_replace(call, call.with_changes(args=args))
+        return _replaced(module, call, call.with_changes(args=args))
 
-    change.target = call  # the node it rewrites: the engine renders only its statement
-    return change
+    return _rewriting(call, change)
 
 
 def set_argument(call: cst.Call, name: str, value: str, position: Optional[int] = None) -> Optional[Change]:
@@ -180,12 +195,12 @@ def add_import(code: str) -> Change:
     return change
 
 
-def _is_import(statement) -> bool:
+def _is_import(statement: cst.CSTNode) -> TypeGuard[cst.SimpleStatementLine]:
     return type(statement) is cst.SimpleStatementLine and all(
         type(small) in (cst.Import, cst.ImportFrom) for small in statement.body)
 
 
-def _is_docstring(statement) -> bool:
+def _is_docstring(statement: cst.CSTNode) -> bool:
     return (type(statement) is cst.SimpleStatementLine and len(statement.body) == 1
             and type(statement.body[0]) is cst.Expr
             and type(statement.body[0].value) in (cst.SimpleString, cst.ConcatenatedString))
@@ -194,12 +209,12 @@ def _is_docstring(statement) -> bool:
 # ---- helpers for rules --------------------------------------------------------------------
 
 
-def enclosing_statements(module: cst.Module, node: cst.CSTNode) -> List[cst.BaseStatement]:
+def enclosing_statements(module: cst.Module, node: cst.CSTNode) -> List[Statement]:
     """The statements of blocks that contain `node`, outermost first ([] if it is not in `module`):
     the places where `insert_before` and `wrap_in_with` apply."""
     path: List[cst.CSTNode] = []
 
-    def search(current) -> bool:
+    def search(current: cst.CSTNode) -> bool:
         path.append(current)
         if current is node:
             return True
@@ -244,7 +259,7 @@ def imported_name(module: cst.Module, qualified: str) -> Optional[str]:
     return best
 
 
-def _bindings(node) -> List[Tuple[str, str]]:
+def _bindings(node: cst.CSTNode) -> List[Tuple[str, str]]:
     from skewlint.semantic.names import dotted
 
     found = []
@@ -258,7 +273,7 @@ def _bindings(node) -> List[Tuple[str, str]]:
             else:  # `import a.b` binds `a`
                 found.append((full.split(".")[0], full.split(".")[0]))
     elif type(node) is cst.ImportFrom and not node.relative and node.module is not None \
-            and type(node.names) is not cst.ImportStar:
+            and not isinstance(node.names, cst.ImportStar):
         module = dotted(node.module)
         for alias in node.names:
             if type(alias.name) is not cst.Name:
@@ -279,7 +294,8 @@ class Edit:
     content: str
 
 
-def edits_of(fix: Fix, module: cst.Module, text: str, positions=None) -> List[Edit]:
+def edits_of(fix: Fix, module: cst.Module, text: str,
+             positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None) -> List[Edit]:
     """The text edits of a fix, one per change, in the order of the text. Raises if a change does
     not apply (the engine then offers no fix). With the module's positions, a change is rendered
     within its top-level statement only: rendering the whole module per fix costs a parse's worth."""
@@ -296,7 +312,8 @@ def edits_of(fix: Fix, module: cst.Module, text: str, positions=None) -> List[Ed
     return sorted(out, key=lambda edit: (edit.start, edit.end))
 
 
-def _local_edit(change: Change, module: cst.Module, text: str, positions) -> Optional[Edit]:
+def _local_edit(change: Change, module: cst.Module, text: str,
+                positions: Mapping[cst.CSTNode, CodeRange]) -> Optional[Edit]:
     """The edit from rendering the top-level statement that holds the change's target, before and
     after; None when that cannot be placed in the text exactly (the caller renders the module)."""
     target = getattr(change, "target", None)
@@ -309,7 +326,7 @@ def _local_edit(change: Change, module: cst.Module, text: str, positions) -> Opt
         return None
     # Rows of the statement's rendering above the line its position starts on.
     above = len(top.leading_lines)
-    if type(top) in (cst.FunctionDef, cst.ClassDef):
+    if isinstance(top, (cst.FunctionDef, cst.ClassDef)):
         above += sum(1 + len(d.leading_lines) for d in top.decorators) + len(top.lines_after_decorators)
     row = positions[top].start.line - above
     starts = _line_starts_of(text)
@@ -324,16 +341,17 @@ def _local_edit(change: Change, module: cst.Module, text: str, positions) -> Opt
     return Edit(start + edit.start, start + edit.end, edit.content)
 
 
-_STARTS: list = [None, None]
+_STARTS: List[Any] = [None, None]  # the last text, its line starts
 
 
 def _line_starts_of(text: str) -> List[int]:
     if _STARTS[0] is not text:
         _STARTS[:] = [text, line_starts(text)]
-    return _STARTS[1]
+    starts: List[int] = _STARTS[1]
+    return starts
 
 
-_CHECKED: list = [None, False]  # the last module checked and the answer: findings come per file
+_CHECKED: List[Any] = [None, False]  # the last module checked and the answer: findings come per file
 
 
 def _reproduces(module: cst.Module, text: str) -> bool:
@@ -341,7 +359,8 @@ def _reproduces(module: cst.Module, text: str) -> bool:
     so they are exact only then (libcst drops the last line break of a file with `\r` line ends)."""
     if _CHECKED[0] is not module:
         _CHECKED[:] = [module, module.code == text]
-    return _CHECKED[1]
+    reproduces: bool = _CHECKED[1]
+    return reproduces
 
 
 def _difference(old: str, new: str) -> Edit:
@@ -375,11 +394,11 @@ def offset(starts: Sequence[int], row: int, column: int) -> int:
     return starts[row - 1] + column - 1
 
 
-def as_dict(fix: Fix, edits: Sequence[Edit], text: str) -> dict:
+def as_dict(fix: Fix, edits: Sequence[Edit], text: str) -> Dict[str, Any]:
     """ruff's JSON fix object: applicability, message, edits with 1-based, end-exclusive ranges."""
     starts = line_starts(text)
 
-    def point(at: int) -> dict:
+    def point(at: int) -> Dict[str, int]:
         row, column = location(starts, at)
         return {"column": column, "row": row}
 

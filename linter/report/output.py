@@ -7,7 +7,7 @@ from typing import Callable, Dict, List, Optional
 
 from skewlint.diagnostics import Diagnostic, related_locations
 from skewlint.report.fingerprints import fingerprints
-from skewlint.report.source_lines import line_of
+from skewlint.report.source_lines import Sources, line_of
 
 
 def _position(d: Diagnostic) -> str:
@@ -15,14 +15,14 @@ def _position(d: Diagnostic) -> str:
     return f"{d.filename}:{cell}{d.location.row}:{d.location.column}"
 
 
-def concise(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
+def concise(diagnostics: List[Diagnostic], sources: Sources) -> str:
     """`path:row:col: CODE message`, the line editors' problem matchers parse."""
     return "".join(
         f"{_position(d)}: {d.code}{' [*]' if d.fix else ''} {d.message}\n" for d in diagnostics
     )
 
 
-def full(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
+def full(diagnostics: List[Diagnostic], sources: Sources) -> str:
     """Each diagnostic with its source line, a caret marker and the evidence notes."""
     out = []
     for d in diagnostics:
@@ -48,11 +48,11 @@ def full(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
     return "".join(out)
 
 
-def json_format(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
+def json_format(diagnostics: List[Diagnostic], sources: Sources) -> str:
     return json.dumps([d.as_dict() for d in diagnostics], indent=2, sort_keys=True) + "\n"
 
 
-def json_lines(diagnostics: List[Diagnostic], sources: Dict[str, str]) -> str:
+def json_lines(diagnostics: List[Diagnostic], sources: Sources) -> str:
     return "".join(json.dumps(d.as_dict(), sort_keys=True) + "\n" for d in diagnostics)
 
 
@@ -67,7 +67,7 @@ def _github_property(text: str) -> str:
 GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def github(diagnostics: List[Diagnostic], sources: Dict) -> str:
+def github(diagnostics: List[Diagnostic], sources: Sources) -> str:
     """GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
     out = []
     for d in diagnostics:
@@ -88,7 +88,7 @@ def github(diagnostics: List[Diagnostic], sources: Dict) -> str:
 GITLAB_SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def gitlab(diagnostics: List[Diagnostic], sources: Dict) -> str:
+def gitlab(diagnostics: List[Diagnostic], sources: Sources) -> str:
     """GitLab code quality report (a subset of Code Climate's), with line-independent fingerprints."""
     issues = []
     for d, fingerprint in zip(diagnostics, fingerprints(diagnostics, sources)):
@@ -110,7 +110,7 @@ def gitlab(diagnostics: List[Diagnostic], sources: Dict) -> str:
     return json.dumps(issues, indent=2, sort_keys=True) + "\n"
 
 
-def junit(diagnostics: List[Diagnostic], sources: Dict) -> str:
+def junit(diagnostics: List[Diagnostic], sources: Sources) -> str:
     """JUnit XML: one test suite per file, one failed test case per finding (as ruff writes it)."""
     from xml.sax.saxutils import escape, quoteattr  # imported only for this format (it costs 25 ms)
 
@@ -136,7 +136,7 @@ def junit(diagnostics: List[Diagnostic], sources: Dict) -> str:
     return "".join(out)
 
 
-def pylint(diagnostics: List[Diagnostic], sources: Dict) -> str:
+def pylint(diagnostics: List[Diagnostic], sources: Sources) -> str:
     """pylint's `parseable` layout, `path:row: [CODE(name), ] message`, for tools that read pylint."""
     out = []
     for d in diagnostics:
@@ -145,13 +145,13 @@ def pylint(diagnostics: List[Diagnostic], sources: Dict) -> str:
     return "".join(out)
 
 
-def _sarif(diagnostics: List[Diagnostic], sources: Dict) -> str:
+def _sarif(diagnostics: List[Diagnostic], sources: Sources) -> str:
     from skewlint.report.sarif import sarif
 
     return sarif(diagnostics, sources)
 
 
-FORMATS: Dict[str, Callable[[List[Diagnostic], Dict], str]] = {
+FORMATS: Dict[str, Callable[[List[Diagnostic], Sources], str]] = {
     "concise": concise,
     "full": full,
     "json": json_format,

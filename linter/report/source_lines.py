@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from skewlint.diagnostics import Diagnostic
+
 Key = Tuple[str, Optional[int]]
+Sources = Dict[Key, List[str]]  # (filename, cell) -> the lines of the file or the notebook cell
 
 
-def load(diagnostics: Iterable, given: Optional[Dict[str, bytes]] = None) -> Dict[Key, List[str]]:
+def load(diagnostics: Iterable[Diagnostic], given: Optional[Dict[str, bytes]] = None) -> Sources:
     """Read the files the diagnostics name. `given` holds the bytes of code read from stdin, by name."""
     from skewlint.run import notebook
     from skewlint.run.source import SourceError, decode, read_bytes
 
-    sources: Dict[Key, List[str]] = {}
+    sources: Sources = {}
     for filename in sorted({d.filename for d in diagnostics}):
         try:
             if given and filename in given:
@@ -32,7 +35,7 @@ def load(diagnostics: Iterable, given: Optional[Dict[str, bytes]] = None) -> Dic
     return sources
 
 
-def line_of(diagnostic, sources: Dict[Key, List[str]]) -> Optional[str]:
+def line_of(diagnostic: Diagnostic, sources: Sources) -> Optional[str]:
     lines = sources.get((diagnostic.filename, diagnostic.cell))
     row = diagnostic.location.row
     if lines is None or not 0 < row <= len(lines):

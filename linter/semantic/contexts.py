@@ -14,19 +14,20 @@ from skewlint.adapters.vocabulary import (
     CALIBRATION_FRAGMENTS, CALIBRATION_WORDS, DATA_SUFFIXES, EVAL_DATA_WORDS, EVAL_FUNCTION_WORDS, NOT_OPTIMIZER_WORDS,
     OPTIMIZER_WORDS, SPLIT_KEYWORDS, TRAINING_WORDS,
 )
+from skewlint.semantic.kinds import ContextKind, Grad, GradChoice, GradEffect
 from skewlint.semantic.names import dotted, keyword, tokens
 
 # Iterable wrappers looked through: `enumerate(val_loader)`, `tqdm(val_loader, ...)`.
 _ITERABLE_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "zip", "progress_bar", "track", "islice"})
 
-TRAIN, EVAL, MANAGED, UNKNOWN = "train", "eval", "managed", "unknown"
+TRAIN, EVAL, MANAGED, UNKNOWN = ContextKind.TRAIN, ContextKind.EVAL, ContextKind.MANAGED, ContextKind.UNKNOWN
 
 
 @dataclass(frozen=True)
 class Context:
     """What a region of code does (`kind`), and why we think so (`evidence`, for messages)."""
 
-    kind: str
+    kind: ContextKind
     evidence: str = ""
     node: object = None  # the node that is the evidence (a loop, a `with`, a function)
     # For TRAIN: the code steps an optimizer itself (not only `fit()`, which trains elsewhere).
@@ -184,20 +185,20 @@ def is_training_step(site, manual_only: bool = False) -> bool:
     return False
 
 
-def grad_effect(model, expr) -> Optional[str]:
-    """'off', 'on' or 'either' for a context manager / decorator expression, None if unrelated."""
+def grad_effect(model, expr) -> Optional[GradEffect]:
+    """OFF, ON or EITHER for a context manager / decorator expression, None if unrelated."""
     target = expr.func if type(expr) is cst.Call else expr
     qualname = model.qualify(target)
     name = (qualname or dotted(target) or "").split(".")[-1].lower()
     if has_role(qualname, "grad-off") or "no_grad" in name or "inference_mode" in name:
-        return "off"
+        return Grad.OFF
     if has_role(qualname, "grad-on"):
-        return "on"
+        return Grad.ON
     if has_role(qualname, "grad-set") and type(expr) is cst.Call and expr.args:
         flag = expr.args[0].value
         if type(flag) is cst.Name and flag.value in ("True", "False"):
-            return "on" if flag.value == "True" else "off"
-        return "either"
+            return Grad.ON if flag.value == "True" else Grad.OFF
+        return GradChoice.EITHER
     return None
 
 

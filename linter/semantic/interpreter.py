@@ -15,6 +15,7 @@ from skewlint.semantic.contexts import (
     EVAL, MANAGED, TRAIN, UNKNOWN, Context, eval_iterable, framework_hook, function_context, grad_effect,
     is_eval_data_name, train_iterable,
 )
+from skewlint.semantic.kinds import GradChoice
 from skewlint.semantic.model import FunctionInfo
 from skewlint.semantic.names import dotted, tokens
 from skewlint.semantic.facts import (
@@ -347,7 +348,7 @@ class Interpreter(Effects, Graphs):
             effect = grad_effect(self.model, item.item)
             if effect is None:
                 continue
-            if effect == "either" and self.bindings:  # `torch.set_grad_enabled(phase == "train")`
+            if effect is GradChoice.EITHER and self.bindings:  # `torch.set_grad_enabled(phase == "train")`
                 truth = decide(item.item.args[0].value, self.bindings)
                 effect = effect if truth is None else (ON if truth else OFF)
             inner_state.grad = grad_set(effect)

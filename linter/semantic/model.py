@@ -6,7 +6,7 @@ hold models), and the index of classes, functions, calls and statements that the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from skewlint.lazy import libcst as cst
 
@@ -14,6 +14,10 @@ from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import argument, dotted, is_builtin, keyword, mentions
 from skewlint.semantic.walk import descendants, fields
+
+if TYPE_CHECKING:  # built on first use, from the model
+    from skewlint.semantic.pipelines import Pipelines
+    from skewlint.semantic.state import Analysis
 
 # Methods that return the module they are called on (so `Net().to(device)` is the same model).
 SAME_MODULE_METHODS = frozenset(
@@ -155,7 +159,7 @@ class SemanticModel:
     silenced: Optional[list] = None  # `inspect --candidates`: (code, node, why) of findings held back
 
     @property
-    def pipelines(self):
+    def pipelines(self) -> Pipelines:
         """The pipeline model (transforms, random steps, data roles), built on first use."""
         if self._pipelines is None:
             from skewlint.semantic.pipelines import Pipelines
@@ -163,7 +167,7 @@ class SemanticModel:
             self._pipelines = Pipelines(self)
         return self._pipelines
 
-    def assigned_name(self, site, anywhere: bool = False) -> Optional[str]:
+    def assigned_name(self, site: Site, anywhere: bool = False) -> Optional[str]:
         """The name a call's value is bound to: `val_loader = DataLoader(CIFAR10(...))` gives
         `val_loader` for both calls. With `anywhere`, the call may sit anywhere in the assigned
         value (`val_tf = Compose([..., Normalize(...)])`), not only in its chain of calls."""
@@ -180,7 +184,7 @@ class SemanticModel:
         return None
 
     @property
-    def analysis(self):
+    def analysis(self) -> Analysis:
         """The flow-sensitive analysis (mode, grad, contexts), computed once and shared by rules."""
         if self._analysis is None:
             from skewlint.semantic.state import analyse
@@ -188,7 +192,7 @@ class SemanticModel:
             self._analysis = analyse(self)
         return self._analysis
 
-    def snippet(self, node) -> str:
+    def snippet(self, node: cst.CSTNode) -> str:
         """How the code writes a value, for messages: `scaler`, `StandardScaler()`, `T.Compose([...])`
         (a value written over several lines or longer than 40 characters is cut, its brackets closed)."""
         return shortened(self.module.code_for_node(node))
@@ -208,7 +212,7 @@ class SemanticModel:
                 return info
         return None
 
-    def bindings_in(self, name: str, scope) -> list:
+    def bindings_in(self, name: str, scope: Optional[FunctionInfo]) -> List[cst.BaseExpression]:
         """The values `name` is bound to in `scope` (a function, None for the module body) when that
         scope binds it, else everywhere in the file (names are per file, scopes are not)."""
         values = self.assignments.get(name, ())
@@ -222,14 +226,14 @@ class SemanticModel:
         values = self.assignments.get(name, ())
         return bool(values) and all(self._scope_of(v) is None for v in values)
 
-    def bound_before(self, name: Optional[str], at: Optional[int]) -> list:
+    def bound_before(self, name: Optional[str], at: Optional[int]) -> List[cst.BaseExpression]:
         """The last value `name` is bound to before the assignment ranked `at` in `assign_order` (a
         notebook reuses names); every value when there is none or `at` is unknown."""
         values = self.assignments.get(name or "", ())
         earlier = [v for v in values if at is not None and self.assign_order.get(id(v), at) < at]
         return earlier[-1:] or list(values)
 
-    def reaching(self, name: str, node) -> list:
+    def reaching(self, name: str, node: cst.CSTNode) -> List[cst.BaseExpression]:
         """The values `name` may hold where `node` (a `for` iterable) reads it: those its function
         can see (none for its parameter: the caller decides), and of those the last binding before
         it when that binding sits in the same block (straight-line code: a notebook or a function
@@ -249,7 +253,7 @@ class SemanticModel:
             return earlier[-1:]
         return list(values)
 
-    def visible_bindings(self, name: str, scope) -> list:
+    def visible_bindings(self, name: str, scope: Optional[FunctionInfo]) -> List[cst.BaseExpression]:
         """The values a plain name is bound to that code in `scope` can see: its own function's,
         the enclosing functions' and the module's (a parameter `x` of one function is not the `x`
         of the module). Dotted names (`self.scaler`) are not filtered."""
@@ -262,26 +266,26 @@ class SemanticModel:
             scope = scope.parent
         return [v for v in values if self._scope_of(v) in scopes]
 
-    def _scope_of(self, value):
+    def _scope_of(self, value: cst.CSTNode) -> object:
         """The function (None: the module body) whose assignment binds `value`."""
         return self.value_scopes.get(id(value), _NO_SCOPE)
 
-    def silence(self, code: str, node, why: str) -> None:
+    def silence(self, code: str, node: cst.CSTNode, why: str) -> None:
         """A rule held a finding back for this reason (recorded only for `inspect --candidates`)."""
         if self.silenced is not None:
             self.silenced.append((code, node, why))
 
-    def qualify(self, node) -> Optional[str]:
+    def qualify(self, node: Optional[cst.CSTNode]) -> Optional[str]:
         return self.imports.qualify(node)
 
-    def source_order(self, node) -> int:
+    def source_order(self, node: object) -> int:
         """A call's rank in the source (other nodes come after every call): a stable order for
         sets of nodes, whose iteration order follows their hashes and changes from run to run."""
         if self._order is None:
             self._order = {id(site.node): index for index, site in enumerate(self.calls)}
         return self._order.get(id(node), len(self.calls))
 
-    def is_model(self, node) -> bool:
+    def is_model(self, node: cst.CSTNode) -> bool:
         """Is this expression a model by the evidence of the file (ARCHITECTURE.md, "Model")?"""
         text = dotted(node)
         while text is not None:
@@ -292,7 +296,7 @@ class SemanticModel:
             text = text[: -len(".module")]
         return False
 
-    def is_model_value(self, value) -> bool:
+    def is_model_value(self, value: cst.CSTNode) -> bool:
         """Does this expression produce a model: a factory, a model class, a wrapper, an alias?"""
         if self.construction(value) is not None:
             return True
@@ -305,7 +309,7 @@ class SemanticModel:
             return False
         return self.is_model(value)
 
-    def construction(self, value):
+    def construction(self, value: Optional[cst.CSTNode]) -> Optional[Tuple[str, str, cst.Call]]:
         """(mode, framework, call) if `value` builds a new model: a factory or a model class (asked
         many times of the same values: computed once each)."""
         key = id(value)
@@ -313,7 +317,7 @@ class SemanticModel:
             self._built[key] = self._construction(value)
         return self._built[key]
 
-    def _construction(self, value):
+    def _construction(self, value: Optional[cst.CSTNode]) -> Optional[Tuple[str, str, cst.Call]]:
         """(mode, framework, call) if `value` builds a new model: a factory or a model class.
 
         `from_pretrained` gives an EVAL model (HuggingFace and timm-style loaders do); the rest TRAIN.
@@ -369,7 +373,7 @@ class SemanticModel:
             return None
         return (mode or built[0], built[1], value)
 
-    def _passed_through(self, call: cst.Call):
+    def _passed_through(self, call: cst.Call) -> Optional[cst.BaseExpression]:
         """The first argument of a call of a function of this file that returns it (through
         `.cuda()`, `.to(device)` and the like) on every path, else None."""
         if type(call.func) is not cst.Name or not call.args or call.args[0].keyword or call.args[0].star:
@@ -384,7 +388,7 @@ class SemanticModel:
                 return None
         return call.args[0].value
 
-    def project_entry(self, func, kind: str):
+    def project_entry(self, func: cst.BaseExpression, kind: str) -> Any:
         """The class or function of another project file that `func` (a name or attribute chain)
         denotes, or None: not imported from the project, or not found there."""
         if self.project is None:
@@ -396,7 +400,7 @@ class SemanticModel:
             qualname = func.value  # perhaps from a `from module import *`
         return self.project.lookup(qualname, kind, self.imports.star_modules)
 
-    def origin(self, call) -> str:
+    def origin(self, call: cst.Call) -> str:
         """Where a class or function of another project file that `call` calls is defined, for messages."""
         for kind in ("classes", "functions"):
             entry = self.project_entry(call.func, kind)
@@ -431,7 +435,7 @@ class SemanticModel:
         entry = self.project_entry(call.func, "classes")
         return entry is not None and entry.data["mode_free"]
 
-    def list_items(self, name: str) -> Optional[list]:
+    def list_items(self, name: str) -> Optional[List[cst.BaseExpression]]:
         """The elements of a list the file builds from literals (`layers = []`, `layers += [...]`,
         `layers.append(x)`, `layers.extend([...])`), or None if anything else goes into it."""
         items = []
@@ -452,7 +456,8 @@ class SemanticModel:
                 return None  # another method: what the list holds is not known
         return items
 
-    def _class_mode_free(self, cls: ClassInfo, seen: set, unknown: Optional[list] = None) -> bool:
+    def _class_mode_free(self, cls: ClassInfo, seen: Set[ClassInfo],
+                         unknown: Optional[List[str]] = None) -> bool:
         """Is the class free of mode-dependent layers? With `unknown` (a file's summary), classes of
         other files it builds or derives from are collected there instead of counting as
         mode-dependent: the importer resolves them."""
@@ -472,7 +477,8 @@ class SemanticModel:
         return all(self._layer_mode_free(site.node, seen, unknown) for site in self.calls
                    if site.function is not None and site.function.cls is cls) and not mentions(cls.node, "training")
 
-    def _layer_mode_free(self, call: cst.Call, seen: set, unknown: Optional[list] = None) -> bool:
+    def _layer_mode_free(self, call: cst.Call, seen: Set[ClassInfo],
+                         unknown: Optional[List[str]] = None) -> bool:
         qualname = self.qualify(call.func)
         if has_role(qualname, "mode-free-layer") or has_role(qualname, "tensor-constructor") or (
                 qualname == "torch.nn.Sequential"):
@@ -516,14 +522,14 @@ class SemanticModel:
         return None
 
 
-def same_model(value):
+def same_model(value: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
     """What a chain of calls that return the same model starts from: `net` of `net.cuda().eval()`."""
     while type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in SAME_MODULE_METHODS:
         value = value.func.value
     return value
 
 
-def _within(node, tree) -> bool:
+def _within(node: cst.CSTNode, tree: cst.CSTNode) -> bool:
     if node is tree:
         return True
     if type(tree) is cst.Call:
@@ -536,7 +542,7 @@ def _within(node, tree) -> bool:
 class _Builder:
     """The one walk over the tree that every rule shares (see `walk.py` for why not a CSTVisitor)."""
 
-    def __init__(self, model: SemanticModel):
+    def __init__(self, model: SemanticModel) -> None:
         self.model = model
         self.classes: List[ClassInfo] = []
         self.functions: List[Optional[FunctionInfo]] = [None]
@@ -545,16 +551,16 @@ class _Builder:
         self.mode_receivers: Set[str] = set()
 
     # statements --------------------------------------------------------------------------------
-    def visit_SimpleStatementLine(self, node) -> None:
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.statements.append(node)
 
-    def leave_SimpleStatementLine(self, node) -> None:
+    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.statements.pop()
 
-    def visit_SimpleStatementSuite(self, node) -> None:
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
         self.statements.append(node)
 
-    def leave_SimpleStatementSuite(self, node) -> None:
+    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
         self.statements.pop()
 
     def visit_If(self, node: cst.If) -> None:
@@ -566,10 +572,10 @@ class _Builder:
         self.statements.pop()
         self.guards.pop()
 
-    def _compound(self, node) -> None:
+    def _compound(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
 
-    def _leave_compound(self, node) -> None:
+    def _leave_compound(self, node: cst.CSTNode) -> None:
         self.statements.pop()
 
     def visit_While(self, node: cst.While) -> None:
@@ -579,7 +585,7 @@ class _Builder:
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._tested(node.test)
 
-    def _tested(self, test) -> None:
+    def _tested(self, test: cst.BaseExpression) -> None:
         names = {n.value for n in descendants(test) if type(n) is cst.Name}
         for info in self.functions:
             if info is not None:
@@ -635,7 +641,7 @@ class _Builder:
         self.statements.pop()
 
     # sites ---------------------------------------------------------------------------------------
-    def walk(self, node) -> None:
+    def walk(self, node: cst.CSTNode) -> None:
         node_type = type(node)
         enter = _ENTER.get(node_type)
         if enter is not None:
@@ -663,7 +669,8 @@ class _Builder:
         if leave is not None:
             leave(self, node)
 
-    def _site(self, node, qualname=None, value=None) -> Site:
+    def _site(self, node: cst.CSTNode, qualname: Optional[str] = None,
+              value: Optional[cst.BaseExpression] = None) -> Site:
         return Site(node, self.functions[-1], self.statements[-1], tuple(self.guards), qualname, value)
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -712,13 +719,13 @@ class _Builder:
             self._scoped(node.value)
             self._assigned(node.target, node.value)
 
-    def _scoped(self, value) -> None:
+    def _scoped(self, value: cst.BaseExpression) -> None:
         # The function stack holds None for the module and for each class body entered.
         scope = self.functions[-1]
         self.model.value_scopes[id(value)] = _NO_SCOPE if scope is None and len(self.functions) > 1 else scope
         self.model.blocks[id(value)] = id(self.statements[-2])  # the stack ends with its own line
 
-    def _assigned(self, target, value) -> None:
+    def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         self.model.assign_order.setdefault(id(value), len(self.model.assign_order))
         if type(target) in (cst.Tuple, cst.List):
             for position, element in enumerate(target.elements):
@@ -801,7 +808,7 @@ def _dispatch() -> None:
             _WRAPPERS[node_type] = wrapped
 
 
-def build(module: cst.Module, path: str = "<unknown>", project=None) -> SemanticModel:
+def build(module: cst.Module, path: str = "<unknown>", project: Any = None) -> SemanticModel:
     """The file's model; with `project` (a `ProjectView`), with the facts of the project's other files."""
     model = build_local(module, path, project)
     if project is not None:
@@ -809,7 +816,7 @@ def build(module: cst.Module, path: str = "<unknown>", project=None) -> Semantic
     return model
 
 
-def build_local(module: cst.Module, path: str = "<unknown>", stars=None) -> SemanticModel:
+def build_local(module: cst.Module, path: str = "<unknown>", stars: Any = None) -> SemanticModel:
     """The model from the file alone (its star imports of project modules resolved by `stars`): what
     its summary for other files is made of, so that a summary never depends on which files were
     analysed before it."""
@@ -825,7 +832,7 @@ def build_local(module: cst.Module, path: str = "<unknown>", stars=None) -> Sema
     return model
 
 
-def attach(model: SemanticModel, project) -> None:
+def attach(model: SemanticModel, project: Any) -> None:
     """Add the facts of the project's other files to a model built from its file alone."""
     model.project = project
     model._built.clear()

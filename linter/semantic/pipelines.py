@@ -5,7 +5,7 @@ of the file, including those that build a train or eval pipeline from a flag."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from skewlint.lazy import libcst as cst
 
@@ -14,6 +14,9 @@ from skewlint.adapters.vocabulary import EVAL_DATA_WORDS, SPLIT_KEYWORDS, TRAIN_
 from skewlint.semantic.contexts import built_for_eval, is_eval_data_name
 from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
 from skewlint.semantic.walk import descendants
+
+if TYPE_CHECKING:  # the model builds its pipelines on first use
+    from skewlint.semantic.model import SemanticModel
 
 _MAX_DEPTH = 6
 
@@ -40,7 +43,7 @@ _ANY = object()  # `of(..., scope=_ANY)`: names resolved over the whole file
 
 
 class Pipelines:
-    def __init__(self, model):
+    def __init__(self, model: SemanticModel) -> None:
         self.model = model
         self._functions: Dict[object, Optional[Pipeline]] = {}
 

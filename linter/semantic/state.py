@@ -14,7 +14,7 @@ rules' questions about it (is a model trained here, loaded, mode-free; is this a
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 from skewlint.lazy import libcst as cst
 
@@ -22,6 +22,7 @@ from skewlint.adapters import has_role, method_has_role
 from skewlint.adapters.vocabulary import MANAGED_COPY_WORDS, OPTIMIZER_NAME_PATTERN
 from skewlint.semantic.branches import live_parts
 from skewlint.semantic.contexts import EVAL, Context, is_pytest_file, is_training_step, updates_weights
+from skewlint.semantic.kinds import Grad
 from skewlint.semantic.model import FunctionInfo, SemanticModel
 from skewlint.semantic.walk import descendants
 from skewlint.semantic.names import dotted, keyword, last_name, strip_module, tokens
@@ -44,7 +45,8 @@ class Analysis:
         self.contexts: Dict[cst.Call, tuple] = {}  # call -> (Context, grad state)
         self.function_contexts: Dict[Optional[FunctionInfo], Context] = {}
         self.summaries: Dict[FunctionInfo, Optional[Summary]] = {}
-        self.call_grads: Dict[FunctionInfo, set] = {}  # grad states at the calls of each function
+        # The grad states at the calls of each function, with the calling function.
+        self.call_grads: Dict[FunctionInfo, Set[Tuple[Grad, Optional[FunctionInfo]]]] = {}
         self.call_kinds: Dict[FunctionInfo, set] = {}  # whether its calls pass constants to its tests
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
@@ -141,7 +143,8 @@ class Analysis:
         variant = tuple(sorted(bindings.items(), key=repr)) if bindings else ()
         self.observations[(observation.node, observation.key, variant)] = observation
 
-    def entry_grad(self, info: Optional[FunctionInfo], seen=None) -> FrozenSet[str]:
+    def entry_grad(self, info: Optional[FunctionInfo],
+                   seen: Optional[Set[Optional[FunctionInfo]]] = None) -> FrozenSet[Grad]:
         """The grad states a function can be entered with: from its calls in this file, else ON."""
         if info is None:
             return frozenset({ON})
@@ -157,7 +160,7 @@ class Analysis:
                 result.add(grad)
         return frozenset(result)
 
-    def resolved_grad(self, observation: Observation) -> FrozenSet[str]:
+    def resolved_grad(self, observation: Observation) -> FrozenSet[Grad]:
         result = set()
         for grad in observation.grad:
             result |= self.entry_grad(observation.function) if grad == FROM_CALLER else {grad}
