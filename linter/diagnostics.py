@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Tuple
 
 if TYPE_CHECKING:  # neither is imported at run time: the report layer never needs libcst
     from skewlint.fix.edits import Fix
@@ -54,7 +54,7 @@ class Diagnostic:
     fix: Optional[Dict[str, Any]] = None
     # (Location, note) pairs: evidence shown by `full` output; (Location, note, filename) for
     # evidence in another file (`related_locations` reads both).
-    related: Tuple[tuple, ...] = field(default=())
+    related: Tuple[Tuple[Any, ...], ...] = field(default=())
 
     def sort_key(self) -> Tuple[str, int, int, int, str]:
         # A notebook's rows restart in each cell: order by cell first.
@@ -77,7 +77,7 @@ class Diagnostic:
         }
 
 
-def related_locations(diagnostic: Diagnostic):
+def related_locations(diagnostic: Diagnostic) -> Iterator[Tuple[Location, str, str]]:
     """(Location, note, filename) of each related location: the diagnostic's own file unless the
     entry names another."""
     for location, note, *other in diagnostic.related:

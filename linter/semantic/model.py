@@ -426,8 +426,9 @@ class SemanticModel:
             layers = [value for layer in layers for value in (
                 self.assignments.get(layer.value) or [layer] if type(layer) is cst.Name else [layer])]  # `append(layer)`
             return all(type(layer) is cst.Call and self._layer_mode_free(layer, set()) for layer in layers)
-        if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
-            return self._class_mode_free(self.local_class(call.func.value), set())
+        local = self.local_class(call.func.value) if type(call.func) is cst.Name else None
+        if local is not None:
+            return self._class_mode_free(local, set())
         if dotted(call.func) in self.unreadable:
             return True  # no claim: its class is defined in code that does not parse (a notebook's blank)
         if (self.qualify(call.func) or "").startswith("torch.nn."):  # a bare layer: `nn.Linear(784, 10)`
