@@ -6,7 +6,7 @@ hold models), and the index of classes, functions, calls and statements that the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, cast, FrozenSet, List, Optional, Set, Tuple
 
 from skewlint.lazy import libcst as cst
 
@@ -65,7 +65,7 @@ class Site:
     node: cst.CSTNode
     function: Optional[FunctionInfo]
     statement: cst.CSTNode
-    guards: tuple = ()
+    guards: Tuple[cst.CSTNode, ...] = ()
     qualname: Optional[str] = None  # for calls: the callee's qualified name if imported
     value: Optional[cst.BaseExpression] = None  # for assignments: the value assigned
 
@@ -132,12 +132,12 @@ class SemanticModel:
     blocks: Dict[int, int] = field(default_factory=dict)
     # id(iterable of a `for`) -> (how many assignments precede it, its function): with `blocks`, which
     # binding of a reused name the loop reads
-    loop_reads: Dict[int, tuple] = field(default_factory=dict)
+    loop_reads: Dict[int, Tuple[int, Optional[FunctionInfo]]] = field(default_factory=dict)
     # Classes and functions defined in code that does not parse (a notebook's exercise cells): they
     # exist, but nothing is known of them, so no finding may rest on what they are.
     unreadable: FrozenSet[str] = frozenset()
     # name -> (position, count, value) of each unpacking that binds it: `a, b = value`
-    unpacked: Dict[str, List[tuple]] = field(default_factory=dict)
+    unpacked: Dict[str, List[Tuple[int, int, cst.BaseExpression]]] = field(default_factory=dict)
     # name -> values added with `+=` (lists of layers built step by step)
     augmented: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     # `(x - a) / b` expressions: hand-written normalization candidates
@@ -148,15 +148,15 @@ class SemanticModel:
     returns: Dict[Optional[FunctionInfo], List[cst.Return]] = field(default_factory=dict)
     # The project index as this file sees it (classes and functions of other project files), or None
     # (`attach`); `stars` resolves `from module import *` of project modules at build time.
-    project: object = None
-    stars: object = None
+    project: Any = None  # run.index.ProjectView: semantic/ may not import run/, so not named here
+    stars: Any = None
     mode_receivers: Set[str] = field(default_factory=set)
-    _analysis: object = None
+    _analysis: Optional["Analysis"] = None
     _order: Optional[Dict[int, int]] = None
-    _built: Dict[int, object] = field(default_factory=dict)  # construction() per value node
-    _pipelines: object = None
+    _built: Dict[int, Optional[Tuple[str, str, cst.Call]]] = field(default_factory=dict)  # construction() per value node
+    _pipelines: Optional["Pipelines"] = None
     cache: Dict[str, object] = field(default_factory=dict)  # memos of the rules' whole-file queries
-    silenced: Optional[list] = None  # `inspect --candidates`: (code, node, why) of findings held back
+    silenced: Optional[List[Tuple[str, cst.CSTNode, str]]] = None  # `inspect --candidates`: (code, node, why) of findings held back
 
     @property
     def pipelines(self) -> Pipelines:
@@ -175,12 +175,13 @@ class SemanticModel:
         if type(statement) is not cst.SimpleStatementLine:
             return None
         for small in statement.body:
-            if type(small) in (cst.Assign, cst.AnnAssign) and small.value is not None:
-                inside = any(n is site.node for n in descendants(small.value)) if anywhere else \
-                    _within(site.node, small.value)
+            if type(small) is cst.Assign or type(small) is cst.AnnAssign:
+                value = small.value
+                if value is None:
+                    continue
+                inside = any(n is site.node for n in descendants(value)) if anywhere else _within(site.node, value)
                 if inside:
-                    target = small.targets[0].target if type(small) is cst.Assign else small.target
-                    return dotted(target)
+                    return dotted(small.targets[0].target if isinstance(small, cst.Assign) else small.target)
         return None
 
     @property
@@ -260,7 +261,7 @@ class SemanticModel:
         values = self.assignments.get(name, ())
         if "." in name:
             return list(values)
-        scopes = {None}
+        scopes: Set[Optional[FunctionInfo]] = {None}
         while scope is not None:
             scopes.add(scope)
             scope = scope.parent
@@ -380,7 +381,7 @@ class SemanticModel:
             return None
         info = self.function_named(call.func.value)
         returns = self.returns.get(info, ()) if info is not None and info.params else ()
-        if not returns:
+        if not returns or info is None:
             return None
         for node in returns:
             value = same_model(node.value)
@@ -445,10 +446,11 @@ class SemanticModel:
                 return None
             items += [e.value for e in value.elements]
         for site in self.calls:
-            func = site.node.func
+            call = cast(cst.Call, site.node)
+            func = call.func
             if type(func) is not cst.Attribute or dotted(func.value) != name:
                 continue
-            args = site.node.args
+            args = call.args
             if func.attr.value in ("append", "insert") and args:
                 items.append(args[-1].value)
             elif func.attr.value == "extend" and args and type(args[0].value) is cst.List:
@@ -475,7 +477,7 @@ class SemanticModel:
                     return False
                 unknown.append(base)
         # The layers first: most networks have a mode-dependent one, and the walk below is the cost.
-        return all(self._layer_mode_free(site.node, seen, unknown) for site in self.calls
+        return all(self._layer_mode_free(cast(cst.Call, site.node), seen, unknown) for site in self.calls
                    if site.function is not None and site.function.cls is cls) and not mentions(cls.node, "training")
 
     def _layer_mode_free(self, call: cst.Call, seen: Set[ClassInfo],
@@ -490,14 +492,15 @@ class SemanticModel:
         name = (qualname or dotted(call.func) or "").rsplit(".", 1)[-1]
         if qualname and qualname.startswith("torch.nn.") and not qualname.startswith("torch.nn.functional."):
             return False  # Dropout, BatchNorm and every layer not known to be mode-free
-        if type(call.func) is cst.Name and self.local_class(call.func.value) is not None:
-            return self._class_mode_free(self.local_class(call.func.value), seen, unknown)
+        local = self.local_class(call.func.value) if type(call.func) is cst.Name else None
+        if local is not None:
+            return self._class_mode_free(local, seen, unknown)
         if qualname is None and type(call.func) is cst.Name and is_builtin(call.func.value) and \
                 call.func.value not in self.function_names:
             return True  # `raise ValueError(...)`, `len(...)`: Python's own, no layer
         entry = self.project_entry(call.func, "classes")
         if entry is not None:
-            return entry.data["mode_free"]
+            return bool(entry.data["mode_free"])
         reference = qualname or dotted(call.func)
         # Perhaps a class of another project file (any case: `inconv` from `from .unet_parts import *`).
         elsewhere = name[:1].isupper() or (qualname or "").startswith(".") or (
@@ -728,11 +731,12 @@ class _Builder:
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         self.model.assign_order.setdefault(id(value), len(self.model.assign_order))
-        if type(target) in (cst.Tuple, cst.List):
-            for position, element in enumerate(target.elements):
+        if type(target) is cst.Tuple or type(target) is cst.List:
+            elements = target.elements
+            for position, element in enumerate(elements):
                 name = dotted(element.value)
                 if name is not None:
-                    self.model.unpacked.setdefault(name, []).append((position, len(target.elements), value))
+                    self.model.unpacked.setdefault(name, []).append((position, len(elements), value))
             return
         if type(target) is cst.Attribute:
             self.model.attribute_assignments.append(self._site(target, value=value))
@@ -775,8 +779,8 @@ def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
                 changed = True
 
 
-_ENTER: Dict[type, object] = {}  # node type -> the builder's visit_/leave_ method, filled on first build
-_LEAVE: Dict[type, object] = {}
+_ENTER: Dict[type, Callable[["_Builder", Any], None]] = {}  # node type -> the builder's visit_/leave_ method, filled on first build
+_LEAVE: Dict[type, Callable[["_Builder", Any], None]] = {}
 
 
 _WALKED: Dict[type, bool] = {}  # node type -> does the walk enter it? Not leaves no method handles
