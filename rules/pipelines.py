@@ -574,7 +574,8 @@ class EvalLoaderShuffle(_LoaderRule):
                 return None
             loader = has_role(site.qualname, "loader")
             if is_bool(argument(call, 2, "shuffle") if loader else keyword(call, "shuffle"), True):
-                return "`shuffle=True`", "shuffle", 2 if loader else None, argument_node(call, 2 if loader else None, "shuffle")
+                option = "`shuffle=True`" if keyword(call, "shuffle") is not None else "`True` for `shuffle` (by position)"
+                return option, "shuffle", 2 if loader else None, argument_node(call, 2 if loader else None, "shuffle")
             sampler = keyword(call, "sampler")
             # `SubsetRandomSampler` selects a subset (a k-fold split): the order is not the point.
             if type(sampler) is cst.Call and (dotted(sampler.func) or "").rsplit(".", 1)[-1] == "RandomSampler":

@@ -161,3 +161,11 @@ def test_skw402_against_the_training_code_of_the_directory():
     [message] = _skw402(files)
     assert "but the training code of this directory (`app/train.py` line 6) uses mean=(" in message
     assert " has mean=" not in message
+
+
+def test_a_positional_shuffle_is_named_as_written():
+    source = ("from torch.utils.data import DataLoader\nfrom torchvision.datasets import CIFAR10\n"
+              "test_set = CIFAR10('data', train=False)\ntest_loader = DataLoader(test_set, 64, True)\n"
+              "pairs = dict(zip(test_set.targets, predict(test_loader)))\n")
+    [found] = [d for d in lint(source) if d.code == "SKW305"]
+    assert found.message.startswith("`True` for `shuffle` (by position) on evaluation data")
