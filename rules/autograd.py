@@ -184,8 +184,8 @@ def _random_inputs(model, call) -> bool:
 def _volatile(model, function) -> bool:
     """Does the function (None: the module body) mark inputs `volatile=True`, the grad-off switch of
     PyTorch before 0.4 that later releases ignore with a warning?"""
-    return any(site.function is function and site.qualname == "torch.autograd.Variable"
-               and is_bool(keyword(site.node, "volatile"), True) for site in model.calls)
+    return any(site.qualname == "torch.autograd.Variable" and is_bool(keyword(site.node, "volatile"), True)
+               for site in model.calls_in(function))
 
 
 def _evaluation_evidence(observation):
@@ -298,7 +298,7 @@ def _updates_weights(site, model) -> bool:
 
 
 def _function_steps(function, model) -> bool:
-    return any(updates_weights(site) for site in model.calls if site.function is function)
+    return any(updates_weights(site) for site in model.calls_in(function))
 
 
 class LossAccumulatesGraph(Rule):

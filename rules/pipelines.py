@@ -623,8 +623,7 @@ def _outputs(model, loaders) -> set:
     found = set()
     for node in descendants(model.module):
         if type(node) is cst.For and _iterated(node.iter) in loaders:
-            found |= {dotted(n.func.value) for n in descendants(node.body) if type(n) is cst.Call and
-                      type(n.func) is cst.Attribute and n.func.attr.value in ("append", "extend")} - {None}
+            found |= set(_kept(node))
             found |= {t for line in descendants(node.body) if type(line) is cst.SimpleStatementLine
                       for t in _assigned_names(line)}
     lines = [n for n in descendants(model.module) if type(n) is cst.SimpleStatementLine]
@@ -641,7 +640,7 @@ def _meets(part, outputs, loaders) -> bool:
         if type(node) is cst.Name and node.value in outputs:
             return True
         if type(node) is cst.Call and any(_iterated(arg.value) in loaders for arg in node.args) and \
-                dotted(node.func) not in ("enumerate", "tqdm", "tqdm.tqdm", "iter", "len", "next"):
+                dotted(node.func) not in (*_LOOP_WRAPPERS, "len", "next"):
             return True
         if type(node) is cst.CompFor and _iterated(node.iter) in loaders:
             return True
@@ -669,22 +668,27 @@ def _written_in_loader_order(model, loaders) -> Optional[str]:
             continue
         if not _keeps_only_inputs(loop):
             continue
-        kept = {}  # list name -> values appended to it in the loop
-        for node in descendants(loop.body):
-            if type(node) is cst.Call and type(node.func) is cst.Attribute and node.args and \
-                    node.func.attr.value in ("append", "extend") and dotted(node.func.value):
-                kept.setdefault(dotted(node.func.value), []).append(node.args[0].value)
+        kept = _kept(loop)
         if not kept:
             continue
-        written = written_out(model, set(kept), after=loop)
+        written = written_out(model, kept, after=loop)
         if written:
             return written
     return None
 
 
+def _kept(loop) -> set:
+    """The lists a loop appends to or extends (`preds.append(...)`)."""
+    return {dotted(n.func.value) for n in descendants(loop.body) if type(n) is cst.Call and n.args
+            and type(n.func) is cst.Attribute and n.func.attr.value in ("append", "extend")} - {None}
+
+
+_LOOP_WRAPPERS = ("enumerate", "tqdm", "tqdm.tqdm", "iter")
+
+
 def _iterated(expr) -> Optional[str]:
     """The loader a loop walks: `loader`, `enumerate(loader)`, `tqdm(loader)`."""
-    while type(expr) is cst.Call and expr.args and dotted(expr.func) in ("enumerate", "tqdm", "tqdm.tqdm", "iter"):
+    while type(expr) is cst.Call and expr.args and dotted(expr.func) in _LOOP_WRAPPERS:
         expr = expr.args[0].value
     return dotted(expr)
 

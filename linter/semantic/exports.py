@@ -100,12 +100,7 @@ def _function_entry(analysis, info, line: int, receiver=()) -> dict:
     if returns_graph_free(analysis.model, info):  # `accuracy(out, y)` giving a number: accumulating it keeps no graph
         entry["graph_free"] = True
     model = analysis.model
-    by_function = model.cache.get("calls by function")
-    if by_function is None:  # asked for every exported function: group the calls once
-        by_function = model.cache["calls by function"] = {}
-        for site in model.calls:
-            by_function.setdefault(site.function, []).append(site)
-    if all(model._layer_mode_free(site.node, set()) for site in by_function.get(info, ())):
+    if all(model._layer_mode_free(site.node, set()) for site in model.calls_in(info)):
         entry["layer_free"] = True  # builds no dropout or normalization layer, calls no such function
     fits = fitted_parameters(analysis.model, info)
     if fits:

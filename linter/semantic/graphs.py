@@ -162,8 +162,8 @@ def _backward_receivers(model, function) -> Dict[str, set]:
     """The names whose value (or an item or attribute of it) a function calls `.backward()` on,
     each with the code of what is back-propagated (`output["loss"]`)."""
     found: Dict[str, set] = {}
-    for site in model.calls:
-        root = backward_root(site.node) if site.function is function else None
+    for site in model.calls_in(function):
+        root = backward_root(site.node)
         if root is not None:
             found.setdefault(root, set()).add(model.module.code_for_node(site.node.func.value))
     return found

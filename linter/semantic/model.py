@@ -155,6 +155,7 @@ class SemanticModel:
     _order: Optional[Dict[int, int]] = None
     _built: Dict[int, Optional[Tuple[str, str, cst.Call]]] = field(default_factory=dict)  # construction() per value node
     _pipelines: Optional["Pipelines"] = None
+    _by_function: Optional[Dict[Optional[FunctionInfo], List[Site]]] = None
     cache: Dict[str, object] = field(default_factory=dict)  # memos of the rules' whole-file queries
     silenced: Optional[List[Tuple[str, cst.CSTNode, str]]] = None  # `inspect --candidates`: (code, node, why) of findings held back
 
@@ -275,6 +276,15 @@ class SemanticModel:
         """A rule held a finding back for this reason (recorded only for `inspect --candidates`)."""
         if self.silenced is not None:
             self.silenced.append((code, node, why))
+
+    def calls_in(self, function: Optional[FunctionInfo]) -> List[Site]:
+        """The calls directly in a function (None: the module body), in source order."""
+        if self._by_function is None:
+            grouped: Dict[Optional[FunctionInfo], List[Site]] = {}
+            for site in self.calls:
+                grouped.setdefault(site.function, []).append(site)
+            self._by_function = grouped
+        return self._by_function.get(function, [])
 
     def qualify(self, node: Optional[cst.CSTNode]) -> Optional[str]:
         return self.imports.qualify(node)

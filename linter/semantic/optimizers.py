@@ -19,7 +19,7 @@ def stepped_models(model, node, region, function) -> Optional[set]:
     if region is None:
         return None
     inside = {id(n) for n in descendants(region)}
-    calls = [site for site in model.calls if site.function is function and id(site.node) in inside]
+    calls = [site for site in model.calls_in(function) if id(site.node) in inside]
     position = next((i for i, site in enumerate(calls) if site.node is node), None)
     if position is None:
         return None
