@@ -123,6 +123,7 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
             attach(model, view)
         findings = list(_run_rules(model, enabled))
         summary = project.summarize(model, module, text, enabled)
+        model.release()
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
     result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})

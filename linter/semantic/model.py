@@ -194,6 +194,12 @@ class SemanticModel:
             self._analysis = analyse(self)
         return self._analysis
 
+    def release(self) -> None:
+        """Drop what refers back to this model (its analysis, its pipelines, the rules' memos): the
+        file's tree is then freed when the file is done, not left to the cyclic collector."""
+        self._analysis = self._pipelines = None
+        self.cache.clear()
+
     def snippet(self, node: cst.CSTNode) -> str:
         """How the code writes a value, for messages: `scaler`, `StandardScaler()`, `T.Compose([...])`
         (a value written over several lines or longer than 40 characters is cut, its brackets closed)."""
