@@ -160,24 +160,9 @@ def _project_view(path: Optional[str]):
 
 
 def _parse(text: str):
-    """libcst's parse without the `_validate()` every node runs as it is built: the parser builds
-    only valid nodes (libcst's own comment on `CSTNode.__post_init__` says that this check belongs
-    elsewhere), and it is an eighth of the parse. Nodes skewlint builds (fixes) are still checked."""
-    import libcst as cst
+    from skewlint.run.parser import parse
 
-    node_class = cst.CSTNode
-    check = node_class.__dict__.get("__post_init__")
-    if check is None:  # another libcst: parse as it does
-        return cst.parse_module(text)
-    node_class.__post_init__ = _unchecked
-    try:
-        return cst.parse_module(text)
-    finally:
-        node_class.__post_init__ = check
-
-
-def _unchecked(node) -> None:
-    pass
+    return parse(text)
 
 
 def _syntax_error(text: str, error) -> SourceError:
