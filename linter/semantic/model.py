@@ -156,6 +156,9 @@ class SemanticModel:
     _built: Dict[int, Optional[Tuple[str, str, cst.Call]]] = field(default_factory=dict)  # construction() per value node
     _pipelines: Optional["Pipelines"] = None
     _by_function: Optional[Dict[Optional[FunctionInfo], List[Site]]] = None
+    # qualify() per node once the imports are all known (None while the builder walks: an import
+    # further down may still name a node's head); the node is kept so that its id stays its own.
+    _qualified: Optional[Dict[int, Tuple[Optional[cst.CSTNode], Optional[str]]]] = None
     cache: Dict[str, object] = field(default_factory=dict)  # memos of the rules' whole-file queries
     silenced: Optional[List[Tuple[str, cst.CSTNode, str]]] = None  # `inspect --candidates`: (code, node, why) of findings held back
 
@@ -293,7 +296,15 @@ class SemanticModel:
         return self._by_function.get(function, [])
 
     def qualify(self, node: Optional[cst.CSTNode]) -> Optional[str]:
-        return self.imports.qualify(node)
+        known = self._qualified
+        if known is None:
+            return self.imports.qualify(node)
+        found = known.get(id(node))
+        if found is not None and found[0] is node:
+            return found[1]
+        name = self.imports.qualify(node)
+        known[id(node)] = (node, name)
+        return name
 
     def source_order(self, node: object) -> int:
         """A call's rank in the source (other nodes come after every call): a stable order for
@@ -846,6 +857,7 @@ def build_local(module: cst.Module, path: str = "<unknown>", stars: Any = None) 
     model = SemanticModel(module=module, path=path, stars=stars)
     builder = _Builder(model)
     builder.walk(module)
+    model._qualified = {}
     model.function_names = {info.name for info in model.functions}
     model.mode_receivers = builder.mode_receivers
     _resolve_model_classes(model)

@@ -51,12 +51,23 @@ def children(node) -> Iterator[cst.CSTNode]:
 
 
 def descendants(node) -> Iterator[cst.CSTNode]:
-    """`node` and every node under it, depth first, in source order."""
+    """`node` and every node under it, depth first, in source order (`children` inlined: this walk
+    is asked of every region the rules look into)."""
     stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        stack.extend(reversed(list(children(current))))
+        current_type = type(current)
+        names = _FIELDS.get(current_type) or fields(current_type)
+        for name in reversed(names):
+            value = getattr(current, name)
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                if value:
+                    extend([child for child in reversed(value) if is_node(child)])
+            elif is_node(value):
+                push(value)
 
 
 def own_nodes(scope) -> Iterator[cst.CSTNode]:
