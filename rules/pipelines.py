@@ -597,16 +597,21 @@ def _read_in_dataset_order(model, owners, loaders) -> Optional[str]:
     the loaders' outputs: in one statement (`zip(test_set.targets, predict(test_loader))`), or
     through the name it is bound to (`labels = test_set.targets` ... `confusion_matrix(labels, preds)`).
     A list read to filter or mask the dataset itself pairs nothing."""
-    outputs = _outputs(model, loaders)
+    outputs = None  # what the loaders give: looked for only once a list in dataset order is read
     statements = [n for n in descendants(model.module) if type(n) in (cst.SimpleStatementLine, cst.For)]
     for statement in statements:
         part = statement.iter if type(statement) is cst.For else statement
+        read = [node for node in descendants(part) if type(node) is cst.Attribute and
+                node.attr.value in _ORDER_ATTRIBUTES and dotted(node.value) in owners]
+        if not read:
+            continue
         counted = {id(n.args[0].value) for n in descendants(part)  # `len(test_set.targets)` pairs nothing
                    if type(n) is cst.Call and dotted(n.func) == "len" and n.args}
-        for node in descendants(part):
-            if type(node) is not cst.Attribute or node.attr.value not in _ORDER_ATTRIBUTES or \
-                    dotted(node.value) not in owners or id(node) in counted:
+        for node in read:
+            if id(node) in counted:
                 continue
+            if outputs is None:
+                outputs = _outputs(model, loaders)
             if _meets(part, outputs, loaders):
                 return dotted(node)
             bound = _assigned_names(statement) if type(statement) is cst.SimpleStatementLine else set()
