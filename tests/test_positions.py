@@ -55,3 +55,20 @@ def test_spans_found_by_text_equal_the_wrappers(text, monkeypatch):
             if type(node) in (cst.Call, cst.BinaryOperation, cst.Attribute, cst.Name):
                 assert Spans(module, text)[node] == want[node], module.code_for_node(node)
                 assert Spans(module, text).find(node, within=statement) == want[node], module.code_for_node(node)
+
+
+@pytest.mark.parametrize("path", SOURCES[::4], ids=lambda p: p.name)
+def test_ranges_of_a_few_nodes_equal_the_wrappers_without_the_full_pass(path, monkeypatch):
+    """`of` generates the code up to the last wanted node with its own state and plain context
+    managers; an error there would fall back to the full pass silently, so here it may not."""
+    from libcst._nodes.expression import _BaseParenthesizedNode
+
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    want = expected(module)
+    own = _BaseParenthesizedNode.__dict__["_parenthesize"]
+    monkeypatch.setattr(positions, "every", lambda m: pytest.fail("fell back to the full position pass"))
+    nodes = list(descendants(module))
+    for start in range(3):
+        asked = nodes[start::3]
+        assert positions.of(module, asked) == {node: want[node] for node in asked}
+    assert _BaseParenthesizedNode.__dict__["_parenthesize"] is own  # libcst's own, back
