@@ -13,7 +13,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import PRETRAINED_NON_MODELS, framework_of, has_role
 from skewlint.semantic.imports import Imports
 from skewlint.semantic.names import argument, dotted, is_builtin, keyword, mentions
-from skewlint.semantic.walk import descendants, fields
+from skewlint.semantic.walk import descendants, fields, forget
 
 if TYPE_CHECKING:  # built on first use, from the model
     from skewlint.semantic.pipelines import Pipelines
@@ -198,10 +198,12 @@ class SemanticModel:
         return self._analysis
 
     def release(self) -> None:
-        """Drop what refers back to this model (its analysis, its pipelines, the rules' memos): the
-        file's tree is then freed when the file is done, not left to the cyclic collector."""
+        """Drop what refers back to this model (its analysis, its pipelines, the rules' memos) and
+        the walks kept of its tree (`walk.forget`): the file's tree is then freed when the file is
+        done, not left to the cyclic collector."""
         self._analysis = self._pipelines = None
         self.cache.clear()
+        forget()
 
     def snippet(self, node: cst.CSTNode) -> str:
         """How the code writes a value, for messages: `scaler`, `StandardScaler()`, `T.Compose([...])`
