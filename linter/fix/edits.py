@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, O
 
 from skewlint.lazy import libcst as cst
 
-from skewlint.semantic.walk import children
+from skewlint.semantic.walk import parents
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
@@ -212,24 +212,14 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
 def enclosing_statements(module: cst.Module, node: cst.CSTNode) -> List[Statement]:
     """The statements of blocks that contain `node`, outermost first ([] if it is not in `module`):
     the places where `insert_before` and `wrap_in_with` apply."""
-    path: List[cst.CSTNode] = []
-
-    def search(current: cst.CSTNode) -> bool:
-        path.append(current)
-        if current is node:
-            return True
-        for child in children(current):
-            if search(child):
-                return True
-        path.pop()
-        return False
-
-    try:
-        found = search(module)
-    except RecursionError:
-        return []
-    if not found:
-        return []
+    held_by = parents(module)
+    path: List[cst.CSTNode] = [node]
+    while path[-1] is not module:
+        parent = held_by.get(id(path[-1]))
+        if parent is None:  # not in `module`
+            return []
+        path.append(parent)
+    path.reverse()
     # Only members of a block: an `elif` is part of its `if`, not a statement of its own.
     return [n for parent, n in zip(path, path[1:])
             if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))

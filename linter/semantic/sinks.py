@@ -9,7 +9,7 @@ from typing import Dict, Optional
 from skewlint.adapters import has_role, method_has_role
 from skewlint.lazy import libcst as cst
 from skewlint.semantic.names import dotted
-from skewlint.semantic.walk import children, descendants, own_nodes
+from skewlint.semantic.walk import descendants, own_nodes, parents
 
 _MAX_HOPS = 3
 
@@ -182,11 +182,4 @@ def straight_line(model, earlier, later) -> Optional[list]:
 
 
 def _parents(model) -> Dict[int, object]:
-    found: Optional[Dict[int, object]] = model.cache.get("parents")
-    if found is None:
-        found = {}
-        for node in descendants(model.module):
-            for child in children(node):
-                found[id(child)] = node
-        model.cache["parents"] = found
-    return found
+    return parents(model.module)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Dict, Iterator
+from typing import Dict, Iterator, List
 
 from skewlint.lazy import libcst as cst
 
@@ -39,15 +39,18 @@ def fields(node_type: type) -> tuple:
     return found
 
 
-def children(node) -> Iterator[cst.CSTNode]:
-    for name in fields(type(node)):
+def children(node) -> List[cst.CSTNode]:
+    """The nodes a node holds directly, in source order."""
+    found: List[cst.CSTNode] = []
+    node_type = type(node)
+    for name in _FIELDS.get(node_type) or fields(node_type):
         value = getattr(node, name)
-        if is_node(value):
-            yield value
-        elif type(value) in (tuple, list):
-            for child in value:
-                if is_node(child):
-                    yield child
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            found += [child for child in value if is_node(child)]
+        elif is_node(value):
+            found.append(value)
+    return found
 
 
 def descendants(node) -> Iterator[cst.CSTNode]:
@@ -60,12 +63,28 @@ def descendants(node) -> Iterator[cst.CSTNode]:
     return _walk(node)
 
 
+def parents(root) -> Dict[int, cst.CSTNode]:
+    """id(node) -> the node that holds it, for every node under `root` (kept like the walks)."""
+    known = _PARENTS.get(id(root))
+    if known is not None and known[0] is root:
+        return known[1]
+    found: Dict[int, cst.CSTNode] = {}
+    for node in descendants(root):
+        for child in children(node):
+            if id(child) not in found:  # a node held twice: where a walk meets it first
+                found[id(child)] = node
+    _PARENTS[id(root)] = (root, found)
+    return found
+
+
 def forget() -> None:
-    """Drop the kept walks (the engine, when a file is done): they hold its tree."""
+    """Drop the kept walks and parents (the engine, when a file is done): they hold its tree."""
     _WALKED.clear()
+    _PARENTS.clear()
 
 
 _WALKED: Dict[int, tuple] = {}  # id(node) -> (node, the nodes of its walk)
+_PARENTS: Dict[int, tuple] = {}  # id(root) -> (root, its parents)
 _WALKED_LIMIT = 100_000  # walks kept at most (a process that never calls `forget`)
 
 
@@ -101,7 +120,7 @@ def own_nodes(scope) -> Iterator[cst.CSTNode]:
         node = stack.pop()
         yield node
         if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda) or node is scope:
-            stack.extend(reversed(list(children(node))))
+            stack.extend(reversed(children(node)))
 
 
 def targets(target) -> list:
