@@ -61,3 +61,27 @@ def test_nodes_built_outside_a_parse_are_validated():
         parser.parse("x = (\n")
     with pytest.raises(cst.CSTValidationError):  # a failed parse does not leave the check off
         cst.Name("two words")
+
+
+def test_quick_constructors_show_the_dataclasses_signature():
+    """Code that builds nodes from their signature (hypothesis, in the fuzz tests) sees libcst's own,
+    and may pass back its "use the default factory" default."""
+    import dataclasses
+    import inspect
+    import typing
+
+    parser.parse("x = 1\n")
+    for cls in (cst.Name, cst.Call, cst.FunctionDef, cst.Module):
+        assert inspect.signature(cls.__init__) == inspect.signature(parser.STOCK[cls])
+        assert typing.get_type_hints(cls.__init__) == typing.get_type_hints(parser.STOCK[cls])
+    factories = [(cls, f) for cls in parser.STOCK for f in dataclasses.fields(cls)
+                 if f.default_factory is not dataclasses.MISSING]
+    for cls, field in factories:
+        default = inspect.signature(cls.__init__).parameters[field.name].default
+        required = {name: cst.Name("x") for name, p in inspect.signature(cls.__init__).parameters.items()
+                    if name != "self" and p.default is inspect.Parameter.empty}
+        try:
+            node = cls(**required, **{field.name: default})
+        except Exception:  # noqa: BLE001 - a required field that is not a name: not this test's business
+            continue
+        assert repr(getattr(node, field.name)) == repr(field.default_factory()), (cls, field.name)  # nodes: by fields

@@ -13,11 +13,14 @@ dataclasses, the nodes are built by their own `__init__`, still without the chec
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from typing import Callable, Dict, Optional
 
 # The quick constructors' globals: `checking` is False while a parse runs.
-_SHARED: dict = {"checking": True, "_FACTORY": object()}
+# `_FACTORY` is the dataclasses' own "use the default factory" default, which callers that read the
+# signature (hypothesis) pass back explicitly.
+_SHARED: dict = {"checking": True, "_FACTORY": getattr(dataclasses, "_HAS_DEFAULT_FACTORY", object())}
 _INSTALLED: Optional[bool] = None  # whether every node class has its quick __init__ (decided once)
 STOCK: Dict[type, Callable] = {}  # node class -> the __init__ its dataclass wrote (the tests compare)
 
@@ -59,6 +62,9 @@ def _installed(cst) -> bool:
         if _INSTALLED:
             for cls, init in quick:
                 STOCK[cls] = cls.__dict__["__init__"]
+                # Introspection (inspect.signature, type hints: hypothesis builds nodes by them)
+                # sees the dataclass's own signature.
+                functools.update_wrapper(init, STOCK[cls])
                 cls.__init__ = init
     return _INSTALLED
 

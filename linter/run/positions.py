@@ -48,10 +48,16 @@ def of(module, nodes) -> dict:
 @contextmanager
 def _plain_parentheses():
     """libcst generates every expression inside `with self._parenthesize(state)`, a generator-based
-    context manager: a third of this pass. For the pass, the same steps as a plain class."""
-    from libcst._nodes.expression import _BaseParenthesizedNode
-
-    own = _BaseParenthesizedNode.__dict__["_parenthesize"]
+    context manager: a third of this pass. For the pass, the same steps as a plain class (another
+    libcst, without that method: its own way)."""
+    try:
+        from libcst._nodes.expression import _BaseParenthesizedNode
+    except ImportError:
+        _BaseParenthesizedNode = None
+    own = getattr(_BaseParenthesizedNode, "__dict__", {}).get("_parenthesize")
+    if own is None:
+        yield
+        return
     _BaseParenthesizedNode._parenthesize = _parenthesized
     try:
         yield

@@ -153,8 +153,8 @@ def _collected_once():
     """Python's cyclic collector runs every few hundred allocations and, as objects survive, walks
     older generations again and again; one file's syntax tree is millions of objects, alive until
     the file is done, so on real code those walks were a tenth of the whole run. They are paused
-    for the file, and its garbage (the tree hangs off the model's reference cycles) is collected
-    once at the end."""
+    for the file (the model then lets the tree go at once: `SemanticModel.release`), and what
+    reference cycles remain are collected once at the end."""
     if not gc.isenabled():  # a caller that manages the collector itself
         yield
         return
