@@ -123,7 +123,7 @@ def test_ctrl_c_at_random_moments_stops_within_a_second(tmp_path, jobs):
     exception comes out as a KeyError: that file was reported as an internal error and the run went
     on to its end, 20 s and more.) `--soak N`: N fresh random moments instead of the 10 fixed ones."""
     root = tmp_path / "project"
-    slow_project(root, files=12)  # long position passes, where the signal became a KeyError
+    slow_project(root, files=24)  # long position passes, where the signal became a KeyError; over 1 s
     shutil.copytree(FIXTURES, root / "fixtures")  # and every kind of file
     started = time.monotonic()
     whole = subprocess.run([SCRIPT, "check", "--no-cache", "--jobs", jobs, "."], cwd=root, capture_output=True,
