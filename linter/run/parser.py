@@ -52,10 +52,9 @@ def _unchecked(node) -> None:
 def _installed(cst) -> bool:
     global _INSTALLED
     if _INSTALLED is None:
-        classes = sorted((value for value in vars(cst).values()
-                          if isinstance(value, type) and issubclass(value, cst.CSTNode) and value is not cst.CSTNode
-                          and "__init__" in value.__dict__),
-                         key=lambda cls: cls.__name__)
+        classes = [value for value in vars(cst).values()
+                   if isinstance(value, type) and issubclass(value, cst.CSTNode) and value is not cst.CSTNode
+                   and "__init__" in value.__dict__]
         quick = [(cls, _quick_init(cls, index)) for index, cls in enumerate(classes)]
         # All or nothing: a node class this does not understand keeps libcst's way for every node.
         _INSTALLED = bool(quick) and all(init is not None for _, init in quick)

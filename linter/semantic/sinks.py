@@ -4,7 +4,7 @@ features. No metric is computed from it, so nothing about evaluation can be wron
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Optional
 
 from skewlint.adapters import has_role, method_has_role
 from skewlint.lazy import libcst as cst
@@ -18,14 +18,14 @@ def only_displayed(model, node, hops: int = 0) -> bool:
     """Does every path of the value of `node` (an expression) end in a display call? Followed through
     the names it is assigned to and the loops over it; anything else it reaches (a metric, a loss, a
     return, a model) makes it more than a picture."""
-    parents = _parents(model)
+    held_by = parents(model.module)
     current = node
     while True:
-        parent = parents.get(id(current))
+        parent = held_by.get(id(current))
         if parent is None:
             return False
         if type(parent) is cst.Arg:
-            call = parents.get(id(parent))
+            call = held_by.get(id(parent))
             if type(call) is cst.Call and _displays(model, call):
                 return True
             if type(call) is cst.Call and type(call.func) is cst.Attribute and \
@@ -43,12 +43,12 @@ def only_displayed(model, node, hops: int = 0) -> bool:
 
 def in_loop(model, node) -> bool:
     """Does `node` run repeatedly within its function: inside a loop or a comprehension?"""
-    parents = _parents(model)
-    current = parents.get(id(node))
+    held_by = parents(model.module)
+    current = held_by.get(id(node))
     while current is not None and type(current) not in (cst.FunctionDef, cst.Lambda, cst.Module):
         if type(current) in (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp):
             return True
-        current = parents.get(id(current))
+        current = held_by.get(id(current))
     return False
 
 
@@ -56,8 +56,8 @@ def repeated_draws(model, node) -> bool:
     """Does `node` run as repeated draws of one result: in the nearest loop or comprehension, over a
     `range(...)` whose variable it does not read (`[model(x, training=True) for _ in range(100)]`)?
     That is Monte Carlo sampling, averaged afterwards, not one evaluation."""
-    parents = _parents(model)
-    current = parents.get(id(node))
+    held_by = parents(model.module)
+    current = held_by.get(id(node))
     while current is not None and type(current) not in (cst.FunctionDef, cst.Lambda, cst.Module):
         loop = current.for_in if type(current) in (cst.ListComp, cst.SetComp, cst.GeneratorExp) else (
             current if type(current) is cst.For else None)
@@ -66,7 +66,7 @@ def repeated_draws(model, node) -> bool:
             counter = {n.value for n in descendants(loop.target) if type(n) is cst.Name}
             return (type(loop.iter) is cst.Call and dotted(loop.iter.func) == "range"
                     and not counter & read)
-        current = parents.get(id(current))
+        current = held_by.get(id(current))
     return False
 
 
@@ -144,42 +144,39 @@ def _displays(model, call: cst.Call) -> bool:
 
 def _is_target(model, name: cst.Name) -> bool:
     """A name being rebound (`x = ...`, `for x in ...`) is not a use of the old value."""
-    parents = _parents(model)
-    current, parent = name, parents.get(id(name))
+    held_by = parents(model.module)
+    current, parent = name, held_by.get(id(name))
     while parent is not None and type(parent) in (cst.Tuple, cst.List, cst.Element, cst.StarredElement):
-        current, parent = parent, parents.get(id(parent))
+        current, parent = parent, held_by.get(id(parent))
     return (type(parent) is cst.AssignTarget or (type(parent) is cst.For and current is parent.target)
             or (type(parent) in (cst.AnnAssign, cst.AugAssign) and current is parent.target))
 
 
 def _scope(model, node):
     """The function that binds the name, else the module."""
-    parents = _parents(model)
-    current = parents.get(id(node))
+    held_by = parents(model.module)
+    current = held_by.get(id(node))
     while current is not None and type(current) not in (cst.FunctionDef, cst.Lambda):
-        current = parents.get(id(current))
+        current = held_by.get(id(current))
     return current if current is not None else model.module
 
 
 def straight_line(model, earlier, later) -> Optional[list]:
     """The statements of one block from the one that holds `earlier` to the one that holds `later`,
     when `earlier` comes first in that block (code that runs in order), else None."""
-    parents = _parents(model)
+    held_by = parents(model.module)
     statement = earlier
     while statement is not None and type(statement) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
-        statement = parents.get(id(statement))
-    block = parents.get(id(statement)) if statement is not None else None
+        statement = held_by.get(id(statement))
+    block = held_by.get(id(statement)) if statement is not None else None
     if block is None:
         return None
     body = list(getattr(block, "body", ()))
     current = later
-    while current is not None and parents.get(id(current)) is not block:
-        current = parents.get(id(current))
+    while current is not None and held_by.get(id(current)) is not block:
+        current = held_by.get(id(current))
     if current is None or statement not in body or current not in body:
         return None
     start, end = body.index(statement), body.index(current)
     return body[start:end + 1] if start < end else None
 
-
-def _parents(model) -> Dict[int, object]:
-    return parents(model.module)
