@@ -57,18 +57,41 @@ def test_spans_found_by_text_equal_the_wrappers(text, monkeypatch):
                 assert Spans(module, text).find(node, within=statement) == want[node], module.code_for_node(node)
 
 
+@pytest.mark.parametrize("with_text", [False, True], ids=["from-the-top", "by-statements"])
 @pytest.mark.parametrize("path", SOURCES[::4], ids=lambda p: p.name)
-def test_ranges_of_a_few_nodes_equal_the_wrappers_without_the_full_pass(path, monkeypatch):
-    """`of` generates the code up to the last wanted node with its own state and plain context
-    managers; an error there would fall back to the full pass silently, so here it may not."""
+def test_ranges_of_a_few_nodes_equal_the_wrappers_without_the_full_pass(path, with_text, monkeypatch):
+    """`of` generates the code up to the last wanted node (or, given the text, only the top-level
+    statements that hold the wanted nodes) with its own state and plain context managers; an error
+    there would fall back to the full pass silently, so here it may not."""
     from libcst._nodes.expression import _BaseParenthesizedNode
 
-    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    module = cst.parse_module(text)
     want = expected(module)
     own = _BaseParenthesizedNode.__dict__["_parenthesize"]
     monkeypatch.setattr(positions, "every", lambda m: pytest.fail("fell back to the full position pass"))
-    nodes = list(descendants(module))
+    nodes = list(descendants(module))[1:]  # not the module: it is in no statement
     for start in range(3):
         asked = nodes[start::3]
-        assert positions.of(module, asked) == {node: want[node] for node in asked}
+        assert positions.of(module, asked, text if with_text else None) == {node: want[node] for node in asked}
+    for node in nodes[::7]:  # alone: its statement's code up to the node
+        assert positions.of(module, [node], text if with_text else None) == {node: want[node]}
     assert _BaseParenthesizedNode.__dict__["_parenthesize"] is own  # libcst's own, back
+
+
+@pytest.mark.parametrize("text, by_statements", [
+    ("import torch\nmodel.eval()\nx = 1\nmodel.eval()\n", False),  # a repeated statement: from the top
+    ("x = f(a)\n\n# a comment\nif x:\n    y = f(a)  # why\n    z = (1,\n  2)\n", True),
+    ("def f():\n\tif a:\n\t\treturn g(b)\nf()\n", True),  # tabs
+    ("def f():\n\treturn g(b)\nf()", False),  # no final line break: `f()` is generated with one
+    ("x = f(a)\r\ny = f(b)\r\n", False),  # \r: from the top
+    ("x = 'é'; y = f(a)\n", True),  # columns count characters
+])
+def test_ranges_by_statements_equal_the_wrappers(text, by_statements):
+    module = cst.parse_module(text)
+    want = expected(module)
+    nodes = list(descendants(module))
+    assert positions.of(module, nodes, text) == {node: want[node] for node in nodes}
+    for node in nodes:
+        assert positions.of(module, [node], text) == {node: want[node]}
+    assert (positions._by_statements(module, text, nodes[1:]) is not None) == by_statements

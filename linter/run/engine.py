@@ -123,13 +123,13 @@ def _analyse(text: str, display: str, enabled: frozenset, path: Optional[str] = 
             attach(model, view)
         findings = list(_run_rules(model, enabled))
         summary = project.summarize(model, module, text, enabled)
-        model.release()
     except RecursionError:
         return _error_result(display, enabled, SourceError("could not analyse: the code is nested too deeply"))
     result = FileResult(display, parsed=True, summary=summary, dependencies=dict(view.used) if view else {})
     comments = suppressions.parse(text)
     if findings or UNUSED_SUPPRESSION in enabled:
         result.diagnostics = _locate(module, text, display, findings, enabled, edits, cite, comments)
+    model.release()  # after locating: the positions climb the parents the rules found
     if UNUSED_SUPPRESSION not in enabled:  # SKW901 reports them when it is on
         result.unknown_suppressions = [(row, None, item, form) for row, _, item, form in comments.unknown]
     return result
@@ -215,7 +215,7 @@ def _locate(module, text: str, display: str, findings: List[Finding], enabled: f
     apply suppressions (`comments`, parsed from `text` unless given)."""
     rules = registry().rules
     comments = comments if comments is not None else suppressions.parse(text)
-    positions = node_positions.of(module, _located_nodes(module, findings, edits))
+    positions = node_positions.of(module, _located_nodes(module, findings, edits), text)
     diagnostics = []
     for finding in findings:
         rule = rules[finding.code]

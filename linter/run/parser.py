@@ -52,14 +52,20 @@ def _unchecked(node) -> None:
 def _installed(cst) -> bool:
     global _INSTALLED
     if _INSTALLED is None:
+        node_class = cst.CSTNode
+        # `issubclass` through libcst's ABC walks every subclass of CSTNode for each non-node: half
+        # of this start-up cost. The MRO says the same.
         classes = [value for value in vars(cst).values()
-                   if isinstance(value, type) and issubclass(value, cst.CSTNode) and value is not cst.CSTNode
+                   if isinstance(value, type) and node_class in value.__mro__ and value is not node_class
                    and "__init__" in value.__dict__]
-        quick = [(cls, _quick_init(cls, index)) for index, cls in enumerate(classes)]
+        sources = [_quick_init(cls, index) for index, cls in enumerate(classes)]
         # All or nothing: a node class this does not understand keeps libcst's way for every node.
-        _INSTALLED = bool(quick) and all(init is not None for _, init in quick)
+        _INSTALLED = bool(sources) and all(source is not None for source in sources)
         if _INSTALLED:
-            for cls, init in quick:
+            namespace: dict = {}
+            exec("\n".join(sources), _SHARED, namespace)  # one compilation for all the classes
+            for index, cls in enumerate(classes):
+                init = namespace[f"_init_{index}"]
                 STOCK[cls] = cls.__dict__["__init__"]
                 # Introspection (inspect.signature, type hints: hypothesis builds nodes by them)
                 # sees the dataclass's own signature.
@@ -68,10 +74,11 @@ def _installed(cst) -> bool:
     return _INSTALLED
 
 
-def _quick_init(cls: type, index: int) -> Optional[Callable]:
-    """An `__init__` with the dataclass's parameters and defaults that stores each field through
-    its slot's descriptor and then, outside a parse, runs `__post_init__` (libcst's validation) as
-    the dataclass's own does; None if `cls` is not a slotted dataclass."""
+def _quick_init(cls: type, index: int) -> Optional[str]:
+    """The source of `_init_<index>`: an `__init__` with the dataclass's parameters and defaults
+    that stores each field through its slot's descriptor and then, outside a parse, runs
+    `__post_init__` (libcst's validation) as the dataclass's own does; None if `cls` is not a
+    slotted dataclass."""
     if not dataclasses.is_dataclass(cls) or "__post_init__" in cls.__dict__:
         return None
     params, body = [], []
@@ -95,7 +102,4 @@ def _quick_init(cls: type, index: int) -> Optional[Callable]:
             params.append(field.name)
         body.append(f"_set{name}(self, {value})")
     body.append("if checking:\n        self.__post_init__()")
-    source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body)
-    namespace: dict = {}
-    exec(source, _SHARED, namespace)
-    return namespace["__init__"]
+    return f"def _init_{index}(self, {', '.join(params)}):\n    " + "\n    ".join(body)

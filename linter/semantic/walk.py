@@ -64,15 +64,38 @@ def descendants(node) -> Iterator[cst.CSTNode]:
 
 
 def parents(root) -> Dict[int, cst.CSTNode]:
-    """id(node) -> the node that holds it, for every node under `root` (kept like the walks)."""
+    """id(node) -> the node that holds it, for every node under `root` (kept like the walks). One
+    pass that also keeps the walk of `root`, the loop of `_walk` inlined (a third of the cost of
+    asking `children` of every node of a kept walk)."""
     known = _PARENTS.get(id(root))
     if known is not None and known[0] is root:
         return known[1]
     found: Dict[int, cst.CSTNode] = {}
-    for node in descendants(root):
-        for child in children(node):
-            if id(child) not in found:  # a node held twice: where a walk meets it first
-                found[id(child)] = node
+    order = []
+    keep = order.append
+    stack = [root]
+    pop = stack.pop
+    known_node = _IS_NODE.get
+    while stack:
+        current = pop()
+        keep(current)
+        current_type = type(current)
+        held = []
+        for name in _FIELDS.get(current_type) or fields(current_type):
+            value = getattr(current, name)
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                for child in value:
+                    if known_node(type(child)) or is_node(child):
+                        held.append(child)
+            elif known_node(value_type) or is_node(value):
+                held.append(value)
+        for child in held:
+            if id(child) not in found:  # a node held twice: where the walk meets it first
+                found[id(child)] = current
+        held.reverse()
+        stack += held
+    _keep_walk(root, order)
     _PARENTS[id(root)] = (root, found)
     return found
 
@@ -108,9 +131,13 @@ def _walk(node) -> Iterator[cst.CSTNode]:
                     extend([child for child in reversed(value) if is_node(child)])
             elif is_node(value):
                 push(value)
+    _keep_walk(node, found)
+
+
+def _keep_walk(node, order: list) -> None:
     if len(_WALKED) >= _WALKED_LIMIT:
         _WALKED.clear()
-    _WALKED[id(node)] = (node, found)
+    _WALKED[id(node)] = (node, order)
 
 
 def own_nodes(scope) -> Iterator[cst.CSTNode]:
