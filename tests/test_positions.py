@@ -86,6 +86,11 @@ def test_ranges_of_a_few_nodes_equal_the_wrappers_without_the_full_pass(path, wi
     ("def f():\n\treturn g(b)\nf()", False),  # no final line break: `f()` is generated with one
     ("x = f(a)\r\ny = f(b)\r\n", False),  # \r: from the top
     ("x = 'é'; y = f(a)\n", True),  # columns count characters
+    # a nested statement that occurs twice: found through its top-level statement
+    ("def f():\n    x = g(a)\n    if b:\n        # c\n# at zero\n        y = g(a)\n    x = g(a)\n", True),
+    ("if a:\n  if b:\n      x = f(1)\n  else:\n   y = (1,\n 2)\n", True),  # each block its own indent
+    ("match x:\n    case 1:\n        y = f(a)\n    case _:\n        pass\n", True),  # `match` indents too
+    ("def f():\n    pass\ndef f():\n    pass\n", False),  # the same code twice, at the top
 ])
 def test_ranges_by_statements_equal_the_wrappers(text, by_statements):
     module = cst.parse_module(text)
@@ -95,3 +100,15 @@ def test_ranges_by_statements_equal_the_wrappers(text, by_statements):
     for node in nodes:
         assert positions.of(module, [node], text) == {node: want[node]}
     assert (positions._by_statements(module, text, nodes[1:]) is not None) == by_statements
+
+
+def test_the_innermost_statement_is_generated_first(monkeypatch):
+    text = "def f():\n    x = g(a)\n    return x\n"
+    module = cst.parse_module(text)
+    call = next(node for node in descendants(module) if type(node) is cst.Call)
+    generated = []
+    located = positions._located
+    monkeypatch.setattr(positions, "_located", lambda m, t, statement, *rest: generated.append(statement) or
+                        located(m, t, statement, *rest))
+    assert positions.of(module, [call], text) == {call: expected(module)[call]}
+    assert [type(statement) for statement in generated] == [cst.SimpleStatementLine]

@@ -52,44 +52,66 @@ def of(module, nodes, text: Optional[str] = None) -> dict:
 
 
 def _by_statements(module, text: str, wanted: list) -> Optional[dict]:
-    """The ranges of `wanted`, generating only the top-level statements that hold them (a third of
-    the code of a file with findings, where the pass from the top generated nine tenths). Each
-    statement's code starts a line and occurs in `text` where the statement is: if it occurs there
-    once, that is where. None if a statement's code occurs more than once, a node is not inside a
-    statement (the module itself), or the text has a `\r`: libcst counts a line break split over two
-    tokens as two rows, which the text alone does not show."""
-    from libcst._position import CodePosition, CodeRange
-
+    """The ranges of `wanted`, generating only the statements that hold them. A statement's code,
+    generated with the indentation of the blocks around it, starts a line and occurs in `text`
+    where the statement is: if it occurs there once, that is where. The innermost statement is
+    tried first (a line or two), then the top-level statement around it. None if neither occurs
+    once, a node is not inside a statement (the module itself), or the text has a `\r`: libcst
+    counts a line break split over two tokens as two rows, which the text alone does not show."""
     if "\r" in text:
         return None
     held = parents(module)
-    tops = {id(statement): index for index, statement in enumerate(module.body)}
-    asked: Dict[int, set] = {}  # index of a top-level statement -> the wanted nodes inside it
+    holders = (cst.Module, cst.IndentedBlock)
+    innermost: Dict[int, tuple] = {}  # id(statement) -> (statement, ids of the wanted nodes inside it)
     for node in wanted:
-        top = node
-        while id(top) not in tops:
-            top = held.get(id(top))
-            if top is None:
+        statement = node
+        while type(held.get(id(statement))) not in holders:
+            statement = held.get(id(statement))
+            if statement is None:
                 return None
-        asked.setdefault(tops[id(top)], set()).add(id(node))
-    found = {}
-    for index in sorted(asked):
-        state = _Selective(module, asked[index])
-        try:
-            module.body[index]._codegen(state)
-        except _Done:  # the statement's code up to its last wanted node: still found only where it is
-            pass
-        code = "".join(state.tokens)
-        start = text.find(code)
-        if not code or start < 0 or text.find(code, start + 1) >= 0:
+        innermost.setdefault(id(statement), (statement, set()))[1].add(id(node))
+    found: dict = {}
+    outermost: Dict[int, tuple] = {}  # the top-level statements of those whose code is not unique
+    for statement, asked in innermost.values():
+        if not _located(module, text, statement, asked, held, found):
+            top = statement
+            while held.get(id(top)) is not module:
+                top = held[id(top)]
+            outermost.setdefault(id(top), (top, set()))[1].update(asked)
+    for statement, asked in outermost.values():
+        if not _located(module, text, statement, asked, held, found):
             return None
-        line = text.count("\n", 0, start)  # the rows and columns before the statement
-        column = start - (text.rfind("\n", 0, start) + 1)
-        for key, span in state.found.items():
-            found[key] = CodeRange(
-                CodePosition(span.start.line + line, span.start.column + (column if span.start.line == 1 else 0)),
-                CodePosition(span.end.line + line, span.end.column + (column if span.end.line == 1 else 0)))
     return found
+
+
+def _located(module, text: str, statement, asked: set, held: dict, found: dict) -> bool:
+    """Generate `statement` until the `asked` nodes are done and add their ranges to `found` if
+    that code occurs once in `text`."""
+    from libcst._position import CodePosition, CodeRange
+
+    state = _Selective(module, set(asked))
+    indents = []  # the indentation the blocks around it add (libcst's `increase_indent`)
+    block = held.get(id(statement))
+    while block is not module:
+        if type(block) in (cst.IndentedBlock, cst.Match):
+            indents.append(module.default_indent if block.indent is None else block.indent)
+        block = held[id(block)]
+    state.indent_tokens.extend(reversed(indents))
+    try:
+        statement._codegen(state)
+    except _Done:  # its code up to its last wanted node: still found only where it is
+        pass
+    code = "".join(state.tokens)
+    start = text.find(code)
+    if not code or start < 0 or text.find(code, start + 1) >= 0:
+        return False
+    line = text.count("\n", 0, start)  # the rows and columns before the statement
+    column = start - (text.rfind("\n", 0, start) + 1)
+    for key, span in state.found.items():
+        found[key] = CodeRange(
+            CodePosition(span.start.line + line, span.start.column + (column if span.start.line == 1 else 0)),
+            CodePosition(span.end.line + line, span.end.column + (column if span.end.line == 1 else 0)))
+    return True
 
 
 @contextmanager
