@@ -43,7 +43,8 @@ def children(node) -> List[cst.CSTNode]:
     """The nodes a node holds directly, in source order."""
     found: List[cst.CSTNode] = []
     node_type = type(node)
-    for name in _FIELDS.get(node_type) or fields(node_type):
+    names = _FIELDS.get(node_type)
+    for name in names if names is not None else fields(node_type):
         value = getattr(node, name)
         value_type = type(value)
         if value_type is tuple or value_type is list:
@@ -75,13 +76,18 @@ def parents(root) -> Dict[int, cst.CSTNode]:
     keep = order.append
     stack = [root]
     pop = stack.pop
-    known_node = _IS_NODE.get
+    known_node, known_fields = _IS_NODE.get, _FIELDS.get
     while stack:
         current = pop()
         keep(current)
         current_type = type(current)
+        names = known_fields(current_type)
+        if names is None:
+            names = fields(current_type)
+        if not names:  # a leaf: a name, a number, an operator
+            continue
         held = []
-        for name in _FIELDS.get(current_type) or fields(current_type):
+        for name in names:
             value = getattr(current, name)
             value_type = type(value)
             if value_type is tuple or value_type is list:
@@ -122,7 +128,9 @@ def _walk(node) -> Iterator[cst.CSTNode]:
         keep(current)
         yield current
         current_type = type(current)
-        names = _FIELDS.get(current_type) or fields(current_type)
+        names = _FIELDS.get(current_type)
+        if names is None:
+            names = fields(current_type)
         for name in reversed(names):
             value = getattr(current, name)
             value_type = type(value)
