@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from skewlint.config.files import ConfigError, load_chain, selector_errors
@@ -69,9 +70,24 @@ class Settings:
         """Does an exclude pattern match this path? With `ancestors`, a match on any of its
         directories counts too (for files named explicitly; a walk checks each directory itself)."""
         relative = _relative(path, self.root)
-        patterns = self.exclude + self.extend_exclude
+        plain, patterns = _split_patterns(self.exclude + self.extend_exclude)
         names = relative.split("/") if ancestors else [os.path.basename(relative)]
-        return any(matches(p, relative, names) for p in patterns)
+        return not plain.isdisjoint(names) or any(matches(p, relative, names) for p in patterns)
+
+
+@lru_cache(maxsize=64)
+def _split_patterns(patterns: Tuple[str, ...]) -> Tuple[frozenset, Tuple[str, ...]]:
+    """(the names that patterns without `/` or wildcards match exactly, the other patterns): a walk
+    asks of every file, and a set answers the default names at once."""
+    plain, other = set(), []
+    for pattern in patterns:
+        name = pattern.rstrip("/")
+        name = name[2:] if name.startswith("./") else name
+        if "/" in name or any(char in name for char in "*?["):
+            other.append(pattern)
+        else:
+            plain.add(name)
+    return frozenset(plain), tuple(other)
 
 
 def _relative(path: str, root: str) -> str:
