@@ -328,16 +328,23 @@ class SemanticModel:
 
     def is_model_value(self, value: cst.CSTNode) -> bool:
         """Does this expression produce a model: a factory, a model class, a wrapper, an alias?"""
+        source = self._model_source(value)
+        return source is True or (source is not None and self.is_model(source))
+
+    def _model_source(self, value: cst.CSTNode):
+        """What decides whether `value` produces a model: True (it builds one), None (it cannot), or
+        the expression it passes on (an alias, a wrapper's argument, the receiver of `.to(device)`),
+        which is a model if the file's evidence says so."""
         if self.construction(value) is not None:
             return True
         if type(value) is cst.Call:
             func = value.func
             if has_role(self.qualify(func), "model-wrapper") and value.args:
-                return self.is_model_value(value.args[0].value)
+                return self._model_source(value.args[0].value)
             if type(func) is cst.Attribute and func.attr.value in SAME_MODULE_METHODS:
-                return self.is_model_value(func.value)
-            return False
-        return self.is_model(value)
+                return self._model_source(func.value)
+            return None
+        return value
 
     def construction(self, value: Optional[cst.CSTNode]) -> Optional[Tuple[str, str, cst.Call]]:
         """(mode, framework, call) if `value` builds a new model: a factory or a model class (asked
@@ -798,13 +805,24 @@ def _resolve_model_classes(model: SemanticModel) -> None:
 
 def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
     # A model is a name the file calls mode/weight methods on, or one assigned a model value.
-    model.model_names |= {name for name in receivers if name != "self"}
+    names = model.model_names
+    names |= {name for name in receivers if name != "self"}
+    # Only what an assignment passes on (an alias, a wrapped name) depends on the names found: the
+    # rest of each value is decided once.
+    passed: Dict[str, list] = {}
+    for name, values in model.assignments.items():
+        if name not in names:
+            sources = [model._model_source(value) for value in values]
+            if any(source is True for source in sources):
+                names.add(name)
+            elif any(source is not None for source in sources):
+                passed[name] = [source for source in sources if source is not None]
     changed = True
     while changed:
         changed = False
-        for name, values in model.assignments.items():
-            if name not in model.model_names and any(model.is_model_value(v) for v in values):
-                model.model_names.add(name)
+        for name, sources in passed.items():
+            if name not in names and any(model.is_model(source) for source in sources):
+                names.add(name)
                 changed = True
 
 
