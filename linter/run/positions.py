@@ -28,10 +28,9 @@ def every(module):
 
 def of(module, nodes, text: Optional[str] = None) -> dict:
     """PositionProvider's ranges of `nodes` alone, by a plain code generation pass: with the
-    module's `text`, of only the top-level statements that hold them (`_by_statements`), else from
-    the top of the module until the last of them. The provider's bookkeeping for every node is four
-    fifths of its cost. The same libcst internals as `every` (`_codegen`); if they change, `every`
-    answers."""
+    module's `text`, of only the statements that hold them (`_by_statements`), else from the top of
+    the module until the last of them. The provider's bookkeeping for every node is four fifths of
+    its cost. The same libcst internals as `every` (`_codegen`); if they change, `every` answers."""
     wanted = [node for node in nodes if node is not None]
     if not wanted:
         return {}

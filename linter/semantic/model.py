@@ -331,7 +331,7 @@ class SemanticModel:
         source = self._model_source(value)
         return source is True or (source is not None and self.is_model(source))
 
-    def _model_source(self, value: cst.CSTNode):
+    def _model_source(self, value: cst.CSTNode) -> Any:
         """What decides whether `value` produces a model: True (it builds one), None (it cannot), or
         the expression it passes on (an alias, a wrapper's argument, the receiver of `.to(device)`),
         which is a model if the file's evidence says so."""
@@ -809,7 +809,7 @@ def _resolve_model_names(model: SemanticModel, receivers: Set[str]) -> None:
     names |= {name for name in receivers if name != "self"}
     # Only what an assignment passes on (an alias, a wrapped name) depends on the names found: the
     # rest of each value is decided once.
-    passed: Dict[str, list] = {}
+    passed: Dict[str, List[cst.CSTNode]] = {}
     for name, values in model.assignments.items():
         if name not in names:
             sources = [model._model_source(value) for value in values]

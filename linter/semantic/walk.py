@@ -66,8 +66,8 @@ def descendants(node) -> Iterator[cst.CSTNode]:
 
 def parents(root) -> Dict[int, cst.CSTNode]:
     """id(node) -> the node that holds it, for every node under `root` (kept like the walks). One
-    pass that also keeps the walk of `root`, the loop of `_walk` inlined (a third of the cost of
-    asking `children` of every node of a kept walk)."""
+    inlined pass that also keeps the walk of `root`: a walk, then `children` of each of its nodes,
+    cost two and a half times as much."""
     known = _PARENTS.get(id(root))
     if known is not None and known[0] is root:
         return known[1]
