@@ -27,7 +27,7 @@ _STATEMENT_LEVELS = 8
 # Code CPython cannot check (a newer Python's syntax, or an error) is given to libcst up to this
 # bound: libcst's own depth stays far below where it crashes.
 _UNCHECKED_LIMIT = 5 * MAX_DEPTH
-_TOKENS = re.compile(r"""
+_TOKEN = r"""
     \#[^\n]*                                                   # a comment
   | [rRbBuUfFtT]{0,2}(?:'''(?:[^'\\]|\\.|'(?!''))*'''      # a string, with its prefix
                        |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
@@ -36,7 +36,11 @@ _TOKENS = re.compile(r"""
   | \\?\r?\n[ \t\f]*(?:[^\W\d]\w*(?![\w'"]))?                     # a line break, the indentation, a word
   | [-+*/%~<>&|^@.]                                            # (`=` nests nothing a bracket does not)
   | \b(?:not|lambda|if|await|and|or|for|in|is|yield)\b
-""", re.VERBOSE | re.DOTALL)
+"""
+# What a token can start with, tested first: most characters of code start none, and the engine
+# then skips them without trying each alternative (a quarter of the scan).
+_FIRST = r"""(?=[#'"rRbBuUfFtT(\[{)\]},\\\r\n\-+*/%~<>&|^@.nliaofy])"""
+_TOKENS = re.compile(_FIRST + "(?:" + _TOKEN + ")", re.VERBOSE | re.DOTALL)
 _NESTING_WORDS = frozenset({"not", "lambda", "if", "elif", "await", "and", "or", "for", "in", "is", "yield"})
 _WORD = re.compile(r"\w")
 _FIELD_CHARS = re.compile(r"[{}'\"]")
