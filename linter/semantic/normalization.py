@@ -129,7 +129,16 @@ class Constants:
 
 
 def extract(model) -> List[Norm]:
-    """Every normalization in the file, with its role where the pipeline or data says."""
+    """Every normalization in the file, with its role where the pipeline or data says (two rules
+    and the project summary ask: found once per model)."""
+    key = ("normalizations", model.project is None)
+    found = model.cache.get(key)
+    if found is None:
+        found = model.cache[key] = _extract(model)
+    return found
+
+
+def _extract(model) -> List[Norm]:
     constants = Constants(model)
     pipes = model.pipelines
     norms: List[Norm] = []
