@@ -150,6 +150,8 @@ def _transform_argument(model, site) -> Optional[cst.BaseExpression]:
 
 
 def _train_flag(call: cst.Call) -> Optional[str]:
+    if not any(arg.keyword for arg in call.args):  # asked of every call: most pass no keyword
+        return None
     for name in TRAIN_FLAGS:
         value = keyword(call, name)
         if value is not None and is_bool(value, True):

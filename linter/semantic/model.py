@@ -683,10 +683,13 @@ class _Builder:
     # sites ---------------------------------------------------------------------------------------
     def walk(self, node: cst.CSTNode) -> None:
         node_type = type(node)
-        enter = _ENTER.get(node_type)
+        plan = _PLANS.get(node_type)
+        if plan is None:
+            plan = _PLANS[node_type] = (_ENTER.get(node_type), fields(node_type), _LEAVE.get(node_type))
+        enter, names, leave = plan
         if enter is not None:
             enter(self, node)
-        for name in fields(node_type):
+        for name in names:
             value = getattr(node, name)
             value_type = type(value)
             if value_type is tuple or value_type is list:
@@ -705,7 +708,6 @@ class _Builder:
                 walked = _WALKED.get(value_type)
                 if walked or walked is None and _walked(value_type):
                     self.walk(value)
-        leave = _LEAVE.get(node_type)
         if leave is not None:
             leave(self, node)
 
@@ -831,6 +833,7 @@ _LEAVE: Dict[type, Callable[["_Builder", Any], None]] = {}
 
 
 _WALKED: Dict[type, bool] = {}  # node type -> does the walk enter it? Not leaves no method handles
+_PLANS: Dict[type, tuple] = {}  # node type -> (its visit_ method, its fields, its leave_ method), for the walk
 
 
 def _walked(value_type: type) -> bool:
