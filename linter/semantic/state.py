@@ -14,6 +14,7 @@ rules' questions about it (is a model trained here, loaded, mode-free; is this a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 from skewlint.lazy import libcst as cst
@@ -34,6 +35,12 @@ from skewlint.semantic.walk import child_blocks, statements
 from skewlint.semantic.interpreter import Interpreter
 
 _OPTIMIZER_NAMES = re.compile(OPTIMIZER_NAME_PATTERN)
+
+
+@lru_cache(maxsize=4096)
+def _names_optimizer(name: str) -> bool:
+    """Does a callable's name say it builds an optimizer? (Asked of every call; names repeat.)"""
+    return bool(_OPTIMIZER_NAMES.search(name.lower()))
 
 
 class Analysis:
@@ -219,7 +226,7 @@ def _optimized_models(model: SemanticModel) -> Dict[str, set]:
                 method_has_role(func.attr.value, "fit") and model.is_model(func.value))):  # Keras `model.fit(...)`
             found.setdefault(strip_module(dotted(func.value) or ""), set()).add(site.function)
         name = site.qualname.rsplit(".", 1)[-1] if site.qualname else last_name(func)
-        if not _OPTIMIZER_NAMES.search(name.lower()):
+        if not _names_optimizer(name):
             continue
         for arg in site.node.args:
             for node in descendants(arg.value):
@@ -270,7 +277,7 @@ def _trains_elsewhere(site) -> bool:
         return True
     if {"train", "training", "fit"} & words and type(func) is not cst.Attribute:
         return True
-    return bool(_OPTIMIZER_NAMES.search(name.lower())) or "scheduler" in words
+    return _names_optimizer(name) or "scheduler" in words
 
 
 def _loads_weights(site) -> bool:
