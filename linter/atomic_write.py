@@ -3,10 +3,11 @@ run (Ctrl-C, SIGTERM, a full disk) leaves the old file, or no file, never half o
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 def write_text(path: str, text: str) -> None:
+    import tempfile  # only when a file is written: most runs write none
+
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:

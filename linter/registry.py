@@ -1,7 +1,6 @@
 """The rule base class, the registry of all rules, and rule selection (codes, prefixes, names, ALL)."""
 from __future__ import annotations
 
-import difflib
 import re
 from typing import (
     TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Type,
@@ -168,6 +167,8 @@ class Registry:
         raise SelectorError(self._unknown(text))
 
     def _unknown(self, text: str) -> str:
+        import difflib  # for a mistyped selector only
+
         candidates = ["ALL"] + list(self.rules) + list(self.by_name)
         candidates += sorted({code[:n] for code in self.rules for n in (4, 5)})
         probe = text.upper() if text.upper().startswith("SKW") else text.lower()

@@ -2,16 +2,10 @@
 validation that reports every problem of every file at once (not only the first)."""
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
 from typing import Dict, List, Optional, Tuple
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from skewlint.registry import SelectorError, registry
 
@@ -91,6 +85,10 @@ def _load(path: str) -> Optional[Tuple[dict, str]]:
             raw = handle.read()
     except OSError as error:
         raise ConfigError(f"{path}: could not read: {error.strerror or error}") from None
+    if sys.version_info >= (3, 11):  # imported when a configuration file is read, not by every run
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:  # TOML is UTF-8; tomllib itself would raise this uncaught
@@ -173,6 +171,8 @@ def validate(table: dict, path: str, text: str = "") -> List[str]:
 
     for key, value in table.items():
         if key not in SCHEMA:
+            import difflib
+
             match = difflib.get_close_matches(key.replace("_", "-"), list(SCHEMA), n=1, cutoff=0.6)
             hint = f"; did you mean `{match[0]}`?" if match else ""
             problems.append(f"{where(key)}: unknown option `{key}`{hint} (known options: {', '.join(SCHEMA)})")

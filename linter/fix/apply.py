@@ -9,11 +9,9 @@ decode/encode round trip, if a fix produced code that does not parse, or if fixe
 from __future__ import annotations
 
 import codecs
-import difflib
 import os
 import re
 import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -154,6 +152,8 @@ def _encode(text: str, encoding: str, bom: bool) -> bytes:
 
 def write_atomically(path: str, data: bytes, expected: bytes) -> None:
     """Replace the file's bytes with `data` if they are still `expected`. Raises FixError."""
+    import tempfile  # with --fix only
+
     real = os.path.realpath(path)  # a symlink keeps pointing at the fixed file
     try:
         info = os.stat(real)
@@ -191,6 +191,8 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> None:
 
 def unified_diff(before: str, after: str, display: str) -> str:
     """A unified diff of the file (`git apply` / `patch -p0` read it), as ruff prints with --diff."""
+    import difflib  # with --diff only
+
     lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=display, tofile=display)
     out = []
     for line in lines:

@@ -18,7 +18,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import sys
 from typing import Callable, Optional
 
@@ -150,6 +149,8 @@ def clean(directory: str) -> bool:
         ours = False
     if not ours:
         raise ValueError(f"{directory} is not a skewlint cache (no skewlint {TAG_NAME}); not removing it")
+    import shutil  # `skewlint clean` only
+
     shutil.rmtree(directory)
     return True
 
