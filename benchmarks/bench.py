@@ -196,6 +196,44 @@ def stages(parsed, edits: bool = False) -> dict:
     return {"totals": totals, "total": total, "positions_everywhere": everywhere, "per_file": per_file}
 
 
+def interleaved(parsed, rounds: int) -> List[float]:
+    """In this process, per file, libcst's stock parse of the file (its own node constructors) and
+    then skewlint's whole job on it, alternating, each summed apart: a ratio per round. Start-up
+    is on neither side; the machine's drift, which spreads the pairs of whole runs by a quarter on
+    a shared VM, cancels at this grain."""
+    import libcst
+
+    from skewlint.registry import registry
+    from skewlint.run import parser, runner
+    from skewlint.run.source import decode
+
+    enabled = registry().select([{}])
+    jobs = [runner.Job(path, enabled, path, edits=False) for path, _, _ in parsed]
+    runner.run(jobs, 1)  # the engine's lazy imports and first parse, before timing
+    quick = {cls: cls.__init__ for cls in parser.STOCK}
+    texts = [decode(Path(path).read_bytes()).text for path, _, _ in parsed]
+    clock = time.process_time
+    ratios = []
+    for _ in range(rounds):
+        ours = floor = 0.0
+        for job, text in zip(jobs, texts):
+            for cls, init in parser.STOCK.items():
+                cls.__init__ = init
+            start = clock()
+            try:
+                libcst.parse_module(text)
+            except Exception:  # noqa: BLE001 - a file that does not parse costs what it costs
+                pass
+            floor += clock() - start
+            for cls, init in quick.items():
+                cls.__init__ = init
+            start = clock()
+            runner.run([job], 1)
+            ours += clock() - start
+        ratios.append(ours / floor)
+    return ratios
+
+
 def print_stages(breakdown: dict, title: str) -> None:
     totals, parse = breakdown["totals"], max(breakdown["totals"]["parse"], 1e-9)
     print(f"\nwhere the time goes, {title} (in-process CPU s over the files past the prefilter, one job):")
@@ -277,6 +315,8 @@ def main() -> None:
                         help="a finding-dense corpus: the fixtures copied --ml-files times (issue 19's 1.6 x bar)")
     parser.add_argument("--quick", action="store_true", help="skip the growth measurements")
     parser.add_argument("--no-stages", action="store_true", help="skip the in-process stage breakdown")
+    parser.add_argument("--interleaved", type=int, default=0, metavar="ROUNDS",
+                        help="also time skewlint's job against libcst's parse file by file in one process")
     parser.add_argument("--repeat", type=int, default=3,
                         help="pairs of parse floor and cold 1-job runs, alternating (default 3)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
@@ -380,10 +420,16 @@ def main() -> None:
             print("| lines per file | files | lines | CPU ms per 1000 lines |\n|---|---:|---:|---:|")
             for row in size_buckets(breakdowns["default output"]["per_file"]):
                 print(row)
+        per_file_ratios = interleaved(parsed, args.interleaved) if args.interleaved and parsed else []
+        if per_file_ratios:
+            print(f"\nfile by file in one process, skewlint's job / libcst's stock parse (no start-up): "
+                  f"{sorted(per_file_ratios)[len(per_file_ratios) // 2]:.3f}  (each round: "
+                  f"{', '.join(f'{r:.3f}' for r in per_file_ratios)})")
         if args.json:
             Path(args.json).write_text(json.dumps({
                 "files": len(files), "parsed": len(parsed), "lines": lines, "bytes": size,
                 "runs": [m.__dict__ for m in results], "growth": growth, "cold_ratios": pair_ratios,
+                "per_file_ratios": per_file_ratios,
                 "stages": {k: {"totals": v["totals"], "total": v["total"]} for k, v in breakdowns.items()},
             }, indent=2), encoding="utf-8")
     finally:
