@@ -833,7 +833,8 @@ _LEAVE: Dict[type, Callable[["_Builder", Any], None]] = {}
 
 
 _WALKED: Dict[type, bool] = {}  # node type -> does the walk enter it? Not leaves no method handles
-_PLANS: Dict[type, Tuple[Any, Tuple[str, ...], Any]] = {}  # node type -> (its visit_ method, its fields, its leave_ method), for the walk
+# node type -> (its visit_ method, its fields, its leave_ method): one lookup per node of the walk
+_PLANS: Dict[type, Tuple[Any, Tuple[str, ...], Any]] = {}
 
 
 def _walked(value_type: type) -> bool:
