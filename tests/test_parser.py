@@ -18,14 +18,8 @@ def test_every_node_class_of_this_libcst_gets_a_quick_constructor():
 
 def _stock_parse(text: str):
     """libcst's parse with the constructors its dataclasses wrote."""
-    quick = {cls: cls.__dict__["__init__"] for cls in parser.STOCK}
-    for cls, init in parser.STOCK.items():
-        cls.__init__ = init
-    try:
+    with parser.stock():
         return cst.parse_module(text)
-    finally:
-        for cls, init in quick.items():
-            cls.__init__ = init
 
 
 def test_trees_equal_libcsts_own_on_every_fixture():

@@ -15,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import types
-from typing import Callable, Dict, Optional
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, Optional
 
 # The quick constructors' globals: `checking` is False while a parse runs.
 # `_FACTORY` is the dataclasses' own "use the default factory" default, which callers that read the
@@ -43,6 +44,20 @@ def parse(text: str):
         return cst.parse_module(text)
     finally:
         node_class.__post_init__ = check
+
+
+@contextmanager
+def stock() -> Iterator[None]:
+    """libcst's own constructors for the duration (the tests and `benchmarks/bench.py` compare
+    with them), the quick ones back afterwards."""
+    quick = {cls: cls.__dict__["__init__"] for cls in STOCK}
+    for cls, init in STOCK.items():
+        cls.__init__ = init
+    try:
+        yield
+    finally:
+        for cls, init in quick.items():
+            cls.__init__ = init
 
 
 def _unchecked(node) -> None:
