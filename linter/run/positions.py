@@ -100,12 +100,11 @@ def _located(module, text: str, statement, asked: set, held: dict, found: dict) 
         statement._codegen(state)
     except _Done:  # its code up to its last wanted node: still found only where it is
         pass
-    code = "".join(state.tokens)
-    start = text.find(code)
-    if not code or start < 0 or text.find(code, start + 1) >= 0:
+    start = _found_once(text, "".join(state.tokens))
+    if start is None:
         return False
-    line = text.count("\n", 0, start)  # the rows and columns before the statement
-    column = start - (text.rfind("\n", 0, start) + 1)
+    row, column = _row_column(text, start)
+    line = row - 1  # the rows before the statement
     for key, span in state.found.items():
         found[key] = CodeRange(
             CodePosition(span.start.line + line, span.start.column + (column if span.start.line == 1 else 0)),
@@ -310,13 +309,24 @@ class Spans:
         if not code:
             return None
         if "\n" not in code:
-            found = self.text.find(code, start, end)
-            return (found, found + len(code)) if found >= 0 and self.text.find(code, found + 1, end) < 0 else None
+            found = _found_once(self.text, code, start, end)
+            return None if found is None else (found, found + len(code))
         pattern = re.compile("\n[ \t]*".join(re.escape(line) for line in code.split("\n")))
         matches = pattern.finditer(self.text, start, end)
         first, second = next(matches, None), next(matches, None)
         return first.span() if first is not None and second is None else None
 
     def _position(self, offset: int):
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        return (self.text.count("\n", 0, offset) + 1, offset - line_start)
+        return _row_column(self.text, offset)
+
+
+def _found_once(text: str, code: str, start: int = 0, end: Optional[int] = None) -> Optional[int]:
+    """Where `code` is in text[start:end] if it is there exactly once (and is not empty), else None."""
+    found = text.find(code, start, end) if code else -1
+    return found if found >= 0 and text.find(code, found + 1, end) < 0 else None
+
+
+def _row_column(text: str, offset: int) -> tuple:
+    """(row from 1, column from 0) of an offset, counting `\n` line breaks (the callers refuse
+    text where libcst would count others)."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1)
