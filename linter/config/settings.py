@@ -81,8 +81,7 @@ def _split_patterns(patterns: Tuple[str, ...]) -> Tuple[frozenset, Tuple[str, ..
     asks of every file, and a set answers the default names at once."""
     plain, other = set(), []
     for pattern in patterns:
-        name = pattern.rstrip("/")
-        name = name[2:] if name.startswith("./") else name
+        name = _normalized(pattern)
         if "/" in name or any(char in name for char in "*?["):
             other.append(pattern)
         else:
@@ -102,13 +101,17 @@ def _relative(path: str, root: str) -> str:
     return relative.replace(os.sep, "/")
 
 
+def _normalized(pattern: str) -> str:
+    """A pattern without its trailing `/` and leading `./`."""
+    pattern = pattern.rstrip("/")
+    return pattern[2:] if pattern.startswith("./") else pattern
+
+
 def matches(pattern: str, relative: str, names=None) -> bool:
     """ruff's exclusion semantics: a pattern without `/` matches a file or directory name (`names`,
     by default every component of `relative`); one with `/` matches the path relative to the
     project root, or anything under it."""
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
+    pattern = _normalized(pattern)
     if "/" not in pattern:
         parts = names if names is not None else relative.split("/")
         return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
