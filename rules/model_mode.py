@@ -18,7 +18,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.names import (
     argument_node,
-    argument, dotted, has_star_args, is_bool, keyword, mentions, strip_module, tokens,
+    argument, dotted, has_star_args, is_bool, keyword, literal, mentions, strip_module, tokens,
 )
 from skewlint.semantic.optimizers import stepped_models
 from skewlint.semantic.sinks import in_loop, only_displayed, repeated_draws, straight_line
@@ -636,9 +636,9 @@ def _truthy(node) -> bool:
 
 def _strings(node) -> set:
     if type(node) is cst.SimpleString:
-        return {node.evaluated_value}
+        return {literal(node)}
     if type(node) in (cst.List, cst.Tuple, cst.Set):
-        return {e.value.evaluated_value for e in node.elements if type(e.value) is cst.SimpleString}
+        return {literal(e.value) for e in node.elements if type(e.value) is cst.SimpleString}
     return set()
 
 

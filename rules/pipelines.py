@@ -13,7 +13,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.kinds import ContextKind
-from skewlint.semantic.names import argument, argument_node, dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import argument, argument_node, dotted, is_bool, keyword, literal, tokens
 from skewlint.semantic.pipelines import is_tta
 from skewlint.semantic.sinks import reads_any, only_displayed, written_out
 from skewlint.semantic.walk import descendants
@@ -469,7 +469,7 @@ def _filled_exactly(model, site) -> Optional[int]:
         return None
     qualname = model.qualify(values[0].func) or ""
     total = TEST_SIZES.get(qualname.rsplit(".", 1)[-1]) if qualname.startswith("torchvision.datasets.") else None
-    batch = sizes[0].evaluated_value
+    batch = literal(sizes[0])
     if total is None or not is_bool(keyword(values[0], "train"), False) or not batch or total % batch:
         return None
     return total
@@ -489,12 +489,12 @@ def _set_for_evaluation(site, name: str, position: int) -> tuple:
         test = node.test
         sides = [test.left, test.comparisons[0].comparator]
         parameter = next((s.value for s in sides if type(s) is cst.Name and s.value in function.params), None)
-        literal = next((s for s in sides if type(s) is cst.SimpleString), None)
-        if parameter is None or literal is None or type(test.comparisons[0].operator) is not cst.Equal:
+        string = next((s for s in sides if type(s) is cst.SimpleString), None)
+        if parameter is None or string is None or type(test.comparisons[0].operator) is not cst.Equal:
             continue
-        if not is_eval_data_name(literal.evaluated_value) or not _assigns_true(node.body, value.value):
+        if not is_eval_data_name(literal(string)) or not _assigns_true(node.body, value.value):
             continue
-        evidence = f"`{value.value}` is True when `{parameter} == {literal.value}`"
+        evidence = f"`{value.value}` is True when `{parameter} == {string.value}`"
         return f"`{name}={value.value}`", None, None, ("eval", evidence)
     return None, None, None, None
 

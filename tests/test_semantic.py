@@ -147,3 +147,16 @@ def test_skw201_names_the_legacy_volatile_flag_only_where_it_is_used():
         """) for wrap in ("Variable(im, volatile=True)", "im"))
     assert [d.code for d in legacy] == [d.code for d in modern] == ["SKW201"]
     assert "volatile=True" in legacy[0].message and "volatile" not in modern[0].message
+
+
+@pytest.mark.parametrize("code", [
+    '"a"', "'a'", '""', "''", '"""a\n b"""', "'''x'''", '""""""', '"a\\nb"', "r'\\d+'", "b'x'", "u'x'",
+    "f'{x}'", '"é"', "'it''s'", "0", "7", "10_000", "0x1F", "0o7", "0b1", "00", "1e3", "2.5", "3j",
+])
+def test_literal_values_are_libcsts_own(code):
+    node = cst.parse_expression(code)
+    if not hasattr(node, "evaluated_value"):
+        return  # an f-string: no literal
+    from skewlint.semantic.names import literal
+
+    assert literal(node) == node.evaluated_value and type(literal(node)) is type(node.evaluated_value)

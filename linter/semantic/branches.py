@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from skewlint.lazy import libcst as cst
+from skewlint.semantic.names import literal
 from skewlint.semantic.walk import descendants
 
 _MAX_VALUES = 6
@@ -21,7 +22,7 @@ def constant(node) -> tuple:
     """(True, value) for a literal string, number or True/False/None, else (False, None)."""
     if type(node) in (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float):
         try:
-            return True, node.evaluated_value
+            return True, literal(node)
         except Exception:  # an f-string part, a malformed literal: not a constant we can use
             return False, None
     if type(node) is cst.Name and node.value in _CONSTANTS:

@@ -15,7 +15,7 @@ from skewlint.adapters.vocabulary import (
     OPTIMIZER_WORDS, SPLIT_KEYWORDS, TRAINING_WORDS,
 )
 from skewlint.semantic.kinds import ContextKind, Grad, GradChoice, GradEffect
-from skewlint.semantic.names import dotted, keyword, tokens
+from skewlint.semantic.names import dotted, keyword, literal, tokens
 
 # Iterable wrappers looked through: `enumerate(val_loader)`, `tqdm(val_loader, ...)`.
 _ITERABLE_WRAPPERS = frozenset({"enumerate", "tqdm", "iter", "zip", "progress_bar", "track", "islice"})
@@ -83,7 +83,8 @@ def is_eval_data_name(name: str) -> bool:
 def _string_value(node) -> Optional[str]:
     if type(node) is cst.SimpleString:
         try:
-            return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+            value = literal(node)
+            return value if isinstance(value, str) else None
         except Exception:  # pragma: no cover - odd literals
             return None
     return None

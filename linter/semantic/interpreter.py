@@ -17,7 +17,7 @@ from skewlint.semantic.contexts import (
 )
 from skewlint.semantic.kinds import GradChoice
 from skewlint.semantic.model import FunctionInfo
-from skewlint.semantic.names import dotted, tokens
+from skewlint.semantic.names import dotted, literal, tokens
 from skewlint.semantic.facts import (
     ON, OFF, FROM_CALLER, ANYWHERE, DIRECTLY, MANUALLY, EACH, ENTRY_FACTS, Summary, State, join, grad_set,
 )
@@ -372,7 +372,7 @@ def _runs_once_at_least(node, assignments) -> bool:
             value = assignments[value.value][0]
         if type(value) is not cst.Integer or arg.keyword:
             return False
-        bounds.append(value.evaluated_value)
+        bounds.append(literal(value))
     return 1 <= len(bounds) <= 2 and bounds[-1] > (bounds[0] if len(bounds) == 2 else 0)
 
 

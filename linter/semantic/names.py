@@ -29,6 +29,23 @@ def dotted(node) -> Optional[str]:
     return None
 
 
+def literal(node):
+    """libcst's `evaluated_value` of a literal, without its `ast.literal_eval` (a parse per call,
+    asked again on every pass of the analysis) for the plain strings and decimal integers that
+    most literals are: a string without a prefix or a backslash is the text between its quotes."""
+    node_type = type(node)
+    if node_type is cst.SimpleString:
+        text = node.value
+        if text[0] in "'\"" and "\\" not in text and "\r" not in text:
+            size = 3 if len(text) >= 6 and text[1] == text[2] == text[0] else 1
+            return text[size:-size]
+    elif node_type is cst.Integer:
+        text = node.value
+        if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+            return int(text)
+    return node.evaluated_value
+
+
 _BUILTINS = frozenset(dir(builtins))
 
 

@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import has_role
 from skewlint.adapters.vocabulary import TRAIN_WORDS
 from skewlint.semantic.contexts import is_eval_data_name
-from skewlint.semantic.names import dotted, keyword, tokens
+from skewlint.semantic.names import dotted, keyword, literal, tokens
 from skewlint.semantic.walk import descendants
 
 Numbers = Tuple[float, ...]
@@ -215,7 +215,7 @@ def _enclosing_pipeline_name(model, site) -> Optional[str]:
             for element in small.value.elements:
                 if type(element) is cst.DictElement and type(element.key) is cst.SimpleString and \
                         any(n is site.node for n in descendants(element.value)):
-                    key = element.key.evaluated_value
+                    key = literal(element.key)
                     return key if isinstance(key, str) else None
     return model.assigned_name(site, anywhere=True)
 

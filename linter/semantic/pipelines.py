@@ -12,7 +12,7 @@ from skewlint.lazy import libcst as cst
 from skewlint.adapters import GENERATOR_AUGMENTATIONS, P_POSITION, RANDOM_UNLESS_SCALAR, has_role
 from skewlint.adapters.vocabulary import EVAL_DATA_WORDS, SPLIT_KEYWORDS, TRAIN_FLAGS, TRAIN_WORDS
 from skewlint.semantic.contexts import built_for_eval, is_eval_data_name
-from skewlint.semantic.names import argument, dotted, is_bool, keyword, tokens
+from skewlint.semantic.names import argument, dotted, is_bool, keyword, literal, tokens
 from skewlint.semantic.walk import descendants
 
 if TYPE_CHECKING:  # the model builds its pipelines on first use
@@ -353,7 +353,7 @@ def _non_default(value) -> bool:
 
 def _string(node) -> Optional[str]:
     if type(node) is cst.SimpleString:
-        value = node.evaluated_value
+        value = literal(node)
         return value if isinstance(value, str) else None
     return None
 
