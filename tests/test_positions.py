@@ -80,7 +80,10 @@ def test_ranges_of_a_few_nodes_equal_the_wrappers_without_the_full_pass(path, wi
 
 
 @pytest.mark.parametrize("text, by_statements", [
-    ("import torch\nmodel.eval()\nx = 1\nmodel.eval()\n", False),  # a repeated statement: from the top
+    # a repeated statement: found with the statement before it
+    ("import torch\nmodel.eval()\nx = 1\nmodel.eval()\n", True),
+    ("model.eval()\nmodel.eval()\nmodel.eval()\n", False),  # ... unless that repeats too: from the top
+    ("f(x)\ny = f(x)\n", True),  # a statement's code is where a line starts, not the end of another
     ("x = f(a)\n\n# a comment\nif x:\n    y = f(a)  # why\n    z = (1,\n  2)\n", True),
     ("def f():\n\tif a:\n\t\treturn g(b)\nf()\n", True),  # tabs
     ("def f():\n\treturn g(b)\nf()", False),  # no final line break: `f()` is generated with one
@@ -108,7 +111,7 @@ def test_the_innermost_statement_is_generated_first(monkeypatch):
     call = next(node for node in descendants(module) if type(node) is cst.Call)
     generated = []
     located = positions._located
-    monkeypatch.setattr(positions, "_located", lambda m, t, statement, *rest: generated.append(statement) or
-                        located(m, t, statement, *rest))
+    monkeypatch.setattr(positions, "_located", lambda m, t, run, *rest: generated.append(run) or
+                        located(m, t, run, *rest))
     assert positions.of(module, [call], text) == {call: expected(module)[call]}
-    assert [type(statement) for statement in generated] == [cst.SimpleStatementLine]
+    assert [[type(statement) for statement in run] for run in generated] == [[cst.SimpleStatementLine]]

@@ -54,61 +54,77 @@ def _by_statements(module, text: str, wanted: list) -> Optional[dict]:
     """The ranges of `wanted`, generating only the statements that hold them. A statement's code,
     generated with the indentation of the blocks around it, starts a line and occurs in `text`
     where the statement is: if it occurs there once, that is where. The innermost statement is
-    tried first (a line or two), then the top-level statement around it. None if neither occurs
-    once, a node is not inside a statement (the module itself), or the text has a `\r`: libcst
-    counts a line break split over two tokens as two rows, which the text alone does not show."""
+    tried first (a line or two). While the code is not unique, the statement before it is
+    generated with it (two statements), then the statement around it, out to the top level. None
+    if nothing occurs once, a node is not inside a statement (the module itself), or the text has
+    a `\r`: libcst counts a line break split over two tokens as two rows, which the text alone
+    does not show."""
     if "\r" in text:
         return None
     held = parents(module)
-    holders = (cst.Module, cst.IndentedBlock)
-    innermost: Dict[int, tuple] = {}  # id(statement) -> (statement, ids of the wanted nodes inside it)
+    # their ids -> (consecutive statements of one block, ids of the wanted nodes inside them)
+    pending: Dict[tuple, tuple] = {}
     for node in wanted:
-        statement = node
-        while type(held.get(id(statement))) not in holders:
-            statement = held.get(id(statement))
-            if statement is None:
-                return None
-        innermost.setdefault(id(statement), (statement, set()))[1].add(id(node))
-    found: dict = {}
-    outermost: Dict[int, tuple] = {}  # the top-level statements of those whose code is not unique
-    for statement, asked in innermost.values():
-        if not _located(module, text, statement, asked, held, found):
-            top = statement
-            while held.get(id(top)) is not module:
-                top = held[id(top)]
-            outermost.setdefault(id(top), (top, set()))[1].update(asked)
-    for statement, asked in outermost.values():
-        if not _located(module, text, statement, asked, held, found):
+        statement = _statement_of(held, node)
+        if statement is None:
             return None
+        pending.setdefault((id(statement),), ((statement,), set()))[1].add(id(node))
+    found: dict = {}
+    while pending:
+        retry: Dict[tuple, tuple] = {}  # runs whose code is not unique, with more code around them
+        for run, asked in pending.values():
+            if _located(module, text, run, asked, held, found):
+                continue
+            block = held[id(run[0])]
+            body = block.body
+            index = next(i for i, statement in enumerate(body) if statement is run[0])
+            if len(run) == 1 and index > 0:
+                run = (body[index - 1], run[0])
+            else:
+                around = _statement_of(held, block)
+                if around is None:
+                    return None
+                run = (around,)
+            retry.setdefault(tuple(map(id, run)), (run, set()))[1].update(asked)
+        pending = retry
     return found
 
 
-def _located(module, text: str, statement, asked: set, held: dict, found: dict) -> bool:
-    """Generate `statement` until the `asked` nodes are done and add their ranges to `found` if
-    that code occurs once in `text`."""
+def _statement_of(held: dict, node):
+    """The innermost statement holding `node` (itself if it is one): the node whose parent is a
+    block or the module. None for the module."""
+    while type(held.get(id(node))) not in (cst.Module, cst.IndentedBlock):
+        node = held.get(id(node))
+        if node is None:
+            return None
+    return node
+
+
+def _located(module, text: str, run: tuple, asked: set, held: dict, found: dict) -> bool:
+    """Generate the consecutive statements `run` until the `asked` nodes are done and add their
+    ranges to `found` if that code occurs once in `text`."""
     from libcst._position import CodePosition, CodeRange
 
     state = _Selective(module, set(asked))
     indents = []  # the indentation the blocks around it add (libcst's `increase_indent`)
-    block = held.get(id(statement))
+    block = held.get(id(run[0]))
     while block is not module:
         if type(block) in (cst.IndentedBlock, cst.Match):
             indents.append(module.default_indent if block.indent is None else block.indent)
         block = held[id(block)]
     state.indent_tokens.extend(reversed(indents))
     try:
-        statement._codegen(state)
+        for statement in run:
+            statement._codegen(state)
     except _Done:  # its code up to its last wanted node: still found only where it is
         pass
-    start = _found_once(text, "".join(state.tokens))
+    start = _found_once(text, "".join(state.tokens), line_start=True)
     if start is None:
         return False
-    row, column = _row_column(text, start)
-    line = row - 1  # the rows before the statement
+    line = _row_column(text, start)[0] - 1  # the rows before the statements (which start a line)
     for key, span in state.found.items():
-        found[key] = CodeRange(
-            CodePosition(span.start.line + line, span.start.column + (column if span.start.line == 1 else 0)),
-            CodePosition(span.end.line + line, span.end.column + (column if span.end.line == 1 else 0)))
+        found[key] = CodeRange(CodePosition(span.start.line + line, span.start.column),
+                               CodePosition(span.end.line + line, span.end.column))
     return True
 
 
@@ -320,10 +336,20 @@ class Spans:
         return _row_column(self.text, offset)
 
 
-def _found_once(text: str, code: str, start: int = 0, end: Optional[int] = None) -> Optional[int]:
-    """Where `code` is in text[start:end] if it is there exactly once (and is not empty), else None."""
+def _found_once(text: str, code: str, start: int = 0, end: Optional[int] = None,
+                line_start: bool = False) -> Optional[int]:
+    """Where `code` is in text[start:end] if it is there exactly once (and is not empty), else None.
+    With `line_start`, only the places where a line starts count (`f(x)` as a statement is not the
+    end of `y = f(x)`)."""
     found = text.find(code, start, end) if code else -1
-    return found if found >= 0 and text.find(code, found + 1, end) < 0 else None
+    while line_start and found > 0 and text[found - 1] != "\n":
+        found = text.find(code, found + 1, end)
+    if found < 0:
+        return None
+    other = text.find(code, found + 1, end)
+    while line_start and other > 0 and text[other - 1] != "\n":
+        other = text.find(code, other + 1, end)
+    return found if other < 0 else None
 
 
 def _row_column(text: str, offset: int) -> tuple:
