@@ -57,7 +57,7 @@ class Analysis:
         self.call_kinds: Dict[FunctionInfo, set] = {}  # whether its calls pass constants to its tests
         self.accumulations: Dict[cst.CSTNode, Accumulation] = {}
         self.mode_touched: set = set()  # (class, key) that some code switches or hands to unknown code
-        self._steps: Dict[int, int] = {}
+        self._steps: Dict[object, int] = {}
         self.training_file = any(self.steps(statement) & ANYWHERE for statement in model.calls_by_statement) or any(
             _trains_elsewhere(site) for site in model.calls)
         self.optimized = _optimized_models(model)  # models whose parameters an optimizer updates
@@ -110,8 +110,10 @@ class Analysis:
         DIRECTLY (not through a nested loop: an epoch loop trains through its batch loop) and
         MANUALLY (an optimizer step the code takes itself, directly). Every block the interpreter
         enters asks, for each of its statements, so each is computed once, bottom up."""
-        key = id(statement)  # nodes outlive the analysis; their own hash is a Python call
-        found = None if bindings else self._steps.get(key)
+        # Nodes outlive the analysis (their own hash is a Python call); a loop followed one value
+        # at a time asks again under each value (the bindings are constants).
+        key = (id(statement), tuple(bindings.items())) if bindings else id(statement)
+        found = self._steps.get(key)
         if found is not None:
             return found
         found = 0
@@ -128,8 +130,7 @@ class Analysis:
                 found |= inside & ANYWHERE if type(statement) in (cst.For, cst.While) else inside
             if found and type(statement) in (cst.For, cst.While):
                 found = ANYWHERE
-        if not bindings:
-            self._steps[key] = found
+        self._steps[key] = found
         return found
 
     def trains(self, statements, bit: int = ANYWHERE, bindings=None) -> bool:
