@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from skewlint.lazy import libcst as cst
@@ -63,9 +64,11 @@ def is_calibration(name: str) -> bool:
     return bool(CALIBRATION_WORDS.intersection(words)) or any(part in lowered for part in CALIBRATION_FRAGMENTS)
 
 
+@lru_cache(maxsize=4096)
 def is_eval_data_name(name: str) -> bool:
     """`val_loader`, `testset`, `X_test`: evaluation data by name. A name that also says training
-    (`train_eval_loader`: the training set, evaluated) is not."""
+    (`train_eval_loader`: the training set, evaluated) is not. (Asked of every assigned name and
+    loader; names repeat.)"""
     words = tokens(name)
     if "train" in words or "training" in words:
         return False
