@@ -224,6 +224,7 @@ def test_imported_files_are_linted_first_and_each_once(tmp_path, monkeypatch):
     (tmp_path / "a.py").write_text("import torch\nfrom models import Net\nfrom b import helper\n" + "x = 1\n" * 50)
     (tmp_path / "b.py").write_text("import torch\nimport a\n")  # a cycle with a.py
     jobs = jobs_for(["a.py", "b.py", "models.py"])
-    order, imported = runner._dependencies_first(jobs, [0, 1, 2])
+    files = {i: runner._triage(job, None)[2] for i, job in enumerate(jobs)}
+    order, imported = runner._dependencies_first(jobs, [0, 1, 2], files)
     assert sorted(order) == [0, 1, 2] and order.index(2) < order.index(0)
     assert imported == {0, 1, 2}

@@ -13,7 +13,7 @@ import os
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from skewlint.run import stop
 from skewlint.run.engine import FileResult, _needs_parse, lint_bytes, lint_file
@@ -49,11 +49,12 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     """Lint every job; one Outcome per job, in the order of `jobs`."""
     outcomes: List[Optional[Outcome]] = [None] * len(jobs)
     pending: List[Tuple[int, int]] = []  # (index, size) of files that need a parse
+    imports: Dict[int, List[str]] = {}  # index -> the project files it imports
     for index, job in enumerate(jobs):
         stop.check()
         if log:
             log(job.path)
-        outcome, size = _triage(job, cache)
+        outcome, size, imports[index] = _triage(job, cache)
         if outcome is not None:
             outcomes[index] = outcome
         else:
@@ -62,7 +63,7 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     # the project files a file imports go before it: their summaries (the project index) are then
     # kept from their own lint, not parsed a second time for the importer.
     pending.sort(key=lambda item: -item[1])
-    order, imported = _dependencies_first(jobs, [index for index, _ in pending])
+    order, imported = _dependencies_first(jobs, [index for index, _ in pending], imports)
     size_of = dict(pending)
     sizes = [size_of[i] for i in order]
     work = [(jobs[i], i in imported) for i in order]
@@ -73,19 +74,12 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     return outcomes  # type: ignore[return-value]
 
 
-def _dependencies_first(jobs: Sequence[Job], order: List[int]) -> Tuple[List[int], set]:
-    """`order` with every file after the files of this run that it imports (import cycles: in the
-    given order), and the set of those imported."""
-    from skewlint.run.index import imported_files
-
+def _dependencies_first(jobs: Sequence[Job], order: List[int], files: Dict[int, List[str]]
+                        ) -> Tuple[List[int], set]:
+    """`order` with every file after the files of this run that it imports (`files`: index -> the
+    project files it imports; import cycles: in the given order), and the set of those imported."""
     by_path = {os.path.abspath(jobs[i].path): i for i in order}
-    imports = {}
-    for i in order:
-        try:
-            data = read_bytes(jobs[i].path) if jobs[i].path.endswith(".py") else b""
-        except SourceError:
-            data = b""
-        imports[i] = [by_path[p] for p in imported_files(jobs[i].path, data) if p in by_path and by_path[p] != i]
+    imports = {i: [by_path[p] for p in files[i] if p in by_path and by_path[p] != i] for i in order}
     imported = {d for deps in imports.values() for d in deps}
     result: List[int] = []
     placed: set = set()
@@ -106,22 +100,24 @@ def _dependencies_first(jobs: Sequence[Job], order: List[int]) -> Tuple[List[int
     return result, imported
 
 
-def _triage(job: Job, cache) -> Tuple[Optional[Outcome], int]:
+def _triage(job: Job, cache) -> Tuple[Optional[Outcome], int, List[str]]:
     """Settle a file here when that is cheap: unreadable, rejected by the prefilter, or cached.
-    Otherwise return (None, its size) and it goes to the pool."""
+    Otherwise return (None, its size, the project files it imports) and it goes to the pool."""
     try:
         data = read_bytes(job.path)
     except SourceError:
-        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display, job.edits)), 0
+        return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display, job.edits)), 0, []
     # The test lint_bytes makes first, and its result for such a file: it is never parsed, so it
     # is not worth a worker round trip or a cache entry. Notebooks are JSON: they take the long way.
     if not job.display.endswith(".ipynb") and not _needs_parse(data, job.enabled):
-        return Outcome(job, FileResult(job.display)), len(data)
+        return Outcome(job, FileResult(job.display)), len(data), []
     if cache is not None:
         cached = cache.load(job, data)
         if cached is not None:
-            return Outcome(job, cached), len(data)
-    return None, len(data)
+            return Outcome(job, cached), len(data), []
+    from skewlint.run.index import imported_files
+
+    return None, len(data), imported_files(job.path, data) if job.path.endswith(".py") else []
 
 
 def _guarded(job: Job, lint: Callable[[], FileResult]) -> Outcome:
