@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import codes, lint
+from helpers import FIXTURES, codes, lint
 from skewlint.run import suppressions
 
 
@@ -193,3 +193,22 @@ def test_unknown_items_warn_on_stderr_without_changing_the_exit_code(tmp_path):
         assert result.stderr.splitlines() == ["skewlint: warning: a.py:3: unknown rule 'SKW1O1' in noqa"]
     result = run("check", "--extend-select", "SKW901", "a.py", cwd=tmp_path)
     assert result.returncode == 1 and "SKW1O1" in result.stdout and "warning" not in result.stderr
+
+
+TRICKY_COMMENTS = [
+    "x = '#' # one\n", 'x = "a\\"#" # two\n', "x = r'\\'#' # three\n", "s = '''#\n# not\n''' # four\n",
+    's = """a""" + """#""" # five\n', "f = f'{x!r:#>5}#' # six\n", "x = 1 \\\n    + 2  # seven\n",
+    "y = b'#'  # é eight\r\n# nine\r\n", "\t# ten\n", "x = ('#',  # eleven\n     '''\n#''')\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_COMMENTS + [p.read_text(encoding="utf-8")
+                                                     for p in sorted(FIXTURES.rglob("*.py"))])
+def test_the_comments_found_are_the_tokenizers(text):
+    import io
+    import tokenize
+
+    from skewlint.run.suppressions import _comments
+
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    assert list(_comments(text)) == [(t.start[0], t.start[1] + 1, t.string) for t in tokens if t.type == tokenize.COMMENT]

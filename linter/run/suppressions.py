@@ -2,9 +2,7 @@
 and the file-level `# skewlint: noqa` (optionally `: SKW101,...`)."""
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
@@ -104,17 +102,25 @@ def _noqa_items(rest: str) -> List[str]:
     return items
 
 
+# A comment, or a string: skipped whole, so that a `#` inside one starts no comment. The comments
+# found are the tokenizer's (rows count `\n` as its lines do); Python's own tokenizer, pure Python
+# before 3.12, took 2 ms per hundred lines, ten times this pattern.
+_COMMENT_OR_STRING = re.compile(r"""
+    \#[^\r\n]*
+  | [rRbBuUfF]{0,2}(?:'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                    |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+""", re.VERBOSE | re.DOTALL)
+
+
 def _comments(text: str):
-    """(row, column, comment text) for every comment; a line scan if the file does not tokenize."""
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT:
-                yield token.start[0], token.start[1] + 1, token.string
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        for row, line in enumerate(text.splitlines(), start=1):
-            index = line.find("#")
-            if index >= 0:
-                yield row, index + 1, line[index:]
+    """(row, column, comment text) for every comment."""
+    row, counted = 1, 0
+    for match in _COMMENT_OR_STRING.finditer(text):
+        if text[match.start()] == "#":
+            start = match.start()
+            row += text.count("\n", counted, start)
+            counted = start
+            yield row, start - text.rfind("\n", 0, start), match.group()
 
 
 def _split(items: str) -> List[str]:
