@@ -152,11 +152,17 @@ def _project_view(path: Optional[str]):
         return None
     import os
 
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in _FOLDERS:  # asked once per folder, not once per file
+        if not os.path.isdir(folder):
+            return None
+        _FOLDERS.add(folder)
     from skewlint.run.index import INDEX
 
     return INDEX.view(path)
+
+
+_FOLDERS: set = set()  # folders seen to exist (one that vanishes during a run leaves no view to find)
 
 
 def _parse(text: str):
