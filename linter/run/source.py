@@ -41,19 +41,17 @@ def decode(data: bytes) -> Source:
         if data.startswith(bom):
             raise SourceError(f"could not decode file: it is {name} (it starts with a {name} byte order mark); "
                               "Python source must be UTF-8 or an encoding named by a coding cookie")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        message = error.msg if hasattr(error, "msg") else str(error)
-        if not message.startswith("unknown encoding"):
-            raise SourceError(f"could not decode file: {message}") from None
-        # A codec that a package registers at run time (`future_fstrings`, `pyxl`) transforms UTF-8
-        # source: read the file as the UTF-8 it is written in.
-        encoding = "utf-8"
     bom = data.startswith(codecs.BOM_UTF8)
+    # No BOM and no `coding` in the first two lines (where a cookie would be): UTF-8 without asking
+    # the tokenizer, which reads them in Python for every file.
+    second = data.find(b"\n", data.find(b"\n") + 1)
+    plain = not bom and b"coding" not in (data if second < 0 else data[:second])
+    encoding = "utf-8" if plain else _declared(data)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
+        if plain:
+            _declared(data)  # a byte that is not UTF-8 in the first two lines: the interpreter's message
         row = data[: getattr(error, "start", 0)].count(b"\n") + 1
         raise SourceError(f"could not decode file as {encoding}: {error}", row=row) from None
     if text.startswith("\ufeff"):
@@ -61,3 +59,16 @@ def decode(data: bytes) -> Source:
     if "\0" in text:
         raise SourceError("source code contains null bytes", row=text[: text.index("\0")].count("\n") + 1)
     return Source(text=text, encoding="utf-8" if encoding == "utf-8-sig" else encoding, bom=bom)
+
+
+def _declared(data: bytes) -> str:
+    """The encoding a BOM or a coding cookie declares (UTF-8 if none), as the tokenizer reads them."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as error:
+        message = error.msg if hasattr(error, "msg") else str(error)
+        if not message.startswith("unknown encoding"):
+            raise SourceError(f"could not decode file: {message}") from None
+        # A codec that a package registers at run time (`future_fstrings`, `pyxl`) transforms UTF-8
+        # source: read the file as the UTF-8 it is written in.
+        return "utf-8"
