@@ -67,7 +67,7 @@ def run(jobs: Sequence[Job], workers: int, cache=None, log: Optional[Callable[[s
     size_of = dict(pending)
     sizes = [size_of[i] for i in order]
     work = [(jobs[i], i in imported) for i in order]
-    for index, (outcome, digest) in zip(order, _lint_all(work, workers, sizes)):
+    for index, (outcome, digest) in zip(order, _lint_all(work, workers, sizes, hashed=cache is not None)):
         outcomes[index] = outcome
         if cache is not None and outcome.result is not None and digest is not None and not outcome.result.timed_out:
             cache.store(jobs[index], digest, outcome.result)
@@ -129,10 +129,11 @@ def _guarded(job: Job, lint: Callable[[], FileResult]) -> Outcome:
         return Outcome(job, error=f"{type(error).__name__}: {error}", details=traceback.format_exc())
 
 
-def lint_one(job: Job, imported: bool = True) -> Tuple[Outcome, Optional[str]]:
+def lint_one(job: Job, imported: bool = True, hashed: bool = True) -> Tuple[Outcome, Optional[str]]:
     """The job a worker runs: read, lint, and hash exactly the bytes that were linted (the file may
     have changed since it was triaged), so a cache entry never pairs a result with other content.
-    `imported`: another file of the run imports it, so its summary is kept for that file."""
+    `imported`: another file of the run imports it, so its summary is kept for that file. `hashed`:
+    the run has a cache to store the result in (else no hash)."""
     from skewlint.run.cache import digest
 
     with _collected_once():
@@ -141,7 +142,7 @@ def lint_one(job: Job, imported: bool = True) -> Tuple[Outcome, Optional[str]]:
         except SourceError:
             return _guarded(job, lambda: lint_file(job.path, job.enabled, job.display, job.edits)), None
         return (_guarded(job, lambda: lint_bytes(data, job.display, job.enabled, job.path, imported, job.edits)),
-                digest(data))
+                digest(data) if hashed else None)
 
 
 @contextmanager
@@ -162,14 +163,14 @@ def _collected_once():
         gc.collect(0)
 
 
-def _lint_chunk(chunk: List[Tuple[Job, bool]]) -> List[Tuple[Outcome, Optional[str]]]:
+def _lint_chunk(chunk: List[Tuple[Job, bool]], hashed: bool = True) -> List[Tuple[Outcome, Optional[str]]]:
     from skewlint.run.index import INDEX
 
     INDEX.expect(job.path for job, _ in chunk)
     results = []
     for job, imported in chunk:
         stop.check()
-        results.append(lint_one(job, imported))
+        results.append(lint_one(job, imported, hashed))
     return results
 
 
@@ -192,11 +193,11 @@ def _chunks(jobs: list, sizes: List[int], workers: int) -> List[list]:
     return chunks
 
 
-def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[int]] = None
-              ) -> List[Tuple[Outcome, Optional[str]]]:
+def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[int]] = None,
+              hashed: bool = True) -> List[Tuple[Outcome, Optional[str]]]:
     workers = min(workers, len(jobs))
     if workers <= 1:
-        return _lint_chunk(jobs)
+        return _lint_chunk(jobs, hashed)
     from concurrent.futures import ProcessPoolExecutor  # imported only when a pool is used
     from concurrent.futures.process import BrokenProcessPool
 
@@ -208,7 +209,7 @@ def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[i
             pool = ProcessPoolExecutor(max_workers=workers, initializer=stop.in_worker)
             # Not pool.map: interrupted, it cancels its futures behind the pool's back, and the
             # pool's thread then fails on them (InvalidStateError) as _end_now ends the workers.
-            futures = [pool.submit(_lint_chunk, chunk) for chunk in chunks]
+            futures = [pool.submit(_lint_chunk, chunk, hashed) for chunk in chunks]
         for future in futures:
             results.extend(future.result())
         pool.shutdown()
@@ -217,7 +218,7 @@ def _lint_all(jobs: List[Tuple[Job, bool]], workers: int, sizes: Optional[List[i
         # memory, a crash in a native extension): finish the remaining files in this process.
         if pool is not None:
             _end_now(pool)  # what is left of it
-        results.extend(_lint_chunk(jobs[len(results):]))
+        results.extend(_lint_chunk(jobs[len(results):], hashed))
     except BaseException:  # a signal: shutdown() would wait for the chunks in progress
         if pool is not None:
             _end_now(pool)

@@ -176,17 +176,18 @@ def is_training_step(site, manual_only: bool = False) -> bool:
     method = func.attr.value
     if method_has_role(method, "training-step") or (method_has_role(method, "fit") and not manual_only):
         return True
+    tape = method_has_role(method, "tape-gradient")
+    if not tape and not method_has_role(method, "optimizer-step"):
+        return False  # most calls: the receiver's name is not asked
     receiver = dotted(func.value) or ""
     words = tokens(receiver.split(".")[-1]) if receiver else []
-    if method_has_role(method, "tape-gradient"):
+    if tape:
         return "tape" in words
-    if method_has_role(method, "optimizer-step"):
-        if method == "zero_grad":
-            return False  # clears gradients; alone it trains nothing (evaluation loops call it too)
-        if NOT_OPTIMIZER_WORDS.intersection(words):
-            return False
-        return any(w.startswith("optim") or w in OPTIMIZER_WORDS for w in words)
-    return False
+    if method == "zero_grad":
+        return False  # clears gradients; alone it trains nothing (evaluation loops call it too)
+    if NOT_OPTIMIZER_WORDS.intersection(words):
+        return False
+    return any(w.startswith("optim") or w in OPTIMIZER_WORDS for w in words)
 
 
 def grad_effect(model, expr) -> Optional[GradEffect]:

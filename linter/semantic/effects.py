@@ -5,6 +5,7 @@ model handed to code that cannot be read, a name bound to a model or an alias of
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Dict, FrozenSet, Optional
 
 from skewlint.lazy import libcst as cst
@@ -254,11 +255,8 @@ class Effects:
 
     def forward_key(self, func, state: State):
         """(model key, is `generate`) if this call runs a model's forward pass."""
-        generate = False
-        if type(func) is cst.Attribute and (
-            method_has_role(func.attr.value, "forward") or method_has_role(func.attr.value, "generate")
-        ):
-            generate = method_has_role(func.attr.value, "generate")
+        generate = type(func) is cst.Attribute and method_has_role(func.attr.value, "generate")
+        if generate or type(func) is cst.Attribute and method_has_role(func.attr.value, "forward"):
             target = func.value
         else:
             target = func
@@ -272,8 +270,8 @@ class Effects:
     def _is_model_key(self, key: str, state: State, allow_entry: bool = False) -> bool:
         """Is `key` a model here? Known ones always; with `allow_entry`, also a parameter or a
         `self.<attr>` named like a model, whose mode is the caller's (for the summary)."""
-        words = tokens(key.rsplit(".", 1)[-1])
-        if NOT_MODEL_WORDS.intersection(words):
+        not_model, model_word = _named(key)
+        if not_model:
             return False
         if state.get(key) != ENTRY_FACTS or key in self.model.model_names:
             return True
@@ -282,7 +280,7 @@ class Effects:
         if key in self.params:
             return True
         head, _, rest = key.partition(".")
-        return head == "self" and rest != "" and "." not in rest and bool(MODEL_WORDS.intersection(words))
+        return head == "self" and rest != "" and "." not in rest and model_word
 
     def key_of(self, expr) -> Optional[str]:
         """The model an expression denotes: `model.to(dev)`, `DDP(model)`, `model.module`, aliases."""
@@ -357,6 +355,13 @@ def _derives(model, cls, base, depth: int = 0) -> bool:
         if local is base or (local is not None and _derives(model, local, base, depth + 1)):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _named(key: str) -> tuple:
+    """(its last name says it is no model, ... says it is one): asked of every call's receiver."""
+    words = tokens(key.rsplit(".", 1)[-1])
+    return bool(NOT_MODEL_WORDS.intersection(words)), bool(MODEL_WORDS.intersection(words))
 
 
 def _mentions_training(expr) -> bool:
