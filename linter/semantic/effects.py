@@ -16,7 +16,7 @@ from skewlint.semantic.branches import constant_arguments, decide
 from skewlint.semantic.contexts import EVAL, TRAIN, UNKNOWN, Context
 from skewlint.semantic.model import SAME_MODULE_METHODS, FunctionInfo, mode_set_by
 from skewlint.semantic.walk import descendants
-from skewlint.semantic.names import argument, dotted, tokens
+from skewlint.semantic.names import argument, dotted, last_name, tokens
 from skewlint.semantic.facts import (
     TRAIN_MODE, UNKNOWN_MODE, ENTRY, EACH, Fact, ENTRY_FACTS, Observation, State, touch_key,
 )
@@ -225,7 +225,8 @@ class Effects:
     def overrides(self, func) -> list:
         """The methods of this file's subclasses that `self.<name>(...)` may run when this class has none."""
         cls = self.info.cls if self.info is not None else None
-        if cls is None or type(func) is not cst.Attribute or dotted(func.value) != "self":
+        if cls is None or type(func) is not cst.Attribute or type(func.value) is not cst.Name or \
+                func.value.value != "self":
             return []
         model = self.model
         found = []
@@ -370,5 +371,4 @@ def _mentions_training(expr) -> bool:
 
 
 def _harmless(func) -> bool:
-    name = dotted(func)
-    return name is not None and name.rsplit(".", 1)[-1] in MODE_KEEPING_CALLS
+    return last_name(func) in MODE_KEEPING_CALLS and dotted(func) is not None
