@@ -13,7 +13,7 @@ from skewlint.registry import Rule
 from skewlint.semantic.model import SemanticModel
 from skewlint.semantic.contexts import is_eval_data_name
 from skewlint.semantic.kinds import ContextKind
-from skewlint.semantic.names import argument, argument_node, dotted, is_bool, keyword, literal, tokens
+from skewlint.semantic.names import argument, argument_node, dotted, is_bool, keyword, last_name, literal, tokens
 from skewlint.semantic.pipelines import is_tta
 from skewlint.semantic.sinks import reads_any, only_displayed, written_out
 from skewlint.semantic.walk import descendants
@@ -142,7 +142,8 @@ def _transform_argument(model, site) -> Optional[cst.BaseExpression]:
         value = keyword(call, name)
         if value is not None:
             return value
-    if (qualname or dotted(call.func) or "").rsplit(".", 1)[-1] in _FOLDER_DATASETS:
+    last = qualname.rsplit(".", 1)[-1] if qualname else last_name(call.func)
+    if last in _FOLDER_DATASETS and (qualname or dotted(call.func) is not None):
         positional = [a for a in call.args if a.keyword is None]
         if len(positional) > 1:
             return positional[1].value

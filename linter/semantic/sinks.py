@@ -113,8 +113,10 @@ def _names_displayed(model, targets, binding, hops: int) -> bool:
                 return False  # `self.images = ...`: followed nowhere
     bound = {id(n) for target in targets for n in descendants(target)}
     scope = _scope(model, binding)
-    uses = [n for n in descendants(scope) if type(n) is cst.Name and n.value in names and id(n) not in bound
-            and id(n) not in _not_references(model, scope)]
+    uses = [n for n in descendants(scope) if type(n) is cst.Name and n.value in names and id(n) not in bound]
+    if uses:
+        skipped = _not_references(model, scope)
+        uses = [n for n in uses if id(n) not in skipped]
     used = [n for n in uses if not _is_target(model, n)]
     return bool(used) and all(only_displayed(model, use, hops + 1) for use in used)
 
