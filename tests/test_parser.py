@@ -79,3 +79,19 @@ def test_quick_constructors_show_the_dataclasses_signature():
         except Exception:  # noqa: BLE001 - a required field that is not a name: not this test's business
             continue
         assert repr(getattr(node, field.name)) == repr(field.default_factory()), (cls, field.name)  # nodes: by fields
+
+
+def test_a_quick_constructor_is_compiled_when_its_class_first_builds_a_node(monkeypatch):
+    """Each class carries a stand-in until its first node: it compiles the quick constructor, puts it
+    in its place and builds the node with it (a run builds about half of libcst's classes)."""
+    import inspect
+
+    parser.parse("x = 1\n")
+    cls = cst.Integer
+    stand_in = parser._compiled_when_first_called(cls, parser._quick_init(cls, 999), 999)
+    monkeypatch.setattr(cls, "__init__", stand_in)
+    assert inspect.signature(cls.__init__) == inspect.signature(parser.STOCK[cls])
+    assert cst.Integer("7").value == "7"
+    assert cls.__dict__["__init__"] is not stand_in and cls.__init__.__code__.co_name == "_init_999"
+    with pytest.raises(cst.CSTValidationError):  # built outside a parse: validated
+        cst.Integer("seven")

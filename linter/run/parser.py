@@ -3,11 +3,11 @@
 The native parser builds every node by calling its Python class, and the `__init__` that
 `dataclasses` writes for libcst's frozen, slotted nodes sets each field through
 `object.__setattr__` (a lookup through the class's ancestry per field) and then validates the node.
-The first parse gives each node class an `__init__` with the same parameters and defaults that
-stores the fields through their slots and validates the node as libcst's does, unless a parse is
-running: the parser only builds valid nodes (libcst's own comment on `CSTNode.__post_init__` says
-that this check belongs elsewhere). A tenth of the parse, and the parse is most of a run; nodes
-built outside a parse (a fix's) are checked. With a libcst whose node classes are not all slotted
+From the first parse, each node class gets (compiled when its first node is built) an `__init__`
+with the same parameters and defaults that stores the fields through their slots and validates the
+node as libcst's does, unless a parse is running: the parser only builds valid nodes (libcst's
+own comment on `CSTNode.__post_init__` says that this check belongs elsewhere). A tenth of the
+parse, and the parse is most of a run; nodes built outside a parse (a fix's) are checked. With a libcst whose node classes are not all slotted
 dataclasses, the nodes are built by their own `__init__`, still without the check while parsing.
 """
 from __future__ import annotations
@@ -77,16 +77,26 @@ def _installed(cst) -> bool:
         # All or nothing: a node class this does not understand keeps libcst's way for every node.
         _INSTALLED = bool(sources) and all(source is not None for source in sources)
         if _INSTALLED:
-            namespace: dict = {}
-            exec("\n".join(sources), _SHARED, namespace)  # one compilation for all the classes
             for index, cls in enumerate(classes):
-                init = namespace[f"_init_{index}"]
                 STOCK[cls] = cls.__dict__["__init__"]
-                # Introspection (inspect.signature, type hints: hypothesis builds nodes by them)
-                # sees the dataclass's own signature.
-                functools.update_wrapper(init, STOCK[cls])
-                cls.__init__ = init
+                cls.__init__ = _compiled_when_first_called(cls, sources[index], index)
     return _INSTALLED
+
+
+def _compiled_when_first_called(cls: type, source: str, index: int) -> Callable:
+    """An `__init__` that compiles the class's quick one when a node of the class is first built,
+    puts it in its own place and builds the node with it. A run builds about half of libcst's node
+    classes, and compiling all of them was 13 ms of every start-up. Introspection (inspect.signature,
+    type hints: hypothesis builds nodes by them) sees the dataclass's own signature."""
+    def __init__(self, *args, **kwargs):
+        namespace: dict = {}
+        exec(source, _SHARED, namespace)
+        init = functools.update_wrapper(namespace[f"_init_{index}"], STOCK[cls])
+        if cls.__dict__.get("__init__") is __init__:  # not swapped for libcst's own (`stock()`)
+            cls.__init__ = init
+        init(self, *args, **kwargs)
+
+    return functools.update_wrapper(__init__, STOCK[cls])
 
 
 def _quick_init(cls: type, index: int) -> Optional[str]:
