@@ -21,6 +21,8 @@ import re
 import warnings
 from typing import Optional, Tuple
 
+from skewlint.run.source import STRING
+
 MAX_DEPTH = 200  # AST levels; also CPython's own limit on nested brackets
 # Levels a statement puts around its expressions (the module, the statement, its field, ...).
 _STATEMENT_LEVELS = 8
@@ -29,9 +31,7 @@ _STATEMENT_LEVELS = 8
 _UNCHECKED_LIMIT = 5 * MAX_DEPTH
 _TOKEN = r"""
     \#[^\n]*                                                   # a comment
-  | [rRbBuUfFtT]{0,2}(?:'''(?:[^'\\]|\\.|'(?!''))*'''      # a string, with its prefix
-                       |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                       |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | """ + STRING + r"""                                        # a string, with its prefix
   | [(\[{] | [)\]}] | ,
   | \\?\r?\n[ \t\f]*(?:[^\W\d]\w*(?![\w'"]))?                     # a line break, the indentation, a word
   | [-+*/%~<>&|^@.]                                            # (`=` nests nothing a bracket does not)

@@ -31,6 +31,13 @@ def read_bytes(path: str) -> bytes:
         raise SourceError(f"could not read file: {error.strerror or error}") from None
 
 
+# A string literal with its prefix, as a fragment of a VERBOSE pattern: the nesting guard skips
+# strings by it, and the suppressions look for comments outside them.
+STRING = r"""[rRbBuUfFtT]{0,2}(?:'''(?:[^'\\]|\\.|'(?!''))*'''
+                          |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                          |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+
+
 # Byte order marks of encodings Python source cannot be in (the interpreter refuses such files).
 WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

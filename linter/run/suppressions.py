@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
+from skewlint.run.source import STRING
+
 # A comment that may suppress: from a `#`, on its line (`# NOQA` counts too). Asked of every file; the
 # words alone, in any case, cost seven times as much to look for.
 _MENTIONED = re.compile(r"#[^\n]*(?:noqa|skewlint)", re.IGNORECASE)
@@ -107,11 +109,7 @@ def _noqa_items(rest: str) -> List[str]:
 # A comment, or a string: skipped whole, so that a `#` inside one starts no comment. The comments
 # found are the tokenizer's (rows count `\n` as its lines do); Python's own tokenizer, pure Python
 # before 3.12, took 2 ms per hundred lines, ten times this pattern.
-_COMMENT_OR_STRING = re.compile(r"""
-    \#[^\r\n]*
-  | [rRbBuUfF]{0,2}(?:'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                    |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-""", re.VERBOSE | re.DOTALL)
+_COMMENT_OR_STRING = re.compile(r"\#[^\r\n]* | " + STRING, re.VERBOSE | re.DOTALL)
 
 
 def _comments(text: str):
