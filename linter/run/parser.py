@@ -7,8 +7,9 @@ From the first parse, each node class gets (compiled when its first node is buil
 with the same parameters and defaults that stores the fields through their slots and validates the
 node as libcst's does, unless a parse is running: the parser only builds valid nodes (libcst's
 own comment on `CSTNode.__post_init__` says that this check belongs elsewhere). A tenth of the
-parse, and the parse is most of a run; nodes built outside a parse (a fix's) are checked. With a libcst whose node classes are not all slotted
-dataclasses, the nodes are built by their own `__init__`, still without the check while parsing.
+parse, and the parse is most of a run; nodes built outside a parse (a fix's) are checked. With a
+libcst whose node classes are not all slotted dataclasses, the nodes are built by their own
+`__init__`, still without the check while parsing.
 """
 from __future__ import annotations
 

@@ -341,15 +341,14 @@ def _found_once(text: str, code: str, start: int = 0, end: Optional[int] = None,
     """Where `code` is in text[start:end] if it is there exactly once (and is not empty), else None.
     With `line_start`, only the places where a line starts count (`f(x)` as a statement is not the
     end of `y = f(x)`)."""
-    found = text.find(code, start, end) if code else -1
-    while line_start and found > 0 and text[found - 1] != "\n":
-        found = text.find(code, found + 1, end)
-    if found < 0:
-        return None
-    other = text.find(code, found + 1, end)
-    while line_start and other > 0 and text[other - 1] != "\n":
-        other = text.find(code, other + 1, end)
-    return found if other < 0 else None
+    def next_from(offset: int) -> int:
+        found = text.find(code, offset, end)
+        while line_start and found > 0 and text[found - 1] != "\n":
+            found = text.find(code, found + 1, end)
+        return found
+
+    found = next_from(start) if code else -1
+    return found if found >= 0 and next_from(found + 1) < 0 else None
 
 
 def _row_column(text: str, offset: int) -> tuple:
